@@ -1,0 +1,28 @@
+"""trustnet: whom customers trust, who carries that trust, and which relationships are at risk.
+
+Read a referral export, score trust along three dimensions (people, process,
+platform), rank the advocates who carry it, and find the relationships about to
+break.
+
+>>> import trustnet
+>>> trustnet.__version__
+'0.1.0'
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+from .errors import DataQualityWarning, InputError, OutputError, SettingsError, TrustnetError
+from .settings import Settings, load_settings
+
+__all__ = [
+    "__version__",
+    "Settings",
+    "load_settings",
+    "TrustnetError",
+    "InputError",
+    "SettingsError",
+    "OutputError",
+    "DataQualityWarning",
+]

@@ -1,0 +1,130 @@
+"""The referral graph: roles, relationships, the referral forest, the networkx view."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from trustnet.graph import build_graph
+
+
+def refs(rows, **cols):
+    frame = pd.DataFrame(rows, columns=["referrer", "referred"])
+    for name, values in cols.items():
+        frame[name] = values
+    return frame
+
+
+def by_id(G, column):
+    return dict(zip(G.nodes["id"], G.nodes[column]))
+
+
+def test_roles_and_counts():
+    G = build_graph(refs([("ann", "bob"), ("ann", "cat"), ("bob", "dan")], provider=["P", "P", "Q"]))
+    assert by_id(G, "is_advocate") == {"P": False, "Q": False, "ann": True, "bob": True, "cat": False, "dan": False}
+    assert by_id(G, "is_customer")["bob"] and not by_id(G, "is_customer")["ann"]
+    assert by_id(G, "is_provider") == {"P": True, "Q": True, "ann": False, "bob": False, "cat": False, "dan": False}
+    assert by_id(G, "referrals_made")["ann"] == 2
+    assert G.adjacency.sum() == 3
+
+
+def test_relationship_kinds_advocate_wins_over_customer():
+    # bob was referred to P and then referred dan to P: bob is P's advocate (one row, kind advocate)
+    G = build_graph(refs([("ann", "bob"), ("bob", "dan")], provider=["P", "P"]))
+    rel = G.relationships.set_index(["truster", "trustee"])["kind"].astype(str).to_dict()
+    assert rel == {
+        ("ann", "P"): "advocate", ("bob", "P"): "advocate", ("bob", "ann"): "referred_by",
+        ("dan", "P"): "customer", ("dan", "bob"): "referred_by",
+    }
+
+
+def test_touchpoints_add_customer_relationships_and_dates():
+    tps = pd.DataFrame({"customer": ["eve"], "provider": ["P"], "at": ["2025-03-01"]})
+    G = build_graph(refs([("ann", "bob")], provider=["P"], referred_at=["2025-01-01"]), tps)
+    rel = G.relationships.set_index(["truster", "trustee"])
+    assert rel.loc[("eve", "P"), "kind"] == "customer"
+    assert rel.loc[("eve", "P"), "referrals"] == 0
+    assert G.as_of == pd.Timestamp("2025-03-01")
+    assert by_id(G, "first_seen")["P"] == pd.Timestamp("2025-01-01")
+    assert by_id(G, "last_seen")["P"] == pd.Timestamp("2025-03-01")
+
+
+def test_forest_depth_and_level_order():
+    G = build_graph(refs([("a", "b"), ("b", "c"), ("c", "d"), ("a", "e")]))
+    depth = dict(zip(G.nodes["id"], G.depth))
+    assert depth == {"a": 0, "b": 1, "c": 2, "d": 3, "e": 1, "the business": 0}
+    levels = G.depth[G.order]
+    assert (np.diff(levels) >= 0).all()
+
+
+def test_first_referral_acquires_and_later_ones_do_not():
+    # c is referred by a first, later by b: a is the parent
+    G = build_graph(refs([("b", "c"), ("a", "c")], referred_at=["2025-02-01", "2025-01-01"]))
+    parent = G.nodes["id"].to_numpy()[G.parent[G.index_of("c")]]
+    assert parent.tolist() == ["a"]
+
+
+def test_referral_to_an_existing_advocate_is_not_acquisition():
+    # a referred b in January; b "refers" a in March: a was not acquired by b, no cycle
+    G = build_graph(refs([("a", "b"), ("b", "a")], referred_at=["2025-01-01", "2025-03-01"]))
+    depth = dict(zip(G.nodes["id"], G.depth))
+    assert depth["a"] == 0 and depth["b"] == 1
+
+
+def test_undated_cycles_are_cut():
+    G = build_graph(refs([("a", "b"), ("b", "c"), ("c", "a"), ("c", "x")]))
+    depth = dict(zip(G.nodes["id"], G.depth))
+    assert depth == {"a": 0, "b": 1, "c": 2, "x": 3, "the business": 0}
+
+
+def test_long_chain_depth():
+    n = 5000
+    ids = [f"p{i:05d}" for i in range(n + 1)]
+    G = build_graph(refs(list(zip(ids[:-1], ids[1:]))))
+    assert G.depth.max() == n
+
+
+def test_row_order_does_not_matter():
+    base = refs([("a", "b"), ("b", "c"), ("a", "d"), ("d", "e")], provider=["P", "Q", "P", "P"],
+                referred_at=pd.to_datetime(["2025-01-01", "2025-01-05", "2025-02-01", "2025-03-01"]))
+    G1 = build_graph(base)
+    G2 = build_graph(base.iloc[::-1].reset_index(drop=True))
+    pd.testing.assert_frame_equal(G1.nodes, G2.nodes)
+    pd.testing.assert_frame_equal(G1.relationships, G2.relationships)
+    assert (G1.depth == G2.depth).all()
+
+
+def test_ids_are_opaque_strings():
+    G = build_graph(refs([("007", "7"), ("Zoë ✓", "007")]))
+    assert set(G.nodes["id"]) == {"007", "7", "Zoë ✓", "the business"}
+    assert G.index_of(["7", "007"]).tolist() != [-1, -1]
+
+
+def test_missing_required_column_is_an_input_error():
+    from trustnet.errors import InputError
+
+    with pytest.raises(InputError, match="no referred column"):
+        build_graph(pd.DataFrame({"referrer": ["a"]}))
+
+
+def test_to_networkx_round_trips_through_gexf_and_graphml(tmp_path):
+    G = build_graph(refs([("a", "b"), ("b", "c")], provider=["P", "P"], referred_at=["2025-01-01", None],
+                         revenue=[10.0, float("nan")]))
+    H = G.to_networkx()
+    assert isinstance(H, nx.MultiDiGraph)
+    assert H.nodes["a"]["is_advocate"] is True
+    kinds = sorted(d["kind"] for _, _, d in H.edges(data=True))
+    assert kinds.count("referral") == 2
+    nx.write_graphml(H, tmp_path / "g.graphml")
+    nx.write_gexf(H, tmp_path / "g.gexf")
+    back = nx.read_graphml(tmp_path / "g.graphml")
+    assert back.number_of_nodes() == H.number_of_nodes()
+
+
+def test_inputs_are_not_mutated():
+    base = refs([("a", "b")], provider=["P"])
+    copy = base.copy()
+    build_graph(base)
+    pd.testing.assert_frame_equal(base, copy)

@@ -1,0 +1,527 @@
+"""The referral/trust graph: node and relationship tables, a sparse adjacency, the referral forest.
+
+:func:`build_graph` turns the canonical referrals (and optional touchpoints)
+into a :class:`TrustGraph`. Everything is computed on integer node indices with
+numpy and scipy.sparse; the networkx view (:meth:`TrustGraph.to_networkx`) is
+built only when asked, because building it costs more than all the scoring on
+a million customers.
+
+Relationship kinds (who trusts whom):
+
+``advocate``
+    a person → the provider they referred someone to (they staked their
+    reputation on it);
+``customer``
+    a person → a provider they were referred to or have touchpoints with, and
+    never referred anyone for;
+``referred_by``
+    a referred person → the person who referred them (trust in a person).
+
+The *referral forest* gives every person at most one parent: the referrer of
+their acquiring (first) referral. A referral that reaches someone who had
+already referred others before it is not their acquisition; cycles that
+remain (missing dates) are cut at their alphabetically first member.
+
+Examples
+--------
+>>> import pandas as pd
+>>> refs = pd.DataFrame({"referrer": ["ann", "bob"], "referred": ["bob", "cat"],
+...                      "provider": ["Tiles", "Tiles"]})
+>>> G = build_graph(refs)
+>>> print(G.nodes[["id", "is_advocate", "is_provider"]].to_string(index=False))
+   id  is_advocate  is_provider
+Tiles        False         True
+  ann         True        False
+  bob         True        False
+  cat        False        False
+>>> G.depth[G.index_of(["ann", "bob", "cat"])].tolist()
+[0, 1, 2]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse import csgraph
+
+from . import schema as S
+from .settings import Settings
+
+__all__ = ["TrustGraph", "build_graph", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "KINDS"]
+
+ADVOCATE = "advocate"
+CUSTOMER_OF = "customer"
+REFERRED_BY = "referred_by"
+KINDS = (ADVOCATE, CUSTOMER_OF, REFERRED_BY)
+
+_NS = "datetime64[ns]"
+
+
+@dataclass(frozen=True, eq=False)
+class TrustGraph:
+    """Nodes, relationships, the referral forest and a sparse adjacency of one export.
+
+    See ``CONTRIBUTING.md`` ("Data contracts") for every column. Build it with
+    :func:`build_graph`; it is immutable.
+    """
+
+    nodes: pd.DataFrame
+    relationships: pd.DataFrame
+    referrals: pd.DataFrame
+    touchpoints: pd.DataFrame | None
+    adjacency: sp.csr_matrix
+    parent: np.ndarray
+    depth: np.ndarray
+    order: np.ndarray
+    as_of: pd.Timestamp
+    _lookup: pd.Index = field(repr=False, default=None)  # type: ignore[assignment]
+
+    @property
+    def n(self) -> int:
+        """Number of nodes."""
+        return len(self.nodes)
+
+    def index_of(self, ids: Iterable[str] | str) -> np.ndarray:
+        """Integer node indices of ``ids`` (-1 where an id is not in the graph).
+
+        >>> import pandas as pd
+        >>> G = build_graph(pd.DataFrame({"referrer": ["a"], "referred": ["b"]}))
+        >>> G.index_of(["b", "zz"]).tolist()
+        [1, -1]
+        """
+        if isinstance(ids, str):
+            ids = [ids]
+        return self._lookup.get_indexer(pd.Index(list(ids), dtype="str"))
+
+    def children(self) -> sp.csr_matrix:
+        """Sparse n×n matrix parent → child of the referral forest (value 1).
+
+        >>> import pandas as pd
+        >>> G = build_graph(pd.DataFrame({"referrer": ["a", "a"], "referred": ["b", "c"]}))
+        >>> G.children().sum(axis=1).A1.tolist()[:3]
+        [2.0, 0.0, 0.0]
+        """
+        has = self.parent >= 0
+        kids = np.flatnonzero(has)
+        return sp.csr_matrix(
+            (np.ones(len(kids)), (self.parent[has], kids)), shape=(self.n, self.n)
+        )
+
+    def to_networkx(self, edge_data: pd.DataFrame | None = None, node_data: pd.DataFrame | None = None) -> Any:
+        """A ``networkx.MultiDiGraph`` view: one edge per relationship and one per referral.
+
+        Node and edge attributes carry the table columns; dates become ISO
+        strings and missing values are left out, so the graph writes cleanly to
+        GEXF and GraphML. ``edge_data`` (aligned with :attr:`relationships`, e.g.
+        trust scores) and ``node_data`` (aligned with :attr:`nodes`) add
+        attributes. Referral edges have ``kind="referral"`` and a ``start`` date.
+
+        >>> import pandas as pd
+        >>> G = build_graph(pd.DataFrame({"referrer": ["a"], "referred": ["b"], "provider": ["P"]}))
+        >>> H = G.to_networkx()
+        >>> sorted(H.nodes), H.number_of_edges()
+        (['P', 'a', 'b'], 4)
+        """
+        import networkx as nx
+
+        H = nx.MultiDiGraph(as_of=_iso(self.as_of))
+        nodes = self.nodes if node_data is None else pd.concat([self.nodes, node_data.drop(columns=["id"], errors="ignore")], axis=1)
+        H.add_nodes_from(zip(nodes["id"], _records(nodes.drop(columns=["id"]))))
+        rels = self.relationships.drop(columns=["truster_idx", "trustee_idx"])
+        if edge_data is not None:
+            rels = pd.concat([rels, edge_data.drop(columns=[c for c in rels.columns if c in edge_data.columns])], axis=1)
+        H.add_edges_from(zip(rels[S_TRUSTER], rels[S_TRUSTEE], _records(rels.drop(columns=[S_TRUSTER, S_TRUSTEE]))))
+        refs = self.referrals
+        ref_attrs = pd.DataFrame({
+            "kind": "referral",
+            S.PROVIDER: refs[S.PROVIDER].to_numpy(),
+            "start": refs[S.REFERRED_AT].to_numpy(),
+            S.STATUS: refs[S.STATUS].to_numpy(),
+            S.REVENUE: refs[S.REVENUE].to_numpy(),
+        })
+        H.add_edges_from(zip(refs[S.REFERRER], refs[S.REFERRED], _records(ref_attrs)))
+        return H
+
+
+S_TRUSTER, S_TRUSTEE = "truster", "trustee"
+
+
+def _iso(value: Any) -> str | None:
+    return None if pd.isna(value) else pd.Timestamp(value).isoformat()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts without missing values; datetimes as ISO strings, numpy scalars as Python ones."""
+    cols = {}
+    for name in frame.columns:
+        col = frame[name]
+        if pd.api.types.is_datetime64_any_dtype(col):
+            values = col.dt.strftime("%Y-%m-%dT%H:%M:%S").astype(object)
+        elif pd.api.types.is_bool_dtype(col):
+            values = col.astype(object)
+        else:
+            values = col.astype(object)
+        cols[name] = values.where(col.notna(), None).tolist()
+    names = list(cols)
+    out = []
+    for row in zip(*cols.values()):
+        out.append({k: (v.item() if hasattr(v, "item") else v) for k, v in zip(names, row) if v is not None})
+    if not names:
+        out = [{} for _ in range(len(frame))]
+    return out
+
+
+def _dates(frame: pd.DataFrame | None, column: str) -> np.ndarray:
+    if frame is None or column not in frame:
+        n = 0 if frame is None else len(frame)
+        return np.full(n, np.datetime64("NaT"), dtype=_NS)
+    return frame[column].to_numpy(dtype=_NS, na_value=np.datetime64("NaT"))
+
+
+def _as_str(col: pd.Series) -> pd.Series:
+    return col if col.dtype == "str" else col.astype("str")
+
+
+def _as_datetime(col: pd.Series) -> pd.Series:
+    return col if col.dtype == _NS else pd.to_datetime(col).astype(_NS)
+
+
+def _as_float(col: pd.Series) -> pd.Series:
+    if col.dtype == "float64":
+        return col
+    if col.isna().all():
+        return pd.Series(np.nan, index=col.index, dtype="float64")
+    return pd.to_numeric(col, errors="coerce").astype("float64")
+
+
+def _require_ids(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
+    from .errors import InputError
+
+    for col in columns:
+        missing = frame[col].isna().to_numpy()
+        if missing.any():
+            rows = np.flatnonzero(missing)[:5].tolist()
+            raise InputError(
+                f"the {table} table has rows without a {col} (row positions {rows}); "
+                f"load exports with trustnet.load_{table}, which rejects such rows with a reason"
+            )
+
+
+def _canonical_referrals(referrals: pd.DataFrame, settings: Settings) -> pd.DataFrame:
+    """Fill optional columns so a hand-made table behaves like a loaded one (no mutation)."""
+    missing = [c for c in S.REFERRAL_REQUIRED if c not in referrals.columns]
+    if missing:
+        from .errors import InputError
+
+        raise InputError(
+            f"the referrals table has no {', '.join(missing)} column; found "
+            + ", ".join(map(repr, referrals.columns))
+            + "; load exports with trustnet.load_referrals, which maps real headers"
+        )
+    out = referrals.copy()
+    for col in S.REFERRAL_COLUMNS:
+        if col not in out:
+            out[col] = pd.NA
+    _require_ids(out, S.REFERRAL_REQUIRED, "referrals")
+    for col in (S.REFERRER, S.REFERRED):
+        out[col] = _as_str(out[col])
+    out[S.PROVIDER] = _as_str(out[S.PROVIDER].fillna(settings.load.default_provider))
+    for col in (S.REFERRED_AT, S.CONVERTED_AT):
+        out[col] = _as_datetime(out[col])
+    out[S.REVENUE] = _as_float(out[S.REVENUE])
+    if S.SOURCE_LINE not in out:
+        out[S.SOURCE_LINE] = np.arange(2, len(out) + 2)
+    return out.reset_index(drop=True)
+
+
+def _canonical_touchpoints(touchpoints: pd.DataFrame | None, settings: Settings) -> pd.DataFrame | None:
+    if touchpoints is None:
+        return None
+    if S.CUSTOMER not in touchpoints.columns:
+        from .errors import InputError
+
+        raise InputError(
+            "the touchpoints table has no customer column; found "
+            + ", ".join(map(repr, touchpoints.columns))
+            + "; load files with trustnet.load_touchpoints, which maps real headers"
+        )
+    out = touchpoints.copy()
+    for col in S.TOUCHPOINT_COLUMNS:
+        if col not in out:
+            out[col] = pd.NA
+    _require_ids(out, S.TOUCHPOINT_REQUIRED, "touchpoints")
+    out[S.CUSTOMER] = _as_str(out[S.CUSTOMER])
+    out[S.PROVIDER] = _as_str(out[S.PROVIDER].fillna(settings.load.default_provider))
+    out[S.AT] = _as_datetime(out[S.AT])
+    for col in (S.SCORE, S.RESPONSE_DAYS, S.VALUE):
+        out[col] = _as_float(out[col])
+    if S.SOURCE_LINE not in out:
+        out[S.SOURCE_LINE] = np.arange(2, len(out) + 2)
+    return out.reset_index(drop=True)
+
+
+def build_graph(
+    referrals: pd.DataFrame,
+    touchpoints: pd.DataFrame | None = None,
+    settings: Settings | None = None,
+) -> TrustGraph:
+    """Build the :class:`TrustGraph` of a referral export.
+
+    Parameters
+    ----------
+    referrals : DataFrame
+        Canonical referrals (``trustnet.load_referrals``); a hand-made table
+        with at least ``referrer`` and ``referred`` works too.
+    touchpoints : DataFrame, optional
+        Canonical touchpoints (``trustnet.load_touchpoints``).
+    settings : Settings, optional
+        ``load.default_provider`` names the provider when there is no provider
+        column; ``trust.as_of`` fixes the export's end date.
+
+    Returns
+    -------
+    TrustGraph
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"],
+    ...                      "provider": ["Tiles", "Paint"], "revenue": [100.0, 50.0]})
+    >>> G = build_graph(refs)
+    >>> G.relationships[["truster", "trustee", "kind"]].values.tolist()
+    [['ann', 'Paint', 'advocate'], ['ann', 'Tiles', 'advocate'], ['bob', 'Tiles', 'customer'], ['bob', 'ann', 'referred_by'], ['cat', 'Paint', 'customer'], ['cat', 'ann', 'referred_by']]
+    >>> G.nodes.set_index("id").loc["bob", "value"]
+    np.float64(100.0)
+    """
+    settings = settings or Settings()
+    refs = _canonical_referrals(referrals, settings)
+    tps = _canonical_touchpoints(touchpoints, settings)
+
+    # --- one integer index per id, sorted so that row order never changes the result
+    id_parts = [refs[S.REFERRER], refs[S.REFERRED], refs[S.PROVIDER]]
+    if tps is not None:
+        id_parts += [tps[S.CUSTOMER], tps[S.PROVIDER]]
+    uniques, part = _factorize_together(id_parts)
+    n = len(uniques)
+    r_idx, d_idx, p_idx = part[0], part[1], part[2]
+    refs = refs.assign(referrer_idx=r_idx, referred_idx=d_idx, provider_idx=p_idx)
+    if tps is not None:
+        tps = tps.assign(customer_idx=part[3], provider_idx=part[4])
+
+    ref_at = _dates(refs, S.REFERRED_AT)
+    tp_at = _dates(tps, S.AT)
+
+    # --- the export's end
+    if settings.trust.as_of:
+        as_of = pd.Timestamp(settings.trust.as_of)
+    else:
+        all_dates = np.concatenate([ref_at, _dates(refs, S.CONVERTED_AT), tp_at])
+        valid = all_dates[~np.isnat(all_dates)]
+        as_of = pd.Timestamp(valid.max()) if len(valid) else pd.NaT
+
+    nodes = _node_table(uniques, refs, tps, ref_at, tp_at, n)
+    relationships = _relationship_table(uniques, refs, tps, ref_at, tp_at, n)
+
+    adjacency = sp.csr_matrix((np.ones(len(refs)), (r_idx, d_idx)), shape=(n, n))
+    adjacency.sum_duplicates()
+
+    parent = _acquisition_parents(refs, ref_at, n)
+    parent, depth = _cut_cycles_and_depth(parent, refs, ref_at)
+    order = np.argsort(depth, kind="stable")
+
+    return TrustGraph(
+        nodes=nodes,
+        relationships=relationships,
+        referrals=refs,
+        touchpoints=tps,
+        adjacency=adjacency,
+        parent=parent,
+        depth=depth,
+        order=order,
+        as_of=as_of,
+        _lookup=uniques,
+    )
+
+
+def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.ndarray]]:
+    """One sorted id index over several columns and each column's codes into it.
+
+    Each column is hashed once on its own (providers repeat a lot), then the
+    small per-column uniques are merged, so ids are hashed about once.
+    """
+    codes, uniques = zip(*(pd.factorize(col, sort=False) for col in columns))
+    merged = pd.Index(pd.unique(pd.concat([pd.Series(u, dtype="str") for u in uniques], ignore_index=True)), dtype="str").sort_values()
+    return merged, [merged.get_indexer(pd.Index(u, dtype="str"))[c] for c, u in zip(codes, uniques)]
+
+
+def _node_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:
+    r_idx = refs["referrer_idx"].to_numpy()
+    d_idx = refs["referred_idx"].to_numpy()
+    p_idx = refs["provider_idx"].to_numpy()
+    is_provider = np.zeros(n, bool)
+    is_provider[p_idx] = True
+    is_advocate = np.zeros(n, bool)
+    is_advocate[r_idx] = True
+    is_customer = np.zeros(n, bool)
+    is_customer[d_idx] = True
+    idx_parts = [r_idx, d_idx, p_idx]
+    at_parts = [ref_at, ref_at, ref_at]
+    value = np.bincount(d_idx, weights=np.nan_to_num(refs[S.REVENUE].to_numpy(float)), minlength=n)
+    if tps is not None:
+        c_idx = tps["customer_idx"].to_numpy()
+        tp_p = tps["provider_idx"].to_numpy()
+        is_customer[c_idx] = True
+        is_provider[tp_p] = True
+        idx_parts += [c_idx, tp_p]
+        at_parts += [tp_at, tp_at]
+        value += np.bincount(c_idx, weights=np.nan_to_num(tps[S.VALUE].to_numpy(float)), minlength=n)
+    idx = np.concatenate(idx_parts)
+    at = np.concatenate(at_parts).astype("int64")
+    ok = at != np.iinfo("int64").min
+    first = np.full(n, np.iinfo("int64").max)
+    last = np.full(n, np.iinfo("int64").min)
+    np.minimum.at(first, idx[ok], at[ok])
+    np.maximum.at(last, idx[ok], at[ok])
+    first_seen = np.where(first == np.iinfo("int64").max, np.iinfo("int64").min, first).view(_NS)
+    last_seen = last.view(_NS)
+    return pd.DataFrame({
+        "id": pd.Series(uniques, dtype="str"),
+        "is_customer": is_customer,
+        "is_advocate": is_advocate,
+        "is_provider": is_provider,
+        "first_seen": first_seen,
+        "last_seen": last_seen,
+        "value": value,
+        "referrals_made": np.bincount(r_idx, minlength=n),
+        "referrals_received": np.bincount(d_idx, minlength=n),
+    })
+
+
+def _relationship_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:
+    r_idx = refs["referrer_idx"].to_numpy()
+    d_idx = refs["referred_idx"].to_numpy()
+    p_idx = refs["provider_idx"].to_numpy()
+    code = {k: i for i, k in enumerate(KINDS)}  # advocate (0) wins over customer (1) on the same pair
+    m = len(refs)
+    truster = [r_idx, d_idx, d_idx]
+    trustee = [p_idx, p_idx, r_idx]
+    kinds = [np.full(m, code[ADVOCATE]), np.full(m, code[CUSTOMER_OF]), np.full(m, code[REFERRED_BY])]
+    ats = [ref_at, ref_at, ref_at]
+    counts = [np.ones(m, np.int64)] * 3
+    if tps is not None:
+        truster.append(tps["customer_idx"].to_numpy())
+        trustee.append(tps["provider_idx"].to_numpy())
+        kinds.append(np.full(len(tps), code[CUSTOMER_OF]))
+        ats.append(tp_at)
+        counts.append(np.zeros(len(tps), np.int64))
+    src = np.concatenate(truster).astype(np.int64)
+    dst = np.concatenate(trustee).astype(np.int64)
+    keep = src != dst
+    key = (src * max(n, 1) + dst)[keep]
+    kind = np.concatenate(kinds)[keep]
+    at = np.concatenate(ats).astype(np.int64)[keep]
+    count = np.concatenate(counts)[keep]
+    order = np.argsort(key, kind="stable")
+    key, kind, at, count = key[order], kind[order], at[order], count[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.array([], np.int64)
+    nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+    if len(key):
+        first = np.minimum.reduceat(np.where(at == nat, big, at), starts)
+        first[first == big] = nat
+        last = np.maximum.reduceat(at, starts)
+        kind_g = np.minimum.reduceat(kind, starts)
+        count_g = np.add.reduceat(count, starts)
+    else:
+        first = last = kind_g = count_g = np.array([], np.int64)
+    pair = key[starts]
+    t_idx, e_idx = pair // max(n, 1), pair % max(n, 1)
+    return pd.DataFrame({
+        S_TRUSTER: uniques.take(t_idx).array,
+        S_TRUSTEE: uniques.take(e_idx).array,
+        "truster_idx": t_idx,
+        "trustee_idx": e_idx,
+        "kind": pd.Categorical.from_codes(kind_g, categories=list(KINDS)),
+        "first_seen": first.view(_NS),
+        "last_seen": last.view(_NS),
+        "referrals": count_g,
+    })
+
+
+def _acquisition_parents(refs: pd.DataFrame, ref_at: np.ndarray, n: int) -> np.ndarray:
+    """Each person's acquiring referral: the earliest one naming them as referred."""
+    parent = np.full(n, -1, dtype=np.int64)
+    if not len(refs):
+        return parent
+    r_idx = refs["referrer_idx"].to_numpy()
+    d_idx = refs["referred_idx"].to_numpy()
+    at = ref_at.astype("int64")
+    nat = np.iinfo("int64").min
+    at_sort = np.where(at == nat, np.iinfo("int64").max, at)  # undated referrals sort last
+    line = refs[S.SOURCE_LINE].to_numpy()
+    first = np.lexsort((r_idx, line, at_sort, d_idx))
+    first = first[np.r_[True, d_idx[first][1:] != d_idx[first][:-1]]]
+    child, par, when = d_idx[first], r_idx[first], at[first]
+    # a referral reaching someone who had already referred others earlier does not acquire them
+    first_made = np.full(n, np.iinfo("int64").max)
+    dated = at != nat
+    np.minimum.at(first_made, r_idx[dated], at[dated])
+    acquired = (when == nat) | (when <= first_made[child])
+    parent[child[acquired]] = par[acquired]
+    return parent
+
+
+def _cut_cycles_and_depth(parent: np.ndarray, refs: pd.DataFrame, ref_at: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Depth of every node in the forest, after cutting any cycle left in ``parent``.
+
+    Pointer doubling gives depths in O(n log n); nodes that never reach a root
+    sit on or below a cycle, which is cut at one member (the smallest index,
+    i.e. the alphabetically first id, for determinism).
+    """
+    parent = parent.copy()
+    n = len(parent)
+    for _ in range(n + 1):  # each pass cuts at least one cycle; in practice one or two passes
+        depth, unresolved = _pointer_doubling_depth(parent)
+        if not unresolved.any():
+            return parent, depth
+        nodes = np.flatnonzero(unresolved)
+        sub_parent = parent[nodes]
+        pos = np.searchsorted(nodes, sub_parent)
+        inside = (sub_parent >= 0) & (pos < len(nodes))
+        inside[inside] &= nodes[pos[inside]] == sub_parent[inside]
+        m = len(nodes)
+        g = sp.csr_matrix((np.ones(inside.sum()), (np.flatnonzero(inside), pos[inside])), shape=(m, m))
+        ncomp, labels = csgraph.connected_components(g, directed=True, connection="strong")
+        sizes = np.bincount(labels, minlength=ncomp)
+        on_cycle = sizes[labels] > 1
+        # cut each cycle at its smallest member
+        cyc_nodes = nodes[on_cycle]
+        cyc_labels = labels[on_cycle]
+        cut = np.full(ncomp, np.iinfo(np.int64).max)
+        np.minimum.at(cut, cyc_labels, cyc_nodes)
+        parent[cut[np.unique(cyc_labels)]] = -1
+    raise AssertionError("unreachable: cycle cutting did not converge")  # pragma: no cover
+
+
+def _pointer_doubling_depth(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    n = len(parent)
+    anc = parent.copy()
+    depth = (parent >= 0).astype(np.int64)
+    rounds = max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)
+    for _ in range(rounds):
+        has = anc >= 0
+        if not has.any():
+            break
+        idx = np.flatnonzero(has)
+        up = anc[idx]
+        # invariant: depth[x] is the distance to anc[x], or x's depth once anc[x] == -1
+        new_depth = depth.copy()
+        new_depth[idx] = depth[idx] + depth[up]
+        new_anc = anc.copy()
+        new_anc[idx] = anc[up]
+        depth, anc = new_depth, new_anc
+    unresolved = anc >= 0
+    return depth, unresolved

@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 from .errors import DataQualityWarning, InputError, OutputError, SettingsError, TrustnetError
 from .settings import Settings, load_settings
+from .ratings import fairness_goodness, predict_ratings, score_ratings
 
 __all__ = [
     "__version__",
@@ -25,4 +26,7 @@ __all__ = [
     "SettingsError",
     "OutputError",
     "DataQualityWarning",
+    "fairness_goodness",
+    "predict_ratings",
+    "score_ratings",
 ]

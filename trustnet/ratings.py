@@ -284,7 +284,8 @@ def fairness_goodness(ratings: pd.DataFrame, *, scale: tuple[float, float] | Non
 
 # --- rating prediction -----------------------------------------------------------------------
 def _biases(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int, weight: np.ndarray, strength: float,
-            tol: float = 1e-9, max_iter: int = 100) -> tuple[float, np.ndarray, np.ndarray]:
+            tol: float = 1e-9, max_iter: int = 100,
+            start: tuple[np.ndarray, np.ndarray] | None = None) -> tuple[float, np.ndarray, np.ndarray]:
     """Global mean, rater bias and ratee bias, each bias shrunk toward 0 by ``strength`` ratings.
 
     Alternating weighted least squares of w ~ mu + b_rater + b_ratee with a ridge of
@@ -294,8 +295,7 @@ def _biases(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int, weight: np.ndar
     mu = float(np.average(w, weights=weight))
     given = np.bincount(u, weights=weight, minlength=n) + strength
     got = np.bincount(v, weights=weight, minlength=n) + strength
-    b_rater = np.zeros(n)
-    b_ratee = np.zeros(n)
+    b_rater, b_ratee = (np.zeros(n), np.zeros(n)) if start is None else start
     for _ in range(max_iter):
         new_ratee = np.bincount(v, weights=weight * (w - mu - b_rater[u]), minlength=n) / got
         new_rater = np.bincount(u, weights=weight * (w - mu - new_ratee[v]), minlength=n) / given
@@ -313,42 +313,71 @@ def _lookup(u: np.ndarray, v: np.ndarray, n: int, qu: np.ndarray, qv: np.ndarray
     return np.where((qu >= 0) & (qv >= 0), pos, -1)
 
 
-def _predict_arrays(u: np.ndarray, v: np.ndarray, w: np.ndarray, t: np.ndarray, n: int,
-                    pu: np.ndarray, pv: np.ndarray, pt: np.ndarray, method: str, *,
-                    strength: float, half_life_days: float, tol: float, max_iter: int,
-                    fg: tuple[np.ndarray, np.ndarray] | None = None) -> np.ndarray:
-    """Predictions on [-1, 1] for pairs (pu -> pv); index -1 marks a person absent from the ratings."""
+@dataclass(frozen=True)
+class _Estimates:
+    """What the network tells about every node, the inputs of every prediction method."""
+
+    fairness: np.ndarray
+    goodness: np.ndarray
+    has_in: np.ndarray
+    has_out: np.ndarray
+    mean: float                 # plain mean rating
+    mu: float                   # fairness-weighted mean rating
+    b_rater: np.ndarray
+    b_ratee: np.ndarray
+
+
+def _estimate(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int, *, strength: float, tol: float,
+              max_iter: int, start: _Estimates | None = None) -> _Estimates:
+    """Fairness, goodness and biases; ``start`` warm-starts both iterations (leave-one-out)."""
+    fg_start = None if start is None else (start.fairness, start.goodness)
+    f, g, _, _ = _fg_arrays(u, v, w, n, tol, max_iter, start=fg_start)
+    b_start = None if start is None else (start.b_rater, start.b_ratee)
+    mu, b_rater, b_ratee = _biases(u, v, w, n, f[u], strength, tol=tol, max_iter=max_iter, start=b_start)
+    return _Estimates(f, g, np.bincount(v, minlength=n) > 0, np.bincount(u, minlength=n) > 0,
+                      float(w.mean()), mu, b_rater, b_ratee)
+
+
+def _combine(est: _Estimates, pu: np.ndarray, pv: np.ndarray, reciprocal: np.ndarray, gap_days: np.ndarray,
+             method: str, half_life_days: float) -> np.ndarray:
+    """Predictions on [-1, 1] for pairs (pu -> pv).
+
+    ``pu``/``pv`` are node indices, -1 for a person absent from the ratings; ``reciprocal``
+    is the rating pv gave pu (NaN when none) and ``gap_days`` the days between that rating
+    and the pair's date (NaN when either is undated).
+    """
     if method == "mean":
-        return np.full(len(pu), float(w.mean()))
-    if fg is None:
-        f, g, _, _ = _fg_arrays(u, v, w, n, tol, max_iter)
-    else:
-        f, g = fg
-    has_in = np.bincount(v, minlength=n) > 0
-    has_out = np.bincount(u, minlength=n) > 0
+        return np.full(len(pu), est.mean)
     known_u, known_v = pu >= 0, pv >= 0
+    iu, iv = np.maximum(pu, 0), np.maximum(pv, 0)
     # fallbacks: an unknown or never-rated ratee is neutral (0); a rater who rated nobody is
     # taken at the iteration's start value, fairness 1 (no evidence against them)
-    good = np.where(known_v, np.where(has_in[np.maximum(pv, 0)], g[np.maximum(pv, 0)], 0.0), 0.0)
-    fair = np.where(known_u, np.where(has_out[np.maximum(pu, 0)], f[np.maximum(pu, 0)], 1.0), 1.0)
+    good = np.where(known_v & est.has_in[iv], est.goodness[iv], 0.0)
+    fair = np.where(known_u & est.has_out[iu], est.fairness[iu], 1.0)
+    has_back = ~np.isnan(reciprocal)
     if method == "goodness":
         return good
     if method == "fairness_goodness":
         return fair * good
-    back = _lookup(u, v, n, pv, pu)
-    has_back = back >= 0
-    reciprocal = np.where(has_back, w[np.maximum(back, 0)], np.nan)
     if method == "reciprocal":
         return np.where(has_back, reciprocal, good)
-    mu, b_rater, b_ratee = _biases(u, v, w, n, f[u], strength)
-    base = (mu + np.where(known_u, b_rater[np.maximum(pu, 0)], 0.0)
-            + np.where(known_v, b_ratee[np.maximum(pv, 0)], 0.0))
+    base = est.mu + np.where(known_u, est.b_rater[iu], 0.0) + np.where(known_v, est.b_ratee[iv], 0.0)
     if method == "baseline":
         return np.clip(base, -1.0, 1.0)
-    gap_days = np.abs(pt - np.where(has_back, t[np.maximum(back, 0)], np.nan)) / 86400.0
     fade = np.where(np.isnan(gap_days), 1.0, 0.5 ** (np.nan_to_num(gap_days) / half_life_days))
     a = np.where(has_back, RECIPROCAL_WEIGHT * fade, 0.0)
     return np.clip(a * np.nan_to_num(reciprocal) + (1.0 - a) * base, -1.0, 1.0)
+
+
+def _predict_arrays(net: _Network, pu: np.ndarray, pv: np.ndarray, pt: np.ndarray, method: str, *,
+                    strength: float, half_life_days: float, tol: float, max_iter: int) -> np.ndarray:
+    """Predictions on [-1, 1] for pairs of node indices (pu -> pv) from a whole network."""
+    est = _estimate(net.u, net.v, net.w, net.n, strength=strength, tol=tol, max_iter=max_iter)
+    back = _lookup(net.u, net.v, net.n, pv, pu)
+    has_back = back >= 0
+    reciprocal = np.where(has_back, net.w[np.maximum(back, 0)], np.nan)
+    gap_days = np.abs(pt - np.where(has_back, net.t[np.maximum(back, 0)], np.nan)) / 86400.0
+    return _combine(est, pu, pv, reciprocal, gap_days, method, half_life_days)
 
 
 def predict_ratings(ratings: pd.DataFrame, pairs: pd.DataFrame, method: str = "trustnet", *,
@@ -417,7 +446,7 @@ def predict_ratings(ratings: pd.DataFrame, pairs: pd.DataFrame, method: str = "t
     else:
         pt = np.full(len(frame), np.nan)
     trust = settings.trust
-    pred = _predict_arrays(net.u, net.v, net.w, net.t, net.n, pu, pv, pt, method,
+    pred = _predict_arrays(net, pu, pv, pt, method,
                            strength=trust.prior_strength, half_life_days=trust.half_life_days,
                            tol=trust.tolerance, max_iter=trust.max_iterations)
     return pd.Series(net.to_scale(pred), index=frame.index, name=PREDICTED_RATING)

@@ -83,10 +83,29 @@ class AdvocateSettings:
     downstream_decay: float = 0.5
     #: Pseudo-referrals used to smooth small conversion rates.
     conversion_smoothing: float = 2.0
+    #: Pseudo-referees at the provider's median used to smooth credibility for few referees.
+    credibility_smoothing: float = 2.0
+    #: Weights of the composite advocate score (see ``trustnet.advocates``); missing keys keep their default.
+    score_weights: Mapping[str, float] = field(default_factory=dict)
+    #: Segment "champion": composite score percentile at or above this.
+    champion_pct: float = 80.0
+    #: Segment "dormant": no referral in this many days before ``as_of``.
+    dormant_days: float = 180.0
+    #: Segment "rising": first referral within this many days before ``as_of``, or more referrals
+    #: in the last this-many days than in the same span before.
+    rising_days: float = 90.0
+    #: Segment "low credibility": credibility below this (0.5 = the provider's median customer).
+    low_credibility: float = 0.35
+    #: Segment "at risk": the advocate's own trust in the provider below this ...
+    at_risk_trust: float = 0.4
+    #: ... or falling by at least this much over ``trust.trend_window_days``.
+    at_risk_drop: float = 0.1
+    #: Currency symbol written before money in ``why``.
+    currency: str = "$"
     #: Number of advocates `nurture` picks by default.
     nurture_k: int = 10
-    #: Monte-Carlo simulations / reverse-reachable sets used by `nurture`.
-    nurture_samples: int = 2000
+    #: Reverse-reachable sets sampled by `nurture` (twice: one batch to pick, one to measure).
+    nurture_samples: int = 100_000
     seed: int = 0
 
 

@@ -114,10 +114,24 @@ class RiskSettings:
     """At-risk relationships (see ``trustnet.risk``)."""
 
     #: Logistic intercept and factor weights; ``trustnet calibrate`` refits them.
+    #: ``weights`` maps a factor name (see ``trustnet.risk.FACTORS``) to its weight;
+    #: factors not named keep their documented default weight.
     intercept: float = -3.0
     weights: Mapping[str, float] = field(default_factory=dict)
     #: A relationship is silent when its gap exceeds this many times its usual rhythm.
     silence_ratio: float = 3.0
+    #: Shortest usual rhythm assumed, in days (daily contacts do not make a weekend "silence").
+    rhythm_floor_days: float = 7.0
+    #: Share of an upstream advocate's risk passed one level further down the referral forest.
+    upstream_decay: float = 0.5
+    #: Stake of each downstream person and of each person a public complaint would reach,
+    #: in units of a typical relationship's value per year.
+    downstream_weight: float = 1.0
+    reach_weight: float = 0.1
+    #: Below this likelihood a relationship is safe (its next action is a thank-you or an ask).
+    safe_below: float = 0.1
+    #: L2 strength of ``calibrate`` (pulls the weights towards their defaults).
+    l2: float = 1.0
 
 
 @dataclass(frozen=True)

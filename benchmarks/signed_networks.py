@@ -37,9 +37,11 @@ import scipy.sparse as sp
 
 from trustnet import schema
 from trustnet.ratings import (
-    PREDICTION_METHODS, _combine, _estimate, _prepare, average_precision, describe_ratings,
-    fairness_goodness, predict_ratings, roc_auc, score_ratings,
+    PREDICTION_METHODS, average_precision, describe_ratings, fairness_goodness, predict_ratings, roc_auc,
+    score_ratings,
 )
+from trustnet.ratings.network import _prepare
+from trustnet.ratings.predict import _combine, _estimate
 from trustnet.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"

@@ -1,0 +1,109 @@
+"""Pseudonymisation for ``--anonymise``: every identifier becomes a keyed pseudonym before any stage runs.
+
+Replacing identifiers in the *input* tables, rather than in each output,
+guarantees that no table, figure, explanation, graph file or page can carry
+one: the stages never see a real identifier. Pseudonyms are keyed hashes
+(HMAC-SHA-256): a plain hash of an e-mail address can be reversed by hashing
+guessed addresses, a keyed one cannot without the key. The key comes from
+``settings.report.anonymise_key`` or the ``TRUSTNET_ANONYMISE_KEY`` environment
+variable; without one, a random key is made for the run, so pseudonyms are
+stable within a report but differ between runs. The key is never written out.
+
+E-mail, name and fingerprint columns are replaced by keyed hashes of their
+normalised form, so "same e-mail" checks still work; free-text comments and
+IP-like fingerprints are removed.
+
+>>> import pandas as pd
+>>> refs = pd.DataFrame({"referrer": ["ann@x.com"], "referred": ["bob"], "provider": ["Tiles"]})
+>>> anon, _ = pseudonymise(refs, None, key=b"k")
+>>> anon.iloc[0].tolist()
+['person-b24ca0aac3', 'person-73662dcee4', 'provider-959e9dfc']
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+
+import numpy as np
+import pandas as pd
+
+from . import schema as S
+
+__all__ = ["pseudonymise", "anonymise_key", "KEY_ENV"]
+
+KEY_ENV = "TRUSTNET_ANONYMISE_KEY"
+
+_ID_COLUMNS = (S.REFERRER, S.REFERRED, S.CUSTOMER)
+_HASHED_COLUMNS = (S.REFERRER_EMAIL, S.REFERRED_EMAIL, S.REFERRER_NAME, S.REFERRED_NAME, S.FINGERPRINT)
+_DROPPED_COLUMNS = (S.COMMENT,)
+
+
+def anonymise_key(configured: str | None = None) -> tuple[bytes, bool]:
+    """The pseudonym key and whether it is stable (configured) or random for this run.
+
+    >>> anonymise_key("secret")
+    (b'secret', True)
+    """
+    key = configured or os.environ.get(KEY_ENV)
+    if key:
+        return key.encode("utf-8"), True
+    return os.urandom(32), False
+
+
+def _digest(values: np.ndarray, key: bytes, length: int) -> np.ndarray:
+    return np.array(
+        [hmac.new(key, str(v).encode("utf-8"), hashlib.sha256).hexdigest()[:length] for v in values], dtype=object
+    )
+
+
+def _map_column(col: pd.Series, mapping: pd.Series) -> pd.Series:
+    codes = mapping.index.get_indexer(col.astype("str"))
+    out = pd.Series(mapping.to_numpy()[codes], index=col.index, dtype="str")
+    return out.where(col.notna())
+
+
+def pseudonymise(
+    referrals: pd.DataFrame, touchpoints: pd.DataFrame | None, key: bytes
+) -> tuple[pd.DataFrame, pd.DataFrame | None]:
+    """Return copies of the canonical tables with every identifier replaced by a keyed pseudonym.
+
+    Providers become ``provider-<8 hex>``, people ``person-<10 hex>``; the same
+    id gets the same pseudonym in every column and table.
+
+    >>> import pandas as pd
+    >>> refs = pd.DataFrame({"referrer": ["a", "b"], "referred": ["b", "c"], "comment": ["hi", "yo"]})
+    >>> anon, _ = pseudonymise(refs, None, key=b"k")
+    >>> bool(anon["referred"][0] == anon["referrer"][1]), bool(anon["comment"].isna().all())
+    (True, True)
+    """
+    tables = [t for t in (referrals, touchpoints) if t is not None]
+    providers = pd.concat([t[S.PROVIDER] for t in tables if S.PROVIDER in t], ignore_index=True).dropna().astype("str").unique() if any(S.PROVIDER in t for t in tables) else np.array([], dtype=object)
+    people = pd.concat([t[c] for t in tables for c in _ID_COLUMNS if c in t], ignore_index=True).dropna().astype("str").unique()
+    people = np.setdiff1d(np.asarray(people, dtype=object), np.asarray(providers, dtype=object))
+    providers = np.asarray(providers, dtype=object)
+    mapping = pd.concat([
+        pd.Series("provider-" + _digest(providers, key, 8), index=pd.Index(providers, dtype="str"), dtype=object),
+        pd.Series("person-" + _digest(people, key, 10), index=pd.Index(people, dtype="str"), dtype=object),
+    ])
+    out = []
+    for table in (referrals, touchpoints):
+        if table is None:
+            out.append(None)
+            continue
+        t = table.copy()
+        for c in (*_ID_COLUMNS, S.PROVIDER):
+            if c in t:
+                t[c] = _map_column(t[c], mapping)
+        for c in _HASHED_COLUMNS:
+            if c in t and t[c].notna().any():
+                norm = t[c].astype("str").str.strip().str.lower()
+                uniq = norm.dropna().unique()
+                hashed = pd.Series("h-" + _digest(np.asarray(uniq, dtype=object), key, 10), index=pd.Index(uniq, dtype="str"), dtype=object)
+                t[c] = _map_column(norm, hashed)
+        for c in _DROPPED_COLUMNS:
+            if c in t:
+                t[c] = pd.Series(pd.NA, index=t.index, dtype="str")
+        out.append(t)
+    return out[0], out[1]

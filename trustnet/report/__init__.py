@@ -1,0 +1,1 @@
+"""Everything trustnet writes: figures, tables, graph files, the HTML page and summary.json."""

@@ -1,0 +1,88 @@
+"""Tables made safe to open in a spreadsheet, and written atomically.
+
+A cell that starts with ``=``, ``+``, ``-``, ``@``, a tab, CR or LF is read as a
+formula by Excel and LibreOffice (OWASP "CSV injection"); such text cells get a
+leading apostrophe. Numbers are left alone, so ``-3.5`` stays a number. Files
+are UTF-8 with a byte-order mark so that Excel shows accents correctly.
+
+>>> import pandas as pd
+>>> neutralise(pd.DataFrame({"name": ["=HYPERLINK(1)", "ann", "-x"], "n": [-1, 2, 3]}))["name"].tolist()
+["'=HYPERLINK(1)", 'ann', "'-x"]
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+__all__ = ["neutralise", "write_csv", "write_text", "write_bytes", "FORMULA_PREFIXES"]
+
+#: Characters that make a spreadsheet evaluate a cell (OWASP's list).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+
+
+def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return a copy where text cells that a spreadsheet would run as a formula start with ``'``.
+
+    >>> import pandas as pd
+    >>> neutralise(pd.DataFrame({"a": ["@SUM(A1)", "+1", "ok"]}))["a"].tolist()
+    ["'@SUM(A1)", "'+1", 'ok']
+    """
+    out = frame.copy()
+    for name in out.columns:
+        col = out[name]
+        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):
+            continue
+        text = col.astype("str")
+        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(bool) & col.notna().to_numpy(bool)
+        if risky.any():
+            out[name] = col.astype(object).where(~risky, "'" + text.astype(object))
+    return out
+
+
+def _atomic_write(path: Path, write) -> Path:
+    """Write through a temporary file in the same folder, then rename it into place."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            write(handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path
+
+
+def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
+    """Write a neutralised table as UTF-8-with-BOM CSV, atomically.
+
+    >>> import pandas as pd, tempfile, pathlib
+    >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
+    >>> _ = write_csv(pd.DataFrame({"a": ["=1"]}), p)
+    >>> p.read_bytes()
+    b"\\xef\\xbb\\xbfa\\n'=1\\n"
+    """
+    safe = neutralise(frame)
+    for name in safe.columns:
+        if pd.api.types.is_float_dtype(safe[name]):
+            safe[name] = safe[name].round(6)
+    data = safe.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S").encode("utf-8-sig")
+    return _atomic_write(Path(path), lambda h: h.write(data))
+
+
+def write_text(text: str, path: str | Path) -> Path:
+    """Write UTF-8 text atomically."""
+    data = text.encode("utf-8")
+    return _atomic_write(Path(path), lambda h: h.write(data))
+
+
+def write_bytes(data: bytes, path: str | Path) -> Path:
+    """Write bytes atomically."""
+    return _atomic_write(Path(path), lambda h: h.write(data))

@@ -46,6 +46,8 @@ class LoadSettings:
     dayfirst: bool | None = None
     #: Name given to the provider when the export has no provider column.
     default_provider: str = "the business"
+    #: A folder (or one file) of extra vendor profiles (``.toml``, see ``trustnet/profiles``).
+    profiles_dir: str | None = None
 
 
 @dataclass(frozen=True)

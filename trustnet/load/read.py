@@ -1,0 +1,556 @@
+"""Reading any supported file into a table of text cells, with its line numbers.
+
+This module knows about bytes, encodings, delimiters and file formats, and
+nothing about referrals. :func:`read_table` returns a :class:`RawTable`: every
+cell as text (``""`` when empty, never parsed), the original headers, the
+line of each row in the file, and the rows that could not be split into the
+header's columns.
+
+>>> raw = read_table(io.BytesIO(b"\\xef\\xbb\\xbfa;b\\r\\n007;x\\r\\n"))
+>>> raw.headers, raw.frame.iloc[0].tolist(), raw.lines.tolist(), raw.info["delimiter"]
+(['a', 'b'], ['007', 'x'], [2], ';')
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pacsv
+
+from ..errors import InputError
+
+__all__ = ["RawTable", "read_table", "source_name"]
+
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+_ALIASES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
+
+# magic numbers of files that are certainly not tables
+_BINARY_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x7fELF": "a program",
+    b"SQLite format 3": "an SQLite database",
+    b"PAR1": "a Parquet file",
+    b"BZh": "a bzip2 archive",
+    b"\xfd7zXZ": "an xz archive",
+    b"7z\xbc\xaf": "a 7-Zip archive",
+}
+
+
+@dataclass
+class RawTable:
+    """A table read from a file, every cell still text.
+
+    Attributes
+    ----------
+    name : str
+        The file name (or ``"<stdin>"``, ``"<DataFrame>"``) used in messages.
+    headers : list of str
+        The column headers as found (made unique with ``" (2)"`` suffixes).
+    frame : pandas.DataFrame
+        One column per header (same order, same names), text cells, ``""`` when empty.
+    lines : numpy.ndarray
+        The line of each row in the file (1-based; the header is line 1 unless noted).
+    bad_rows : list of tuple
+        ``(line, reason, cells)`` for rows that do not split into the header's columns.
+    info : dict
+        ``format``, ``encoding``, ``delimiter``, ``compression``, ``sheet``, ``header``.
+    warnings : list of str
+        Things the reader noticed (encoding guessed, extra header rows skipped...).
+    """
+
+    name: str
+    headers: list[str]
+    frame: pd.DataFrame
+    lines: np.ndarray
+    bad_rows: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
+    info: dict[str, Any] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+
+def source_name(source: Any) -> str:
+    """A short name for a source, for messages.
+
+    Examples
+    --------
+    >>> source_name("exports/referrals.csv"), source_name("-")
+    ('exports/referrals.csv', '<stdin>')
+    """
+    if isinstance(source, pd.DataFrame):
+        return "<DataFrame>"
+    if isinstance(source, (str, Path)):
+        return "<stdin>" if str(source) == "-" else str(source)
+    return str(getattr(source, "name", "<file object>"))
+
+
+def read_table(
+    source: Any,
+    *,
+    delimiter: str | None = None,
+    encoding: str | None = None,
+    sheet: str | int | None = None,
+    header: bool | None = None,
+) -> RawTable:
+    """Read a path, ``"-"`` (stdin), a file object or a DataFrame into a :class:`RawTable`.
+
+    The format (CSV/TSV/semicolon/pipe text, ``.xlsx``, JSON array, JSON Lines),
+    the compression (gzip), the encoding (UTF-8 with or without BOM, UTF-16,
+    cp1252/latin-1) and the delimiter are detected; ``delimiter``, ``encoding``
+    and ``sheet`` override the detection.
+
+    Parameters
+    ----------
+    source : str, pathlib.Path, file object or pandas.DataFrame
+        What to read. ``"-"`` reads standard input.
+    delimiter : str, optional
+        Force the delimiter (``","``, ``";"``, ``"tab"``, ``"|"``...).
+    encoding : str, optional
+        Force the text encoding (any name Python knows).
+    sheet : str or int, optional
+        Sheet of an ``.xlsx`` workbook (name or 0-based position); default the first.
+    header : bool, optional
+        Whether the first row is a header; default: yes unless every cell of the
+        first row is a number (headerless edge lists).
+
+    Returns
+    -------
+    RawTable
+
+    Raises
+    ------
+    InputError
+        When the source is missing, a directory, empty, binary or not a table.
+
+    Examples
+    --------
+    >>> raw = read_table(io.StringIO("id|name\\n7|Ann\\n"))
+    >>> raw.info["delimiter"], raw.frame["name"].tolist()
+    ('|', ['Ann'])
+    """
+    name = source_name(source)
+    if isinstance(source, pd.DataFrame):
+        return _from_dataframe(source, name)
+    data = _read_bytes(source, name)
+    info: dict[str, Any] = {"compression": None, "sheet": None}
+    if data[:2] == b"\x1f\x8b":
+        try:
+            data = gzip.decompress(data)
+        except (OSError, EOFError, gzip.BadGzipFile) as err:
+            raise InputError(f"{name}: the file starts like a gzip archive but cannot be decompressed ({err}); "
+                             "check that the download finished, or unpack it and pass the table itself") from err
+        info["compression"] = "gzip"
+    if not data.strip():
+        raise InputError(f"{name}: the file is empty; expected a table with a header line such as "
+                         "'referrer,referred,date' and one row per referral")
+    if data[:4] == b"PK\x03\x04":
+        return _read_xlsx(data, name, sheet, header, info)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
+        raise InputError(f"{name}: this is an old Excel .xls workbook, which trustnet does not read; "
+                         "open it in Excel or LibreOffice and save it as .xlsx or CSV")
+    for magic, what in _BINARY_MAGIC.items():
+        if data.startswith(magic):
+            raise InputError(f"{name}: this is {what}, not a table; expected a CSV, TSV, .xlsx or JSON export")
+    text, enc, enc_warning = _decode(data, name, encoding)
+    info["encoding"] = enc
+    warnings = [enc_warning] if enc_warning else []
+    stripped = text.lstrip()
+    if stripped[:1] in "[{":
+        parsed = _read_json(stripped, name)
+        if parsed is not None:
+            raw = _finish(parsed[0], parsed[1], name, header=True)
+            raw.info.update(info, format=parsed[2], delimiter=None, header=True)
+            raw.warnings[:0] = warnings
+            return raw
+    return _read_delimited(text, name, delimiter, header, info, warnings)
+
+
+# --- bytes -------------------------------------------------------------------------------
+
+def _read_bytes(source: Any, name: str) -> bytes:
+    if isinstance(source, (str, Path)):
+        if str(source) == "-":
+            stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
+            data = stream.read()
+            return data.encode("utf-8") if isinstance(data, str) else data
+        path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{name} is a folder, not a file; pass the export file inside it, "
+                             f"e.g. {path / 'referrals.csv'}")
+        if not path.exists():
+            hint = ""
+            if path.parent.is_dir():
+                near = sorted(p.name for p in path.parent.iterdir() if p.suffix.lower() in
+                              {".csv", ".tsv", ".txt", ".xlsx", ".json", ".jsonl", ".gz"})[:5]
+                if near:
+                    hint = "; tables in that folder: " + ", ".join(near)
+            raise InputError(f"{name} does not exist; check the path{hint}")
+        try:
+            return path.read_bytes()
+        except OSError as err:
+            raise InputError(f"{name} cannot be read ({err.strerror}); check its permissions") from err
+    if hasattr(source, "read"):
+        data = source.read()
+        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    raise InputError(f"cannot read a table from a {type(source).__name__}; pass a file path, '-' for "
+                     "standard input, an open file or a pandas DataFrame")
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, str | None]:
+    """Decode bytes; returns (text, encoding name, warning or None)."""
+    if encoding:
+        try:
+            codec = codecs.lookup(encoding).name
+        except LookupError:
+            raise InputError(f"{name}: unknown encoding {encoding!r}; use e.g. utf-8, utf-16, cp1252 or latin-1") from None
+        try:
+            text = data.decode(codec)
+        except UnicodeDecodeError as err:
+            raise InputError(f"{name}: the file is not valid {encoding} (byte {err.start}); "
+                             "leave --encoding out to detect it, or try cp1252") from err
+        return text.lstrip("\ufeff"), codec, None
+    if data.startswith(codecs.BOM_UTF8):
+        enc = "utf-8-sig"
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        enc = "utf-16"
+    else:
+        head = data[:4000]
+        even, odd = head[0::2], head[1::2]
+        if len(head) >= 4 and odd.count(0) > 0.4 * len(odd) and even.count(0) < 0.1 * len(even):
+            enc = "utf-16-le"
+        elif len(head) >= 4 and even.count(0) > 0.4 * len(even) and odd.count(0) < 0.1 * len(odd):
+            enc = "utf-16-be"
+        else:
+            enc = "utf-8"
+    try:
+        text = data.decode(enc)
+    except UnicodeDecodeError:
+        if enc != "utf-8":
+            raise InputError(f"{name}: the file looks like {enc} text but cannot be decoded; "
+                             "pass --encoding with the right encoding") from None
+        if _looks_binary(data):
+            raise InputError(f"{name}: this is a binary file, not a table; expected a CSV, TSV, .xlsx or "
+                             "JSON export") from None
+        try:
+            text, enc = data.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            text, enc = data.decode("latin-1"), "latin-1"
+        return text, enc, (f"the file is not UTF-8; read it as {enc} (Windows/Excel). "
+                           "Pass --encoding if accents look wrong")
+    if "\x00" in text[:100000] and _looks_binary(data):
+        raise InputError(f"{name}: this is a binary file, not a table; expected a CSV, TSV, .xlsx or JSON export")
+    return text.lstrip("\ufeff"), enc, None
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:8000]
+    if b"\x00" in head:
+        return True
+    control = sum(head.count(bytes([c])) for c in (*range(1, 9), 11, 12, *range(14, 27), *range(28, 32)))
+    return control > 0.05 * len(head)
+
+
+# --- text formats -------------------------------------------------------------------------
+
+def _read_json(text: str, name: str) -> tuple[list[str], pd.DataFrame, str] | None:
+    """JSON array of objects, an object holding one, or JSON Lines; None when not JSON."""
+    fmt = "json"
+    try:
+        doc = json.loads(text, parse_int=str, parse_float=str)
+    except json.JSONDecodeError:
+        lines = text.splitlines()
+        body = [ln for ln in lines if ln.strip()]
+        if not body or not body[0].lstrip().startswith("{"):
+            return None
+        try:
+            doc = json.loads("[" + ",".join(body) + "]", parse_int=str, parse_float=str)
+        except json.JSONDecodeError as err:
+            raise InputError(f"{name}: the file looks like JSON Lines but is not valid JSON ({err.msg} "
+                             "near character {err.pos}); export it again or as CSV") from err
+        fmt = "jsonl"
+        line_of = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
+    else:
+        line_of = None
+    if isinstance(doc, dict):
+        lists = [v for v in doc.values() if isinstance(v, list) and v and isinstance(v[0], dict)]
+        if len(lists) == 1:
+            doc = lists[0]
+        else:
+            doc = [doc]
+    if not isinstance(doc, list) or not all(isinstance(r, dict) for r in doc):
+        raise InputError(f"{name}: the JSON holds no list of records; expected an array of objects such as "
+                         '[{"referrer": "ann@x.com", "referred": "bob@y.com"}] or one object per line')
+    if not doc:
+        raise InputError(f"{name}: the JSON array is empty; it holds no rows")
+    frame = pd.json_normalize(doc, sep=" ")
+    frame = frame.astype(object).where(frame.notna(), "")
+    for col in frame.columns:
+        if frame[col].map(type).isin([list, dict, bool]).any():
+            frame[col] = frame[col].map(lambda v: json.dumps(v) if isinstance(v, (list, dict)) else
+                                        ("true" if v is True else "false" if v is False else v))
+    frame = frame.astype(str)
+    frame.attrs["lines"] = line_of if line_of is not None else np.arange(1, len(frame) + 1, dtype=np.int64)
+    return [str(c) for c in frame.columns], frame, fmt
+
+
+def _sniff_delimiter(sample: list[str]) -> str:
+    """The delimiter that splits the sample lines into the most consistent number of fields > 1."""
+    best, best_score = ",", -1.0
+    quoted = re.compile(r'"[^"]*"')
+    cleaned = [quoted.sub("", ln) for ln in sample if ln.strip()]
+    if not cleaned:
+        return ","
+    for d in _DELIMITERS:
+        counts = np.array([ln.count(d) for ln in cleaned])
+        if counts[0] == 0:
+            continue
+        agree = float(np.mean(counts == counts[0]))
+        score = agree * 10 + min(counts[0], 50) / 100
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | None,
+                    info: dict[str, Any], warnings: list[str]) -> RawTable:
+    line_offset = 0
+    first_nl = text.find("\n")
+    first = text[: first_nl if first_nl >= 0 else len(text)].strip("\r")
+    m = re.fullmatch(r'"?sep=(.)"?,*', first.strip(), flags=re.IGNORECASE)
+    if m:
+        delimiter = delimiter or m.group(1)
+        text = text[first_nl + 1:] if first_nl >= 0 else ""
+        line_offset = 1
+        warnings.append(f"skipped the Excel 'sep={m.group(1)}' first line")
+    if delimiter:
+        delimiter = _ALIASES.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise InputError(f"{name}: --delimiter must be one character (or tab, comma, semicolon, pipe); "
+                             f"got {delimiter!r}")
+    else:
+        delimiter = _sniff_delimiter(text[:65536].splitlines()[:50])
+    info.update(format=_DELIMITER_NAMES.get(delimiter, "delimited").replace("comma", "csv")
+                .replace("tab", "tsv"), delimiter=delimiter)
+    if not text.strip():
+        raise InputError(f"{name}: the file holds no table after its first line")
+    head_row = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)]),
+                               delimiter=delimiter))
+    ncol = max(len(head_row), 1)
+    bad: list[tuple[int, str, int]] = []
+
+    def on_invalid(row: Any) -> str:
+        bad.append((int(row.number) if row.number is not None else -1, row.text, row.actual_columns))
+        return "skip"
+
+    payload = text.encode("utf-8")
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(payload),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False,
+                                           block_size=1 << 26),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=True, ignore_empty_lines=True,
+                                             invalid_row_handler=on_invalid),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(ncol)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        raise InputError(f"{name}: the file cannot be split into columns with delimiter "
+                         f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} ({err}); pass --delimiter") from err
+    frame = table.to_pandas()
+    frame.columns = range(frame.shape[1])
+    record_line = _record_lines(payload, len(frame) + len(bad)) + line_offset
+    bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
+    all_numbers = np.arange(1, len(frame) + len(bad) + 1)
+    good_numbers = np.setdiff1d(all_numbers, bad_numbers) if len(bad) else all_numbers
+    if len(good_numbers) != len(frame):  # the reader could not number its bad rows; fall back to records
+        good_numbers = all_numbers[: len(frame)]
+    lines = record_line[good_numbers - 1] if record_line is not None else good_numbers + line_offset
+    if record_line is not None:
+        bad_lines = [int(record_line[b[0] - 1]) if 0 < b[0] <= len(record_line) else b[0] for b in bad]
+    else:
+        bad_lines = [b[0] + line_offset for b in bad]
+    headers = [str(h) for h in frame.iloc[0].tolist()] if len(frame) else [str(h) for h in head_row]
+    if header is None:
+        header = not (len(frame) and all(_NUMBER.fullmatch(h.strip() or "x") for h in headers))
+    if header:
+        data = frame.iloc[1:].reset_index(drop=True)
+        data_lines = lines[1:]
+    else:
+        headers = [f"column {i + 1}" for i in range(ncol)]
+        data, data_lines = frame, lines
+    raw = _finish(headers, data, name, header=bool(header), lines=np.asarray(data_lines, dtype=np.int64))
+    raw.bad_rows = [
+        (line, _ragged_reason(n, ncol), _ragged_cells(txt, delimiter, raw.headers))
+        for line, (_, txt, n) in zip(bad_lines, bad)
+    ]
+    raw.info.update(info, header=bool(header))
+    raw.warnings[:0] = warnings
+    return raw
+
+
+_NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+
+def _ragged_reason(n: int, ncol: int) -> str:
+    if n < ncol:
+        return (f"has {n} cell{'s' if n != 1 else ''}, the header has {ncol}: a truncated row, "
+                "a note or a report footer")
+    return f"has {n} cells, the header has {ncol}: a value holds an unquoted delimiter"
+
+
+def _ragged_cells(text: str, delimiter: str, headers: list[str]) -> dict[str, str]:
+    try:
+        cells = next(csv.reader(io.StringIO(text), delimiter=delimiter))
+    except (StopIteration, csv.Error):
+        cells = [text]
+    out = {h: (cells[i] if i < len(cells) else "") for i, h in enumerate(headers)}
+    if len(cells) > len(headers):
+        out["(extra cells)"] = delimiter.join(cells[len(headers):])
+    return out
+
+
+def _record_lines(payload: bytes, n_records: int) -> np.ndarray | None:
+    """The 1-based line where each non-empty record starts (quoted newlines respected).
+
+    Returns None when the count does not match what the CSV reader found.
+    """
+    arr = np.frombuffer(payload, dtype=np.uint8)
+    newlines = np.flatnonzero(arr == 10)
+    quotes = np.flatnonzero(arr == 34)
+    if len(quotes):
+        inside = (np.searchsorted(quotes, newlines) % 2) == 1
+        ends = newlines[~inside]
+    else:
+        ends = newlines
+    starts = np.concatenate(([0], ends + 1))
+    stops = np.concatenate((ends, [len(arr)]))
+    length = stops - starts
+    cr_only = np.zeros(len(starts), dtype=bool)
+    one = length == 1
+    if one.any():
+        cr_only[one] = arr[np.minimum(starts[one], len(arr) - 1)] == 13
+    keep = (length > 0) & ~cr_only
+    starts = starts[keep]
+    if len(starts) != n_records:
+        return None
+    return np.searchsorted(newlines, starts) + 1
+
+
+def _read_xlsx(data: bytes, name: str, sheet: str | int | None, header: bool | None,
+               info: dict[str, Any]) -> RawTable:
+    import openpyxl  # noqa: F401  (pandas' engine; imported here to fail with a clear message)
+
+    try:
+        book = pd.ExcelFile(io.BytesIO(data), engine="openpyxl")
+    except Exception as err:  # zip files that are not workbooks raise many kinds of errors
+        raise InputError(f"{name}: the file is a zip archive but not an .xlsx workbook ({err}); "
+                         "unpack it, or export the table as .xlsx or CSV") from err
+    names = book.sheet_names
+    if sheet is None:
+        chosen: str | int = names[0]
+    elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
+        idx = int(sheet)
+        if idx >= len(names):
+            raise InputError(f"{name}: the workbook has {len(names)} sheet(s) ({', '.join(names)}); "
+                             f"there is no sheet number {idx}")
+        chosen = names[idx]
+    elif sheet in names:
+        chosen = sheet
+    else:
+        raise InputError(f"{name}: no sheet named {sheet!r}; the sheets are: "
+                         + ", ".join(repr(n) for n in names) + "; pass --sheet NAME")
+    grid = book.parse(chosen, header=None, dtype=object)
+    grid = grid.dropna(how="all", axis=1)
+    if grid.empty:
+        raise InputError(f"{name}: sheet {chosen!r} is empty; pass --sheet with the sheet holding the table "
+                         f"(sheets: {', '.join(names)})")
+    lines = grid.index.to_numpy(dtype=np.int64) + 1
+    text = grid.apply(_excel_text)
+    first_row = text.iloc[0].tolist()
+    if header is None:
+        header = not all(_NUMBER.fullmatch(h.strip() or "x") for h in first_row)
+    if header:
+        headers, data, data_lines = first_row, text.iloc[1:].reset_index(drop=True), lines[1:]
+    else:
+        headers = [f"column {i + 1}" for i in range(text.shape[1])]
+        data, data_lines = text.reset_index(drop=True), lines
+    raw = _finish(headers, data, name, header=bool(header), lines=data_lines)
+    raw.info.update(info, format="xlsx", encoding=None, delimiter=None, sheet=chosen, header=bool(header))
+    if len(names) > 1 and sheet is None:
+        raw.warnings.append(f"read the first sheet {chosen!r} of {len(names)} ({', '.join(names)}); "
+                            "pass --sheet NAME for another")
+    return raw
+
+
+def _excel_text(col: pd.Series) -> pd.Series:
+    """Excel cells as text: whole floats without '.0', datetimes in ISO form."""
+    out = col.astype(object)
+    isna = out.isna()
+    is_float = out.map(lambda v: isinstance(v, float))
+    whole = is_float & out.map(lambda v: isinstance(v, float) and v.is_integer() and abs(v) < 1e15)
+    res = out.astype(str)
+    res[whole] = out[whole].map(lambda v: str(int(v)))
+    is_dt = out.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"))
+    res[is_dt & ~isna] = out[is_dt & ~isna].map(lambda v: v.isoformat(sep=" ") if hasattr(v, "hour")
+                                               else v.isoformat())
+    res[isna] = ""
+    return res.astype(str)
+
+
+def _from_dataframe(df: pd.DataFrame, name: str) -> RawTable:
+    frame = df.reset_index(drop=True)
+    text = pd.DataFrame({i: _cell_text(frame.iloc[:, i]) for i in range(frame.shape[1])})
+    raw = _finish([str(c) for c in df.columns], text, name, header=True,
+                  lines=np.arange(2, len(df) + 2, dtype=np.int64))
+    raw.info.update(format="dataframe", encoding=None, delimiter=None, compression=None, sheet=None, header=True)
+    return raw
+
+
+def _cell_text(col: pd.Series) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(col):
+        out = col.dt.strftime("%Y-%m-%d %H:%M:%S")
+    elif pd.api.types.is_float_dtype(col):
+        out = col.map(lambda v: str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v)))
+    else:
+        out = col.astype(object).map(lambda v: v if isinstance(v, str) else str(v))
+    return out.where(col.notna(), "").astype(str)
+
+
+def _finish(headers: list[str], data: pd.DataFrame, name: str, *, header: bool,
+            lines: np.ndarray | None = None) -> RawTable:
+    """Give columns unique header names; build the RawTable."""
+    seen: dict[str, int] = {}
+    unique = []
+    for i, h in enumerate(headers):
+        h = (h or "").strip() or f"column {i + 1}"
+        if h in seen:
+            seen[h] += 1
+            h = f"{h} ({seen[h]})"
+        else:
+            seen[h] = 1
+        unique.append(h)
+    if lines is None:
+        lines = data.attrs.get("lines", np.arange(2, len(data) + 2, dtype=np.int64))
+        if not header:
+            lines = lines - 1
+    data = data.copy() if data.attrs else data
+    data.attrs = {}
+    data.columns = unique
+    data = data.astype(str) if any(data.dtypes != "str") else data
+    data = data.reset_index(drop=True)
+    return RawTable(name=name, headers=unique, frame=data, lines=np.asarray(lines, dtype=np.int64), info={})

@@ -1,0 +1,217 @@
+"""Row accounting shared by every loader: extra header rows, footers, reasons, duplicates.
+
+Every data row ends in exactly one of three places: accepted, merged into an
+earlier row (exact duplicate, continuation row), or rejected with a reason. A
+:class:`Ledger` holds one reason per row (the first found) and builds the
+reconciliation of the :class:`~trustnet.load.report.LoadReport`.
+
+>>> raw = read_table(io.StringIO("a,b\\n1,2\\n1,2\\n,\\nTotal,\\n"))
+>>> raw, notes = prepare(raw, None)
+>>> led = Ledger(raw)
+>>> led.reasons.tolist()
+[None, None, 'empty row', 'report footer (no data)']
+>>> led.merge_duplicates(raw.frame); led.duplicate_mask.tolist()
+[False, True, False, False]
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+from .profiles import Profile
+from .read import RawTable, read_table
+from .report import LoadReport
+
+__all__ = ["prepare", "Ledger"]
+
+_FOOTER = re.compile(r"^\s*(grand\s+total|total|totals|sum|generated|report|exported|export(ed)? (on|by|at)|"
+                     r"page\s+\d|copyright|\(c\)|©|end of report|count|printed|run (on|at|date))\b",
+                     re.IGNORECASE)
+_IMPORT_ID = r'^\s*\{\s*"ImportId"'
+
+
+def prepare(raw: RawTable, profile: Profile | None) -> tuple[RawTable, list[str]]:
+    """Take extra header rows off the top of ``raw`` (vendor profile or Qualtrics' import ids).
+
+    Returns the table and a list of notes for the report. Descriptions from a
+    second header row (survey question texts) are kept in ``raw.info["descriptions"]``.
+    """
+    notes: list[str] = []
+    frame, lines = raw.frame, raw.lines
+    extra = 0
+    if profile is not None and profile.header_rows > 1:
+        extra = profile.header_rows - 1
+    else:
+        head = frame.head(3)
+        hits = [i for i in range(len(head)) if head.iloc[i].str.match(_IMPORT_ID).any()]
+        if hits:
+            extra = hits[-1] + 1
+    descriptions: dict[str, str] = {}
+    headers = list(raw.headers)
+    if extra and len(frame) >= extra:
+        second = frame.iloc[0].tolist()
+        if profile is not None and profile.merge_header_rows:
+            merged = []
+            last = ""
+            for h, sub in zip(raw.headers, second):
+                base = h if not h.startswith("column ") else last
+                last = base
+                sub = (sub or "").strip()
+                merged.append(base if sub in ("", "Response", base) else (f"{base} - {sub}" if base else sub))
+            headers = merged
+        else:
+            descriptions = {h: d for h, d in zip(raw.headers, second) if d and d != h}
+        frame = frame.iloc[extra:].reset_index(drop=True)
+        lines = lines[extra:]
+        who = profile.vendor if profile is not None else "survey"
+        notes.append(f"skipped {extra} extra header row(s) ({who} layout, lines "
+                     f"{int(raw.lines[0])}-{int(raw.lines[extra - 1])})")
+        seen: dict[str, int] = {}
+        unique = []
+        for h in headers:
+            if h in seen:
+                seen[h] += 1
+                h = f"{h} ({seen[h]})"
+            else:
+                seen[h] = 1
+            unique.append(h)
+        headers = unique
+        frame.columns = headers
+    out = RawTable(name=raw.name, headers=headers, frame=frame, lines=lines, bad_rows=list(raw.bad_rows),
+                   info=dict(raw.info), warnings=list(raw.warnings) + notes)
+    out.info["descriptions"] = descriptions
+    return out, notes
+
+
+class Ledger:
+    """One reason (or None) per data row, plus the merged-row bookkeeping.
+
+    Empty rows, trailing report footers and rows the profile says to skip are
+    given their reason on creation.
+    """
+
+    def __init__(self, raw: RawTable, profile: Profile | None = None) -> None:
+        self.raw = raw
+        n = len(raw.frame)
+        self.reasons = pd.Series([None] * n, dtype=object)
+        self.duplicate_mask = np.zeros(n, dtype=bool)
+        self.kept_line = np.zeros(n, dtype=np.int64)
+        self.duplicate_reason = pd.Series([None] * n, dtype=object)
+        if n == 0:
+            return
+        frame = raw.frame
+        filled = frame.apply(lambda c: c.str.strip() != "").sum(axis=1).to_numpy()
+        self.reject(filled == 0, "empty row")
+        first = frame.iloc[:, 0].astype(str)
+        foot_like = (filled <= 1) & (frame.shape[1] > 2) | first.str.match(_FOOTER).to_numpy() & (filled <= 2)
+        foot_like = np.asarray(foot_like, dtype=bool)
+        trailing = np.flip(np.cumprod(np.flip(foot_like))).astype(bool)
+        self.reject(trailing & (filled > 0), "report footer (no data)")
+        if profile is not None:
+            for rx in profile.skip_rows_matching:
+                self.reject(first.str.match(rx).to_numpy(), f"not a data row ({profile.vendor} layout)")
+
+    @property
+    def open(self) -> np.ndarray:
+        """Rows neither rejected nor merged so far."""
+        return self.reasons.isna().to_numpy() & ~self.duplicate_mask
+
+    def reject(self, mask: Any, reason: Any) -> None:
+        """Give ``reason`` (a string or a per-row Series) to the rows in ``mask`` that have none yet."""
+        mask = np.asarray(mask, dtype=bool) & self.open
+        if not mask.any():
+            return
+        if isinstance(reason, pd.Series):
+            self.reasons[mask] = reason.to_numpy()[mask]
+        else:
+            self.reasons[mask] = reason
+
+    def merge(self, mask: Any, kept_line: Any, reason: Any) -> None:
+        """Mark rows as merged into the row on ``kept_line``."""
+        mask = np.asarray(mask, dtype=bool) & self.open
+        if not mask.any():
+            return
+        self.duplicate_mask |= mask
+        self.kept_line[mask] = np.asarray(kept_line)[mask]
+        self.duplicate_reason[mask] = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason
+
+    def merge_duplicates(self, values: pd.DataFrame) -> None:
+        """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates."""
+        open_ = self.open
+        if open_.sum() < 2:
+            return
+        sub = values[open_]
+        dup = sub.duplicated(keep="first").to_numpy()
+        if not dup.any():
+            return
+        lines = self.raw.lines[open_]
+        group = sub.groupby(list(sub.columns), sort=False, dropna=False).ngroup().to_numpy()
+        first_line = pd.Series(lines).groupby(group).transform("first").to_numpy()
+        full = np.zeros(len(open_), dtype=bool)
+        full[np.flatnonzero(open_)[dup]] = True
+        kept = np.zeros(len(open_), dtype=np.int64)
+        kept[np.flatnonzero(open_)] = first_line
+        reason = pd.Series("exact duplicate of line " + pd.Series(kept).astype(str))
+        self.merge(full, kept, reason)
+
+    def report(self, *, kind: str, mapping: dict[str, str], warnings: list[str],
+               date_forms: dict[str, str], profile: Profile | None) -> LoadReport:
+        """The :class:`LoadReport` of this ledger (reconciliation, rejected and merged rows)."""
+        raw = self.raw
+        rej_mask = self.reasons.notna().to_numpy()
+        cells = raw.frame[rej_mask].reset_index(drop=True)
+        rejected = pd.concat(
+            [pd.DataFrame({S.SOURCE_LINE: raw.lines[rej_mask],
+                           "reason": self.reasons[rej_mask].astype(str).to_numpy()}), cells],
+            axis=1,
+        )
+        if raw.bad_rows:
+            bad = pd.DataFrame([{S.SOURCE_LINE: line, "reason": reason, **c} for line, reason, c in raw.bad_rows])
+            rejected = pd.concat([rejected, bad], ignore_index=True)
+        rejected = rejected.sort_values(S.SOURCE_LINE, kind="stable").reset_index(drop=True)
+        rejected[S.SOURCE_LINE] = rejected[S.SOURCE_LINE].astype("int64")
+        other = [c for c in rejected.columns if c not in (S.SOURCE_LINE, "reason")]
+        if other:
+            rejected[other] = rejected[other].fillna("").astype(str)
+        dup = self.duplicate_mask
+        duplicates = pd.DataFrame({
+            S.SOURCE_LINE: raw.lines[dup].astype("int64"),
+            "kept_line": self.kept_line[dup].astype("int64"),
+            "reason": self.duplicate_reason[dup].astype(str).to_numpy(),
+        })
+        n_rej = int(rej_mask.sum()) + len(raw.bad_rows)
+        n_dup = int(dup.sum())
+        rows_read = len(raw.frame) + len(raw.bad_rows)
+        info = raw.info
+        return LoadReport(
+            source=raw.name,
+            kind=kind,
+            format=info.get("format"),
+            encoding=info.get("encoding"),
+            delimiter=info.get("delimiter"),
+            sheet=info.get("sheet"),
+            compression=info.get("compression"),
+            profile=profile.name if profile is not None else None,
+            mapping=dict(mapping),
+            rows_read=rows_read,
+            accepted=rows_read - n_rej - n_dup,
+            duplicates=n_dup,
+            rejected=n_rej,
+            rejected_rows=rejected,
+            duplicate_rows=duplicates,
+            warnings=list(raw.warnings) + list(warnings),
+            date_forms=dict(date_forms),
+        )
+
+
+def quoted(values: pd.Series, limit: int = 40) -> pd.Series:
+    """Cells as ``'text'`` for reasons (long cells shortened)."""
+    v = values.astype(str)
+    v = v.where(v.str.len() <= limit, v.str.slice(0, limit) + "...")
+    return "'" + v + "'"

@@ -41,7 +41,7 @@ from trustnet.ratings import (
     score_ratings,
 )
 from trustnet.ratings.network import _prepare
-from trustnet.ratings.predict import _combine, _estimate
+from trustnet.ratings.predict import MIN_RECIPROCATED_PAIRS, _combine, _estimate, _reciprocity
 from trustnet.settings import Settings
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
@@ -120,6 +120,25 @@ def hidden_protocol(df: pd.DataFrame, seeds: int) -> dict[str, list[tuple[float,
     return out
 
 
+def _reciprocity_without_each(w: np.ndarray, back: np.ndarray) -> np.ndarray:
+    """The network's reciprocity with each rating left out, for all ratings at once (sufficient sums).
+
+    Leaving out a reciprocated rating takes its pair out of the correlation (both directions).
+    """
+    both = back >= 0
+    x, y = w[both], w[back[both]]
+    count, sx, sxx, sxy = both.sum(), x.sum(), (x * x).sum(), (x * y).sum()
+    wb = np.where(both, w[np.maximum(back, 0)], 0.0)
+    k = np.where(both, count - 2, count).astype(float)
+    s1 = np.where(both, sx - w - wb, sx)
+    s2 = np.where(both, sxx - w * w - wb * wb, sxx)
+    s12 = np.where(both, sxy - 2 * w * wb, sxy)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        r = (k * s12 - s1 * s1) / (k * s2 - s1 * s1)  # x and y hold the same values: var(x) = var(y)
+    r = np.where(k >= 2 * MIN_RECIPROCATED_PAIRS, np.nan_to_num(r), 0.0)
+    return np.clip(r, 0.0, 1.0)
+
+
 def leave_one_out(df: pd.DataFrame, settings: Settings) -> dict[str, tuple[float, float]]:
     """Every rating predicted from all the others, the iterations warm-started from the full solution."""
     net = _prepare(df, None)
@@ -130,6 +149,7 @@ def leave_one_out(df: pd.DataFrame, settings: Settings) -> dict[str, tuple[float
     n, m = net.n, len(net.u)
     keys = pd.Index(net.u * n + net.v)
     back = keys.get_indexer(net.v * n + net.u)
+    held_out_reciprocity = _reciprocity_without_each(net.w, back)
     reciprocal = np.where(back >= 0, net.w[np.maximum(back, 0)], np.nan)
     gap_days = np.abs(net.t - np.where(back >= 0, net.t[np.maximum(back, 0)], np.nan)) / 86400.0
     methods = [k for k in PREDICTION_METHODS if k != "mean"]
@@ -139,7 +159,8 @@ def leave_one_out(df: pd.DataFrame, settings: Settings) -> dict[str, tuple[float
     t0 = time.perf_counter()
     for e in range(m):  # one re-estimation per held-out rating: the protocol itself, not per-row work
         keep[e] = False
-        est = _estimate(net.u[keep], net.v[keep], net.w[keep], n, start=full, **opts)
+        est = _estimate(net.u[keep], net.v[keep], net.w[keep], n, start=full,
+                        reciprocity=held_out_reciprocity[e], **opts)
         keep[e] = True
         for k in methods:
             pred[k][e] = _combine(est, net.u[e:e + 1], net.v[e:e + 1], reciprocal[e:e + 1],

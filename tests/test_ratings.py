@@ -16,7 +16,7 @@ from trustnet import schema
 from trustnet.errors import DataQualityWarning, InputError
 from trustnet.ratings import (
     PREDICTION_METHODS, average_precision, describe_ratings, fairness_goodness, predict_ratings,
-    roc_auc, score_ratings,
+    reciprocity, roc_auc, score_ratings,
 )
 from trustnet.settings import Settings
 
@@ -161,21 +161,39 @@ def test_fallbacks_for_people_absent_from_the_ratings():
     assert trustnet.iloc[0] == pytest.approx(np.average(TINY[W], weights=weights))
 
 
+#: ten pairs who answer each other in kind: reciprocity 1, so a reciprocal rating weighs 1 / (1 + 1)
+ECHO = [row for i, r in enumerate([-8, -5, -2, 1, 2, 3, 4, 6, 8, 10])
+        for row in ((f"e{i}", f"f{i}", r), (f"f{i}", f"e{i}", r))]
+
+
+def test_reciprocity_is_the_correlation_of_ratings_with_their_reverse():
+    assert reciprocity(frame(ECHO)) == pytest.approx(1.0)
+    opposed = [(a, b, r if a.startswith("e") else -r) for a, b, r in ECHO]
+    assert reciprocity(frame(opposed)) == 0.0  # -1, clipped: answering against kind tells nothing usable
+    assert reciprocity(TINY) == 0.0  # fewer than 10 reciprocated pairs: not measured
+
+
 def test_trustnet_model_blends_the_reciprocal_rating_and_keeps_index_and_scale():
+    echo = pd.concat([TINY, frame(ECHO)], ignore_index=True)
     p = pd.DataFrame({R: ["c", "b"], E: ["b", "c"]}, index=[10, 20])
-    base = predict_ratings(TINY, p, "baseline")
-    full = predict_ratings(TINY, p)
+    base = predict_ratings(echo, p, "baseline")
+    full = predict_ratings(echo, p)
     assert list(full.index) == [10, 20] and full.name == "predicted_rating"
-    assert full[10] == pytest.approx(0.5 * -10 + 0.5 * base[10])  # b rated c -10
+    r = reciprocity(echo)
+    assert 0 < r < 1
+    assert full[10] == pytest.approx(r / (1 + r) * -10 + 1 / (1 + r) * base[10])  # b rated c -10
     assert full[20] == pytest.approx(base[20])  # c never rated b: no reciprocal
     assert (full.abs() <= 10).all()
+    # without reciprocity in the network, the reciprocal rating is ignored
+    pd.testing.assert_series_equal(predict_ratings(TINY, p), predict_ratings(TINY, p, "baseline"))
     stars = frame([("a", "b", 5), ("b", "a", 4), ("c", "a", 1)])
     assert predict_ratings(stars, pairs(("a", "c")), scale=(1, 5)).between(1, 5).all()
 
 
 def test_reciprocal_weight_fades_with_time_between_the_ratings():
-    rated = frame([("a", "b", 10), ("b", "c", -2), ("c", "a", 4)],
-                  times=["2020-01-01", "2020-01-01", "2020-01-01"])
+    rated = frame([("a", "b", 10), ("b", "c", -2), ("c", "a", 4)] + ECHO,
+                  times=["2020-01-01"] * (3 + len(ECHO)))
+    assert reciprocity(rated) == pytest.approx(1.0)
     s = Settings().replace(**{"trust.half_life_days": 100})
     base = predict_ratings(rated, pairs(("b", "a")), "baseline", settings=s).iloc[0]
     soon = pd.DataFrame({R: ["b"], E: ["a"], T: pd.to_datetime(["2020-01-01"])})

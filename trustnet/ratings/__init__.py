@@ -10,7 +10,8 @@ package scores them with the same vocabulary as the rest of trustnet:
   the fairness-weighted mean of the ratings they received.
 - :func:`predict_ratings` -- the rating a rater would give a ratee, by several
   methods; the default ``"trustnet"`` model combines rater bias, ratee
-  trustworthiness weighted by rater reliability, and the reciprocal rating.
+  trustworthiness weighted by rater reliability, and the reciprocal rating as far
+  as the network's :func:`reciprocity` makes it worth.
 - :func:`score_ratings` -- one row per person: trust received on the people
   dimension, goodness, fairness, reputation, how likely the account is
   untrustworthy, and why, in plain words.
@@ -43,7 +44,7 @@ from .network import (
     REPUTATION, REPUTATION_PCT, UNTRUSTWORTHY_SCORE, WHY, describe_ratings,
 )
 from .people import RELIABLE_FAIRNESS, score_ratings
-from .predict import PREDICTION_METHODS, RECIPROCAL_WEIGHT, predict_ratings
+from .predict import PREDICTION_METHODS, predict_ratings, reciprocity
 
 __all__ = [
     "fairness_goodness",
@@ -53,7 +54,7 @@ __all__ = [
     "roc_auc",
     "average_precision",
     "PREDICTION_METHODS",
-    "RECIPROCAL_WEIGHT",
+    "reciprocity",
     "RELIABLE_FAIRNESS",
     "ID", "PEOPLE_TRUST", "PEOPLE_CONFIDENCE", "GOODNESS", "FAIRNESS", "REPUTATION", "REPUTATION_PCT",
     "RATINGS_GIVEN", "RATINGS_RECEIVED", "NEGATIVE_RECEIVED", "NEGATIVE_FROM_RELIABLE",

@@ -13,7 +13,7 @@ from ..settings import Settings
 from .fairness import _fg_arrays
 from .network import PREDICTED_RATING, _check_columns, _lookup, _Network, _prepare, _seconds
 
-__all__ = ["predict_ratings", "PREDICTION_METHODS", "RECIPROCAL_WEIGHT"]
+__all__ = ["predict_ratings", "PREDICTION_METHODS", "reciprocity"]
 
 #: Methods of :func:`predict_ratings`, with what each predicts.
 PREDICTION_METHODS = {
@@ -25,10 +25,8 @@ PREDICTION_METHODS = {
     "mean": "the mean of all ratings (a reference)",
 }
 
-#: The reciprocal rating is one direct observation of the relationship, worth as much as all the
-#: rest of the network's estimate together (equal weight), fading with the time between the two
-#: ratings at the trust model's half-life.
-RECIPROCAL_WEIGHT = 0.5
+#: Fewest reciprocated pairs from which a network's reciprocity is measured; below it, 0.
+MIN_RECIPROCATED_PAIRS = 10
 
 
 def _biases(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int, weight: np.ndarray, strength: float,
@@ -67,17 +65,56 @@ class _Estimates:
     mu: float                   # fairness-weighted mean rating
     b_rater: np.ndarray
     b_ratee: np.ndarray
+    reciprocity: float          # 0..1, see reciprocity()
+
+
+def _reciprocity(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int) -> float:
+    back = _lookup(u, v, n, v, u)
+    both = back >= 0
+    if both.sum() < 2 * MIN_RECIPROCATED_PAIRS:
+        return 0.0
+    x, y = w[both], w[back[both]]
+    if x.std() == 0:
+        return 0.0
+    return float(np.clip(np.corrcoef(x, y)[0, 1], 0.0, 1.0))
+
+
+def reciprocity(ratings: pd.DataFrame, *, scale: tuple[float, float] | None = None) -> float:
+    """How far a rating network answers in kind: the correlation of a rating with its reverse.
+
+    The Pearson correlation between W(u, v) and W(v, u) over every pair who rated each
+    other, clipped to 0..1 (0 when fewer than 10 pairs did). The ``"trustnet"``
+    prediction weighs a reciprocal rating by ``r / (1 + r)``: on a network where people
+    answer in kind (Bitcoin OTC: 0.61) the reciprocal rating counts; on one where they do
+    not, it is ignored.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"rater": list("abcdefghijklmnopqrst"), "ratee": list("badcfehgjilknmporqts"),
+    ...                   "rating": [5, 5, -3, -2, 8, 9, 1, 2, -9, -10, 4, 4, 6, 7, -1, -1, 2, 3, 10, 10]})
+    >>> round(reciprocity(r), 2)
+    0.99
+    """
+    net = _prepare(ratings, scale)
+    return _reciprocity(net.u, net.v, net.w, net.n)
 
 
 def _estimate(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int, *, strength: float, tol: float,
-              max_iter: int, start: _Estimates | None = None) -> _Estimates:
-    """Fairness, goodness and biases; ``start`` warm-starts both iterations (leave-one-out)."""
+              max_iter: int, start: _Estimates | None = None, reciprocity: float | None = None) -> _Estimates:
+    """Fairness, goodness, biases and reciprocity; ``start`` warm-starts the iterations.
+
+    ``reciprocity`` may be given when the caller knows it (leave-one-out computes it for
+    every held-out rating at once).
+    """
     fg_start = None if start is None else (start.fairness, start.goodness)
     f, g, _, _ = _fg_arrays(u, v, w, n, tol, max_iter, start=fg_start)
     b_start = None if start is None else (start.b_rater, start.b_ratee)
     mu, b_rater, b_ratee = _biases(u, v, w, n, f[u], strength, tol=tol, max_iter=max_iter, start=b_start)
+    if reciprocity is None:
+        reciprocity = _reciprocity(u, v, w, n)
     return _Estimates(f, g, np.bincount(v, minlength=n) > 0, np.bincount(u, minlength=n) > 0,
-                      float(w.mean()), mu, b_rater, b_ratee)
+                      float(w.mean()), mu, b_rater, b_ratee, reciprocity)
 
 
 def _combine(est: _Estimates, pu: np.ndarray, pv: np.ndarray, reciprocal: np.ndarray, gap_days: np.ndarray,
@@ -107,7 +144,7 @@ def _combine(est: _Estimates, pu: np.ndarray, pv: np.ndarray, reciprocal: np.nda
     if method == "baseline":
         return np.clip(base, -1.0, 1.0)
     fade = np.where(np.isnan(gap_days), 1.0, 0.5 ** (np.nan_to_num(gap_days) / half_life_days))
-    a = np.where(has_back, RECIPROCAL_WEIGHT * fade, 0.0)
+    a = np.where(has_back, est.reciprocity / (1.0 + est.reciprocity) * fade, 0.0)
     return np.clip(a * np.nan_to_num(reciprocal) + (1.0 - a) * base, -1.0, 1.0)
 
 
@@ -126,15 +163,17 @@ def predict_ratings(ratings: pd.DataFrame, pairs: pd.DataFrame, method: str = "t
                     scale: tuple[float, float] | None = None, settings: Settings | None = None) -> pd.Series:
     """Predict the rating each rater in ``pairs`` would give the ratee, from ``ratings``.
 
-    Methods (all fit nothing: their constants are fixed and documented):
+    Methods (none is fitted to labels; their constants are fixed and documented):
 
     - ``"trustnet"`` (default): the mean rating, plus the rater's bias (how they rate
       compared with others), plus the ratee's bias (how others rate them, each rating
       weighted by its rater's fairness), each bias shrunk toward 0 by
       ``settings.trust.prior_strength`` pseudo-ratings; then, when the ratee has
-      rated the rater, blended half and half with that reciprocal rating, whose weight
-      halves every ``settings.trust.half_life_days`` between the two ratings' dates
-      (when both are known). Clipped to the scale.
+      rated the rater, blended with that reciprocal rating. Its weight is
+      ``r / (1 + r)``, where ``r`` is the network's :func:`reciprocity` (how far its
+      people answer in kind, measured on ``ratings``: 0.5 at most, 0 on a network
+      without reciprocity), halved every ``settings.trust.half_life_days`` between the
+      two ratings' dates (when both are known). Clipped to the scale.
     - ``"baseline"``: the same without the reciprocal rating.
     - ``"fairness_goodness"``: fairness(rater) x goodness(ratee), the published predictor.
     - ``"goodness"``: goodness(ratee).

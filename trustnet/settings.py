@@ -60,6 +60,8 @@ class TrustSettings:
     prior_strength: float = 2.0
     #: How far a referred customer's prior follows their advocate's trust (0..1).
     chain_prior_weight: float = 0.7
+    #: A response time halves its worth (towards neutral) every this many days.
+    response_half_life_days: float = 3.0
     #: Days over which ``trend`` compares now with then.
     trend_window_days: float = 90.0
     #: ``overall`` = mean - inconsistency_penalty * std of the three dimensions.
@@ -144,8 +146,21 @@ class FraudSettings:
     threshold: float = 0.5
     #: Keep suspicious referrals in advocate value and reach.
     keep_suspicious: bool = False
-    #: Longest referral cycle searched for.
+    #: Longest referral cycle searched for (2..6; the search is bounded by it).
     max_cycle_length: int = 4
+    #: Largest ring or dense cluster (accounts) reported as one.
+    max_cluster_size: int = 30
+    #: A burst: at least ``burst_min_referrals`` by one advocate within this many hours ...
+    burst_window_hours: float = 24.0
+    burst_min_referrals: int = 5
+    #: ... at least this share of them to accounts that never converted, spent or appeared.
+    burst_dead_share: float = 0.8
+    #: Referrals younger than this (days before the export's end) are not judged dead yet.
+    dormant_days: float = 14.0
+    #: Converting within this many seconds of the referral is implausible.
+    fast_conversion_seconds: float = 60.0
+    #: Overrides of the signal weights: {"same_name": 0.4} (see ``trustnet.fraud``).
+    weights: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,268 @@
+"""The trust model: people / process / platform scores for every relationship and node.
+
+:func:`score_trust` turns a :class:`~trustnet.graph.TrustGraph` into
+:class:`TrustScores`:
+
+1. **evidence** (:mod:`trustnet.trust.evidence`): every referral, referral
+   outcome, touchpoint score and event becomes evidence on one relationship
+   and one dimension — a value in [0, 1], a weight and a time — through the
+   documented table :data:`~trustnet.trust.evidence.EVIDENCE`;
+2. **scores** (:mod:`trustnet.trust.beta`): a recency-weighted Beta mean per
+   relationship and dimension, with a prior from the trustee's population and,
+   for referred customers, from their referrer's word along the referral chain;
+3. **overall**: ``mean - inconsistency_penalty · std`` over the dimensions
+   present (population std). Very good everywhere (0.8, 0.8, 0.8 → 0.80) beats
+   excellent in one place and mediocre in another (1.0, 0.9, 0.5 → 0.58): a
+   relationship is as strong as its weakest layer, and the penalty says how
+   much. It is never meant to be shown without the three scores;
+4. **trend**: ``overall`` now minus ``overall`` scored with only the evidence
+   up to ``as_of - trend_window_days`` (ages then measured from that date);
+   NaN when the relationship had no evidence then. Per dimension too
+   (``people_trend``, ...);
+5. **nodes**: trust received per dimension as provider and as advocate
+   (confidence-weighted mean of the relationships' scores) and a global
+   reputation (:mod:`trustnet.trust.eigentrust`);
+6. **why** (:mod:`trustnet.trust.explain`): the strongest evidence, in words.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from trustnet.graph import build_graph
+>>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"], "provider": ["Tiles"] * 2,
+...                      "status": ["converted", "declined"], "referred_at": ["2025-01-10", "2025-02-01"]})
+>>> tps = pd.DataFrame({"customer": ["bob", "bob"], "provider": ["Tiles", "Tiles"], "at": ["2025-03-01"] * 2,
+...                     "touchpoint": ["billing", "app"], "event": ["complaint", None],
+...                     "score": [None, 9.0], "scale": [None, "nps"]})
+>>> T = score_trust(build_graph(refs, tps))
+>>> T.relationships.loc[1, ["truster", "trustee"]].tolist()
+['bob', 'Tiles']
+>>> T.relationships.loc[1, ["people", "process", "platform", "overall"]].astype(float).round(3).tolist()
+[0.753, 0.3, 0.633, 0.37]
+>>> T.relationships.loc[1, "why"]
+'process low (0.30): 1 complaint (last 1 Mar 2025); platform fair (0.63): 1 high score'
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+import scipy.sparse as sp
+
+from .. import schema as S
+from ..graph import REFERRED_BY, TrustGraph
+from ..settings import Settings
+from .beta import chain_links, dimension_sums, recency_weights, score_relationships
+from .eigentrust import UNKNOWN_OUTCOME_TRUST, eigentrust
+from .evidence import EVIDENCE, GENERIC_KEYWORDS, KEYWORDS, build_evidence, evidence_table, touchpoint_dimensions
+from .explain import explain
+
+__all__ = [
+    "TrustScores", "score_trust", "overall_score", "eigentrust",
+    "EVIDENCE", "KEYWORDS", "GENERIC_KEYWORDS", "evidence_table", "touchpoint_dimensions",
+]
+
+Progress = Callable[[str, int, int], None]
+_STEPS = 6
+
+
+@dataclass(frozen=True, eq=False)
+class TrustScores:
+    """Trust scores of one export (see ``CONTRIBUTING.md``, "Data contracts", TrustScores).
+
+    Attributes
+    ----------
+    relationships : DataFrame
+        ``graph.relationships`` plus scores, confidences, ``overall``,
+        ``evidence``, ``last_contact``, ``trend`` (and per dimension), ``why``.
+    nodes : DataFrame
+        ``graph.nodes`` plus trust received as provider and as advocate,
+        ``reputation`` and ``reputation_pct``.
+    evidence : DataFrame
+        One row per piece of evidence: ``rel_idx``, ``dimension``, ``value``,
+        ``weight`` (before recency), ``at``, ``source``, ``label``.
+    unmapped_touchpoints : list of str
+        Touchpoint names no keyword maps to a dimension (their rows gave nothing).
+    as_of : Timestamp
+    inferred_scales : DataFrame
+        Rating scales inferred per touchpoint name (``touchpoint``, ``scale``,
+        ``rows``, ``low``, ``high``); ``scale`` is None when no known range fits.
+    unknown_events : list of str
+        Event names the evidence table does not know (their rows gave no event evidence).
+    """
+
+    relationships: pd.DataFrame
+    nodes: pd.DataFrame
+    evidence: pd.DataFrame
+    unmapped_touchpoints: list[str]
+    as_of: pd.Timestamp
+    inferred_scales: pd.DataFrame
+    unknown_events: list[str]
+
+
+def overall_score(scores: np.ndarray, penalty: float = 1.0) -> np.ndarray:
+    """``mean - penalty · std`` over the non-missing dimensions of each row, clipped to [0, 1].
+
+    Examples
+    --------
+    >>> overall_score(np.array([[0.8, 0.8, 0.8], [1.0, 0.9, 0.5], [0.6, np.nan, np.nan]])).round(3).tolist()
+    [0.8, 0.584, 0.6]
+    """
+    present = ~np.isnan(scores)
+    n = present.sum(axis=1)
+    filled = np.where(present, scores, 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = filled.sum(axis=1) / n
+        var = np.where(present, (filled - mean[:, None]) ** 2, 0.0).sum(axis=1) / n
+    out = np.clip(mean - penalty * np.sqrt(var), 0.0, 1.0)
+    return np.where(n > 0, out, np.nan)
+
+
+def _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings):
+    w_eff = recency_weights(ev_w, ev_at, as_of, settings.trust.half_life_days)
+    W, Ssum = dimension_sums(ev_rel, ev_dim, w_eff, ev_v, len(graph.relationships))
+    score, conf, prior = score_relationships(graph, W, Ssum, chain, settings)
+    return w_eff, W, score, conf, prior
+
+
+def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: Progress | None = None) -> TrustScores:
+    """Score people / process / platform trust of every relationship and node of ``graph``.
+
+    Parameters
+    ----------
+    graph : TrustGraph
+        From :func:`trustnet.graph.build_graph`; not modified.
+    settings : Settings, optional
+        The ``[trust]`` section: half-life, prior strength, chain prior weight,
+        trend window, inconsistency penalty, EigenTrust damping and tolerance,
+        evidence table and keyword overrides.
+    progress : callable, optional
+        ``progress("trust", done, total)`` after each step.
+
+    Returns
+    -------
+    TrustScores
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> G = build_graph(pd.DataFrame({"referrer": ["ann"], "referred": ["bob"], "provider": ["P"]}))
+    >>> T = score_trust(G)
+    >>> T.relationships[["truster", "trustee", "kind", "people", "evidence", "why"]].values.tolist()
+    [['ann', 'P', 'advocate', 0.7, 1, 'people good (0.70): referred 1 friend'], ['bob', 'P', 'customer', 0.7, 0, "no direct evidence yet: starts from their referrer's word"], ['bob', 'ann', 'referred_by', nan, 0, 'no evidence yet']]
+    """
+    settings = settings or Settings()
+    ts = settings.trust
+    report = progress or (lambda stage, done, total: None)
+    rel = graph.relationships
+    n_rel = len(rel)
+
+    evidence, unmapped, inferred, unknown_events = build_evidence(graph, settings)
+    report("trust", 1, _STEPS)
+    ev_rel = evidence["rel_idx"].to_numpy(np.int64)
+    ev_dim = evidence["dimension"].cat.codes.to_numpy(np.int64)
+    ev_w = evidence["weight"].to_numpy(float)
+    ev_v = evidence["value"].to_numpy(float)
+    ev_at = evidence["at"].to_numpy("datetime64[ns]")
+    chain = chain_links(graph)
+    as_of = graph.as_of
+
+    w_eff, W, score, conf, prior = _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
+    overall = overall_score(score, ts.inconsistency_penalty)
+    report("trust", 2, _STEPS)
+
+    # --- trend: the same model on the evidence known trend_window_days ago
+    trend = np.full((n_rel, 4), np.nan)
+    if not pd.isna(as_of) and len(evidence):
+        then = np.datetime64(as_of, "ns") - np.timedelta64(int(ts.trend_window_days * 86_400), "s")
+        known = np.isnat(ev_at) | (ev_at <= then)
+        if known.any():
+            _, W0, score0, _, _ = _scores_at(
+                graph, ev_rel[known], ev_dim[known], ev_w[known], ev_v[known], ev_at[known],
+                pd.Timestamp(then), chain, settings,
+            )
+            had = np.bincount(ev_rel[known], minlength=n_rel) > 0
+            now = np.column_stack([overall, score])
+            before = np.column_stack([overall_score(score0, ts.inconsistency_penalty), score0])
+            trend = np.where(had[:, None], now - before, np.nan)
+    report("trust", 3, _STEPS)
+
+    primary = evidence["primary"].to_numpy(bool)
+    count = np.bincount(ev_rel[primary], minlength=n_rel).astype(np.int64)
+    last = np.full(n_rel, np.iinfo(np.int64).min)
+    dated = ~np.isnat(ev_at)
+    if dated.any():
+        np.maximum.at(last, ev_rel[dated], ev_at[dated].astype(np.int64))
+    why = explain(evidence, w_eff, score, W, prior)
+    report("trust", 4, _STEPS)
+
+    out = rel.copy()
+    for d, name in enumerate(S.DIMENSIONS):
+        out[name] = score[:, d]
+    for d, name in enumerate(S.DIMENSIONS):
+        out[f"{name}_confidence"] = conf[:, d]
+    out["overall"] = overall
+    out["evidence"] = count
+    out["last_contact"] = last.view("datetime64[ns]")
+    out["trend"] = trend[:, 0]
+    for d, name in enumerate(S.DIMENSIONS):
+        out[f"{name}_trend"] = trend[:, d + 1]
+    out["prior"] = pd.Categorical.from_codes(prior, categories=["none", "population", "referral chain"])
+    out["why"] = why.to_numpy()
+    out["why"] = out["why"].astype("str")
+
+    nodes = _node_scores(graph, score, conf, settings)
+    report("trust", 5, _STEPS)
+    public_evidence = evidence.drop(columns=["primary"])
+    report("trust", 6, _STEPS)
+    return TrustScores(
+        relationships=out,
+        nodes=nodes,
+        evidence=public_evidence,
+        unmapped_touchpoints=unmapped,
+        as_of=as_of,
+        inferred_scales=inferred,
+        unknown_events=unknown_events,
+    )
+
+
+def _node_scores(graph: TrustGraph, score: np.ndarray, conf: np.ndarray, settings: Settings) -> pd.DataFrame:
+    """Trust received per node (as provider, as advocate) and EigenTrust reputation."""
+    ts = settings.trust
+    rel = graph.relationships
+    n = graph.n
+    trustee = rel["trustee_idx"].to_numpy(np.int64)
+    truster = rel["truster_idx"].to_numpy(np.int64)
+    kind = rel["kind"].to_numpy()
+    nodes = graph.nodes.copy()
+    for role, mask in (("provider", kind != REFERRED_BY), ("advocate", kind == REFERRED_BY)):
+        for d, name in enumerate(S.DIMENSIONS):
+            ok = mask & ~np.isnan(score[:, d]) & (conf[:, d] > 0)
+            c = conf[ok, d]
+            num = np.bincount(trustee[ok], weights=c * score[ok, d], minlength=n)
+            den = np.bincount(trustee[ok], weights=c, minlength=n)
+            nodes[f"{name}_as_{role}"] = np.divide(num, den, out=np.full(n, np.nan), where=den > 0)
+
+    # EigenTrust over the people layer
+    people = (nodes["is_customer"] | nodes["is_advocate"]).to_numpy(bool)
+    by = kind == REFERRED_BY
+    s = score[by, 0]
+    local = np.where(np.isnan(s), UNKNOWN_OUTCOME_TRUST, np.maximum(s - 0.5, 0.0))
+    C = sp.csr_matrix((local, (truster[by], trustee[by])), shape=(n, n))
+    C.sum_duplicates()
+    idx = np.flatnonzero(people)
+    sub = C[idx][:, idx]
+    pretrusted = (graph.parent[idx] < 0)
+    t, _ = eigentrust(sub, pretrusted, ts.eigentrust_damping, ts.tolerance, ts.max_iterations)
+    reputation = np.full(n, np.nan)
+    reputation[idx] = t
+    nodes["reputation"] = reputation
+    pct = pd.Series(t).rank(pct=True, method="average").to_numpy() * 100.0 if len(t) else t
+    reputation_pct = np.full(n, np.nan)
+    reputation_pct[idx] = pct
+    nodes["reputation_pct"] = reputation_pct
+    return nodes
+

@@ -15,6 +15,7 @@ __version__ = "0.1.0"
 
 from .errors import DataQualityWarning, InputError, OutputError, SettingsError, TrustnetError
 from .settings import Settings, load_settings
+from .load import LoadReport, detect_kind, load_ratings, load_referrals, load_touchpoints
 from .ratings import fairness_goodness, predict_ratings, score_ratings
 
 __all__ = [
@@ -26,6 +27,11 @@ __all__ = [
     "SettingsError",
     "OutputError",
     "DataQualityWarning",
+    "LoadReport",
+    "load_referrals",
+    "load_touchpoints",
+    "load_ratings",
+    "detect_kind",
     "fairness_goodness",
     "predict_ratings",
     "score_ratings",

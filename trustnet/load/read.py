@@ -91,6 +91,8 @@ def source_name(source: Any) -> str:
     >>> source_name("exports/referrals.csv"), source_name("-")
     ('exports/referrals.csv', '<stdin>')
     """
+    if isinstance(source, RawTable):
+        return source.name
     if isinstance(source, pd.DataFrame):
         return "<DataFrame>"
     if isinstance(source, (str, Path)):
@@ -115,8 +117,8 @@ def read_table(
 
     Parameters
     ----------
-    source : str, pathlib.Path, file object or pandas.DataFrame
-        What to read. ``"-"`` reads standard input.
+    source : str, pathlib.Path, file object, pandas.DataFrame or RawTable
+        What to read. ``"-"`` reads standard input; a RawTable is returned as is.
     delimiter : str, optional
         Force the delimiter (``","``, ``";"``, ``"tab"``, ``"|"``...).
     encoding : str, optional
@@ -142,6 +144,8 @@ def read_table(
     >>> raw.info["delimiter"], raw.frame["name"].tolist()
     ('|', ['Ann'])
     """
+    if isinstance(source, RawTable):
+        return source
     name = source_name(source)
     if isinstance(source, pd.DataFrame):
         return _from_dataframe(source, name)
@@ -408,9 +412,8 @@ _NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")
 
 def _ragged_reason(n: int, ncol: int) -> str:
     if n < ncol:
-        return (f"has {n} cell{'s' if n != 1 else ''}, the header has {ncol}: a truncated row, "
-                "a note or a report footer")
-    return f"has {n} cells, the header has {ncol}: a value holds an unquoted delimiter"
+        return (f"too few cells: {n}, the header has {ncol} (a truncated row, a note or a report footer)")
+    return f"too many cells: {n}, the header has {ncol} (a value holds an unquoted delimiter?)"
 
 
 def _ragged_cells(text: str, delimiter: str, headers: list[str]) -> dict[str, str]:

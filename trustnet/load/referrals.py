@@ -24,6 +24,7 @@ from ..aliases import (
     REFERRAL_ALIASES,
     REFERRAL_EXTRA_ALIASES,
     REFERRAL_RATING_COLUMNS,
+    TOUCHPOINT_ALIASES,
     normalise_header,
 )
 from ..errors import InputError
@@ -33,6 +34,7 @@ from .profiles import Profile, load_profiles, match_profile
 from .read import RawTable, read_table
 from .report import LoadReport
 from .rows import Ledger, prepare, quoted
+from .touchpoints import infer_scale
 from .values import parse_dates, parse_flag, parse_ids, parse_money, parse_number, parse_status
 
 __all__ = ["load_referrals", "referrals_from_table"]
@@ -161,7 +163,8 @@ def referrals_from_table(
         dayfirst = settings.load.dayfirst
     if kind not in (None, "referrals", "participants"):
         raise InputError(f"kind {kind!r} cannot be loaded as referrals; use referrals or participants")
-    overrides = parse_map_options(mapping)
+    overrides = {k: v for k, v in parse_map_options(mapping).items()
+                 if k in REFERRAL_ALIASES or k in PARTICIPANT_ALIASES or k not in TOUCHPOINT_ALIASES}
     profiles = load_profiles(getattr(settings.load, "profiles_dir", None))
     profile = match_profile(raw.headers, profiles)
     foreign = profile is not None and profile.kind in ("touchpoints", "ratings")
@@ -311,9 +314,6 @@ def referrals_from_table(
     else:
         status = pd.Series(pd.NA, index=frame.index, dtype="string")
 
-    # --- exact duplicates (all raw cells identical)
-    ledger.merge_duplicates(frame)
-    keep = ledger.open
     provider = col(S.PROVIDER).str.strip()
     provider = provider.where(provider != "", settings.load.default_provider)
     provider = parse_ids(provider)[0]
@@ -340,6 +340,11 @@ def referrals_from_table(
         S.FINGERPRINT: text(S.FINGERPRINT),
         S.SOURCE_LINE: raw.lines.astype("int64"),
     })
+    # --- exact duplicates: same canonical values (after trimming and e-mail case-folding) and
+    # same cells in every column the mapping did not use
+    unmapped = [h for h in raw.headers if h not in set(colmap_full.values())]
+    ledger.merge_duplicates(pd.concat([out.drop(columns=[S.SOURCE_LINE]), frame[unmapped]], axis=1))
+    keep = ledger.open
     touch = _rating_touchpoints(raw, out, colmap_full, keep)
     out = out[keep].reset_index(drop=True)
     public_map = {k: v for k, v in colmap_full.items() if k in S.REFERRAL_COLUMNS or k == "self_referred"}
@@ -370,7 +375,7 @@ def _rating_touchpoints(raw: RawTable, ref: pd.DataFrame, colmap: dict[str, str]
         if (bad.to_numpy() & keep).any():
             notes.append(f"{int((bad.to_numpy() & keep).sum())} value(s) in rating column {header!r} are not "
                          "numbers and were left out of the touchpoints")
-        sc = scale or _infer_scale(score[ok])
+        sc = scale or infer_scale(score[ok], header)
         lo, hi = S.SCALES.get(sc, (-np.inf, np.inf))
         outside = ok & ((score < lo) | (score > hi)).to_numpy()
         if outside.any():
@@ -395,17 +400,3 @@ def _rating_touchpoints(raw: RawTable, ref: pd.DataFrame, colmap: dict[str, str]
     notes.insert(0, f"rating column(s) {', '.join(repr(h) for h, _ in found)} give {len(touch)} touchpoint(s), "
                     "on report.touchpoints")
     return touch, notes
-
-
-def _infer_scale(score: pd.Series) -> str:
-    """The rating scale implied by a column's range: unit, stars/csat 1-5, nps 0-10, signed."""
-    if score.empty:
-        return "nps"
-    lo, hi = float(score.min()), float(score.max())
-    if lo < 0:
-        return "signed"
-    if hi <= 1:
-        return "unit"
-    if lo >= 1 and hi <= 5:
-        return "stars"
-    return "nps"

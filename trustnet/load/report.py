@@ -63,6 +63,8 @@ class LoadReport:
     touchpoints : pandas.DataFrame or None
         For a referral export with rating columns (``nps``, ``people_score``...): the
         canonical touchpoints they hold (see :func:`trustnet.load.load_referrals`).
+    parts : list of LoadReport
+        One report per file when several touchpoint files were loaded together.
     """
 
     source: str
@@ -83,6 +85,7 @@ class LoadReport:
     warnings: list[str] = field(default_factory=list)
     date_forms: dict[str, str] = field(default_factory=dict)
     touchpoints: pd.DataFrame | None = None
+    parts: list["LoadReport"] = field(default_factory=list)
 
     @property
     def usable(self) -> bool:
@@ -99,7 +102,7 @@ class LoadReport:
         """
         if self.rejected_rows.empty:
             return {}
-        short = self.rejected_rows["reason"].astype(str).str.replace(r"\s*[:(].*$", "", regex=True)
+        short = self.rejected_rows["reason"].astype(str).str.replace(r"\s*[:('\"].*$", "", regex=True)
         return {str(k): int(v) for k, v in short.value_counts().items()}
 
     def to_dict(self, max_rows: int = 20) -> dict[str, Any]:
@@ -133,6 +136,7 @@ class LoadReport:
             "warnings": list(self.warnings),
             "date_forms": dict(self.date_forms),
             "touchpoints_from_ratings": 0 if self.touchpoints is None else int(len(self.touchpoints)),
+            "parts": [p.to_dict(max_rows) for p in self.parts],
         }
 
     def summary(self, max_rows: int = 5) -> str:

@@ -142,21 +142,26 @@ class Ledger:
         self.duplicate_reason[mask] = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason
 
     def merge_duplicates(self, values: pd.DataFrame) -> None:
-        """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates."""
+        """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates.
+
+        Rows are compared through a 64-bit hash of all their values (vectorised).
+        """
         open_ = self.open
         if open_.sum() < 2:
             return
         sub = values[open_]
-        dup = sub.duplicated(keep="first").to_numpy()
+        h = pd.util.hash_pandas_object(sub.astype(str).fillna(""), index=False).to_numpy()
+        hs = pd.Series(h)
+        dup = hs.duplicated(keep="first").to_numpy()
         if not dup.any():
             return
-        lines = self.raw.lines[open_]
-        group = sub.groupby(list(sub.columns), sort=False, dropna=False).ngroup().to_numpy()
-        first_line = pd.Series(lines).groupby(group).transform("first").to_numpy()
+        lines = pd.Series(self.raw.lines[open_])
+        first_line = lines.groupby(h, sort=False).transform("first").to_numpy()
+        where = np.flatnonzero(open_)
         full = np.zeros(len(open_), dtype=bool)
-        full[np.flatnonzero(open_)[dup]] = True
+        full[where[dup]] = True
         kept = np.zeros(len(open_), dtype=np.int64)
-        kept[np.flatnonzero(open_)] = first_line
+        kept[where] = first_line
         reason = pd.Series("exact duplicate of line " + pd.Series(kept).astype(str))
         self.merge(full, kept, reason)
 

@@ -1,0 +1,504 @@
+"""The named risk factors of every customer–provider and advocate–provider relationship.
+
+Each factor is a non-negative number per relationship; the break likelihood is
+the logistic of ``intercept + sum(weight * factor)`` (see :mod:`trustnet.risk`).
+Everything here runs on integer relationship rows with numpy: contacts, events
+and values are mapped once onto the relationship table, then reduced with
+``bincount`` / ``ufunc.at`` / sorted-group tricks. The only Python loops run
+over referral-forest *levels* (as many as the deepest chain), never over
+relationships or people.
+
+Examples
+--------
+>>> FACTORS[:3]
+('low_people', 'low_process', 'low_platform')
+>>> len(FACTORS) == len(DEFAULT_WEIGHTS) == len(FACTOR_LABELS)
+True
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from .. import schema as S
+from ..errors import InputError, SettingsError
+from ..graph import ADVOCATE, CUSTOMER_OF, TrustGraph
+from ..settings import Settings
+
+__all__ = ["FACTORS", "DEFAULT_WEIGHTS", "FACTOR_LABELS", "FACTOR_DOCS", "resolve_weights", "compute_factors"]
+
+# --- the factor table: name, default weight, label in the `factors` text, what it measures ----------
+_TABLE = (
+    ("low_people", 1.5, "low people trust",
+     "How far the relationship's people score lies below the reference (the higher of neutral 0.5 and the "
+     "provider's median), as a share of the reference, times the score's confidence (0..1)."),
+    ("low_process", 2.0, "low process trust",
+     "The same on the process dimension: service, complaint handling, promises kept (0..1)."),
+    ("low_platform", 1.5, "low platform trust",
+     "The same on the platform dimension: app, website, portal (0..1)."),
+    ("falling_trend", 1.5, "falling trend",
+     "How much `overall` fell over the trend window, in units of 0.2 (0 when stable or rising; capped at 2)."),
+    ("unresolved", 1.5, "unresolved problem",
+     "Number of negative events still open: a complaint, escalation or `unresolved` event with no later "
+     "resolution or refund, a refund_denied with no later refund, an outage with no later positive evidence "
+     "(capped at 3)."),
+    ("unresolved_age", 0.5, "problem left open",
+     "Age of the oldest open negative event, in units of 90 days (capped at 2): a problem left to fester."),
+    ("response_delay", 0.6, "slow responses",
+     "How many times slower than the provider's median this relationship's responses were, minus one "
+     "(capped at 3), plus 0.5 per `delay` event (up to 2)."),
+    ("silence", 1.2, "silence",
+     "Days since the last contact against this relationship's own rhythm (median gap between its contacts): "
+     "0 at the usual rhythm, 1 at `risk.silence_ratio` times it, capped at 3."),
+    ("inconsistency", 1.0, "uneven trust",
+     "Spread between the best and the worst dimension (0..1): excellent in one place and poor in another."),
+    ("upstream", 1.5, "upstream advocate at risk",
+     "The person who referred them (or someone further up the referral forest) has churned (1) or is at "
+     "risk (their own likelihood above the no-factor baseline, rescaled to 0..1), passed down with "
+     "`risk.upstream_decay` per level."),
+)
+
+FACTORS: tuple[str, ...] = tuple(row[0] for row in _TABLE)
+#: factor -> default weight (added to the logit per unit of the factor)
+DEFAULT_WEIGHTS: dict[str, float] = {row[0]: row[1] for row in _TABLE}
+#: factor -> words used in the ``factors`` column
+FACTOR_LABELS: dict[str, str] = {row[0]: row[2] for row in _TABLE}
+#: factor -> one sentence on what it measures
+FACTOR_DOCS: dict[str, str] = {row[0]: row[3] for row in _TABLE}
+
+#: open-problem kinds, in the order used for codes (the oldest open event names the problem)
+PROBLEM_KINDS = ("complaint", "refund_denied", "unresolved", "escalation", "outage")
+_RESOLVES = ("resolved", "refund")          # close complaints, escalations, refund_denied, unresolved
+_POSITIVE_EVENTS = ("resolved", "refund", "praise")
+_POSITIVE_SCORE = 0.7                       # a rating this high (0..1) is positive evidence after an outage
+_NEUTRAL = 0.5
+_DAY = 86_400 * 10**9
+_NAT = np.iinfo(np.int64).min
+_BIG = np.iinfo(np.int64).max
+
+
+def resolve_weights(settings: Settings) -> tuple[float, np.ndarray]:
+    """The intercept and the weight vector (in :data:`FACTORS` order) of ``settings.risk``.
+
+    Factors not named in ``settings.risk.weights`` keep their default weight.
+
+    Examples
+    --------
+    >>> from trustnet.settings import Settings
+    >>> b, w = resolve_weights(Settings.from_dict({"risk": {"weights": {"silence": 2}}}))
+    >>> b, float(w[FACTORS.index("silence")])
+    (-3.0, 2.0)
+    """
+    weights = dict(DEFAULT_WEIGHTS)
+    unknown = sorted(set(settings.risk.weights) - set(FACTORS))
+    if unknown:
+        raise SettingsError(
+            f"unknown risk factor(s) {', '.join(unknown)} in [risk] weights; valid factors are "
+            + ", ".join(FACTORS)
+        )
+    for name, value in settings.risk.weights.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
+            raise SettingsError(f"[risk] weights.{name} must be a finite number, got {value!r}")
+        weights[name] = float(value)
+    return float(settings.risk.intercept), np.array([weights[f] for f in FACTORS], dtype=float)
+
+
+def _i64(values: Any) -> np.ndarray:
+    """datetime64 values (Series or array) as int64 nanoseconds, NaT as int64 min."""
+    arr = values.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT")) if hasattr(values, "to_numpy") else values
+    return np.asarray(arr, dtype="datetime64[ns]").view(np.int64)
+
+
+def _score_unit(score: np.ndarray, scale: pd.Series) -> np.ndarray:
+    """Ratings on their scale mapped to 0..1 (scale guessed from the value when missing)."""
+    lo = np.full(len(score), np.nan)
+    hi = np.full(len(score), np.nan)
+    sc = scale.astype("str").to_numpy(dtype=object, na_value="") if len(scale) else np.array([], object)
+    for name, (a, b) in S.SCALES.items():
+        hit = sc == name
+        lo[hit], hi[hit] = a, b
+    guess = np.isnan(lo) & ~np.isnan(score)
+    s = score[guess]
+    lo[guess] = np.where(s < 0, -10.0, np.where(s <= 1, 0.0, np.where(s <= 5, 1.0, 0.0)))
+    hi[guess] = np.where(s < 0, 10.0, np.where(s <= 1, 1.0, np.where(s <= 5, 5.0, 10.0)))
+    return np.clip((score - lo) / (hi - lo), 0.0, 1.0)
+
+
+class _Rows:
+    """Maps (truster_idx, trustee_idx) pairs onto relationship rows."""
+
+    def __init__(self, graph: TrustGraph) -> None:
+        rel = graph.relationships
+        self.n = max(graph.n, 1)
+        key = rel["truster_idx"].to_numpy(np.int64) * self.n + rel["trustee_idx"].to_numpy(np.int64)
+        self.sorter = np.argsort(key, kind="stable")
+        self.key = key[self.sorter]
+
+    def find(self, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
+        """Row of each pair, -1 where the pair is not a relationship."""
+        key = np.asarray(truster, np.int64) * self.n + np.asarray(trustee, np.int64)
+        if not len(self.key):
+            return np.full(len(key), -1, np.int64)
+        pos = np.minimum(np.searchsorted(self.key, key), len(self.key) - 1)
+        return np.where(self.key[pos] == key, self.sorter[pos], -1)
+
+
+def _group_reduce(rows: np.ndarray, values: np.ndarray, m: int, ufunc: Any, fill: Any) -> np.ndarray:
+    out = np.full(m, fill, dtype=values.dtype)
+    ok = rows >= 0
+    ufunc.at(out, rows[ok], values[ok])
+    return out
+
+
+def _levels(graph: TrustGraph) -> list[np.ndarray]:
+    """Node indices per forest level, roots first (from ``graph.order``)."""
+    depth = graph.depth[graph.order]
+    if not len(depth):
+        return []
+    bounds = np.searchsorted(depth, np.arange(int(depth.max()) + 2))
+    return [graph.order[bounds[d]:bounds[d + 1]] for d in range(len(bounds) - 1)]
+
+
+def forest_downstream(graph: TrustGraph) -> np.ndarray:
+    """Number of people below each node in the first-touch referral forest.
+
+    One pass over the levels, deepest first.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> G = build_graph(pd.DataFrame({"referrer": ["a", "b", "a"], "referred": ["b", "c", "d"]}))
+    >>> dict(zip(G.nodes["id"], forest_downstream(G).tolist()))
+    {'a': 3, 'b': 1, 'c': 0, 'd': 0, 'the business': 0}
+    """
+    size = np.ones(graph.n, np.int64)
+    for nodes in reversed(_levels(graph)[1:]):
+        np.add.at(size, graph.parent[nodes], size[nodes])
+    return size - 1
+
+
+def propagate_upstream(graph: TrustGraph, signal: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
+    """Strongest upstream signal each node inherits through the referral forest.
+
+    ``up[i] = max(signal[parent], decay * up[parent])``, computed level by level
+    (roots first). Also returns the node the signal came from (-1 for none).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> G = build_graph(pd.DataFrame({"referrer": ["a", "b"], "referred": ["b", "c"]}))
+    >>> up, src = propagate_upstream(G, np.array([1.0, 0.0, 0.0, 0.0]), 0.5)
+    >>> up.tolist(), src.tolist()
+    ([0.0, 1.0, 0.5, 0.0], [-1, 0, 0, -1])
+    """
+    up = np.zeros(graph.n)
+    src = np.full(graph.n, -1, np.int64)
+    for nodes in _levels(graph)[1:]:
+        p = graph.parent[nodes]
+        direct = signal[p]
+        inherited = decay * up[p]
+        take_direct = direct >= inherited
+        up[nodes] = np.where(take_direct, direct, inherited)
+        src[nodes] = np.where(take_direct, p, src[p])
+    up[src < 0] = 0.0
+    return up, src
+
+
+def _contacts(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
+    """Per relationship: first/last contact day, contacts, median gap between contacts."""
+    refs = graph.referrals
+    parts_row, parts_at = [], []
+    ref_at = _i64(refs[S.REFERRED_AT])
+    for who in ("referred_idx", "referrer_idx"):
+        parts_row.append(rows.find(refs[who].to_numpy(), refs["provider_idx"].to_numpy()))
+        parts_at.append(ref_at)
+    tps = graph.touchpoints
+    if tps is not None and len(tps):
+        parts_row.append(rows.find(tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy()))
+        parts_at.append(_i64(tps[S.AT]))
+    row = np.concatenate(parts_row)
+    at = np.concatenate(parts_at)
+    ok = (row >= 0) & (at != _NAT)
+    day = at[ok] // _DAY
+    row = row[ok]
+    # one contact per relationship and day, sorted by relationship then day
+    pair = np.unique(row * np.int64(1 << 20) + (day - (day.min() if len(day) else 0)))
+    base = day.min() if len(day) else 0
+    row, day = pair >> 20, (pair & ((1 << 20) - 1)) + base
+    starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else np.array([], np.int64)
+    ends = np.r_[starts[1:], len(row)] if len(row) else starts
+    first = np.full(m, np.nan)
+    last = np.full(m, np.nan)
+    count = np.zeros(m, np.int64)
+    first[row[starts]] = day[starts]
+    last[row[starts]] = day[ends - 1]
+    count[row[starts]] = ends - starts
+    # median gap: gaps sorted within each relationship, then the middle one(s)
+    gaps = np.diff(day).astype(float)
+    same = row[1:] == row[:-1]
+    g_row, g_val = row[1:][same], gaps[same]
+    order = np.lexsort((g_val, g_row))
+    g_row, g_val = g_row[order], g_val[order]
+    rhythm = np.full(m, np.nan)
+    if len(g_row):
+        gs = np.flatnonzero(np.r_[True, g_row[1:] != g_row[:-1]])
+        gn = np.diff(np.r_[gs, len(g_row)])
+        lo = gs + (gn - 1) // 2
+        hi = gs + gn // 2
+        med = (g_val[lo] + g_val[hi]) / 2.0
+        keep = gn >= 2  # one gap is not a rhythm
+        rhythm[g_row[gs[keep]]] = med[keep]
+    return {"first": first, "last": last, "count": count, "rhythm": rhythm}
+
+
+def _provider_median(values: np.ndarray, trustee: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
+    """Median of ``values`` per provider (over rows in ``mask`` with a value), NaN when none."""
+    ok = mask & ~np.isnan(values)
+    out = np.full(n, np.nan)
+    if ok.any():
+        med = pd.Series(values[ok]).groupby(trustee[ok]).median()
+        out[med.index.to_numpy()] = med.to_numpy()
+    return out
+
+
+def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int) -> dict[str, np.ndarray]:
+    """Open problems, delays, outages and churn per relationship, from the touchpoints."""
+    out = {
+        "open": np.zeros(m, np.int64),
+        "open_since": np.full(m, np.nan),      # day number of the oldest open problem
+        "open_kind": np.full(m, -1, np.int64),  # index into PROBLEM_KINDS
+        "outages": np.zeros(m, np.int64),
+        "delays": np.zeros(m, np.int64),
+        "response": np.full(m, np.nan),
+        "churn_event": np.zeros(m, bool),
+    }
+    tps = graph.touchpoints
+    if tps is None or not len(tps):
+        return out
+    row = rows.find(tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy())
+    at = _i64(tps[S.AT])
+    event = tps[S.EVENT].astype("str").str.lower().to_numpy(dtype=object, na_value="")
+    score = _score_unit(tps[S.SCORE].to_numpy(float), tps[S.SCALE])
+    dated = at != _NAT
+    at_sort = np.where(dated, at, _BIG)
+
+    def latest(mask: np.ndarray) -> np.ndarray:
+        return _group_reduce(np.where(mask, row, -1), at, m, np.maximum, _NAT)
+
+    resolves = np.isin(event, _RESOLVES)
+    positive = np.isin(event, _POSITIVE_EVENTS) | (score >= _POSITIVE_SCORE)
+    last_resolve = latest(resolves)
+    last_positive = latest(positive)
+    any_resolve = _group_reduce(np.where(resolves, row, -1), np.ones(len(row), np.int64), m, np.add, 0) > 0
+    any_positive = _group_reduce(np.where(positive, row, -1), np.ones(len(row), np.int64), m, np.add, 0) > 0
+    kind_code = np.full(len(row), -1, np.int64)
+    for code, name in enumerate(PROBLEM_KINDS):
+        kind_code[event == name] = code
+    is_outage = kind_code == PROBLEM_KINDS.index("outage")
+    problem = (kind_code >= 0) & (row >= 0)
+    r = np.where(row >= 0, row, 0)
+    closer = np.where(is_outage, last_positive[r], last_resolve[r])
+    ever_closed = np.where(is_outage, any_positive[r], any_resolve[r])
+    open_ = problem & np.where(dated, closer < at, ~ever_closed)
+    out["open"] = np.bincount(row[open_], minlength=m)
+    # the oldest open problem names the kind and the date
+    idx = np.flatnonzero(open_)
+    idx = idx[np.lexsort((at_sort[idx], row[idx]))]
+    if len(idx):
+        head = idx[np.r_[True, row[idx][1:] != row[idx][:-1]]]
+        out["open_kind"][row[head]] = kind_code[head]
+        since = np.where(dated[head], at[head] // _DAY, np.nan)
+        out["open_since"][row[head]] = since
+    out["outages"] = np.bincount(row[is_outage & (row >= 0)], minlength=m)
+    out["delays"] = np.bincount(row[(event == "delay") & (row >= 0)], minlength=m)
+    resp = tps[S.RESPONSE_DAYS].to_numpy(float)
+    has = (row >= 0) & ~np.isnan(resp)
+    total = np.bincount(row[has], weights=resp[has], minlength=m)
+    cnt = np.bincount(row[has], minlength=m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["response"] = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
+    # churned: a churn event with no other touchpoint after it
+    churn = (event == S.CHURNED) & (row >= 0)
+    last_churn = _group_reduce(np.where(churn, row, -1), np.where(dated, at, _BIG), m, np.maximum, _NAT)
+    last_other = latest(~churn & dated)
+    out["churn_event"] = (last_churn != _NAT) & (last_churn >= last_other)
+    return out
+
+
+def _referral_status(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
+    """Per relationship: churned / declined-only status and revenue from the referrals."""
+    refs = graph.referrals
+    row = rows.find(refs["referred_idx"].to_numpy(), refs["provider_idx"].to_numpy())
+    status = refs[S.STATUS].astype("str").to_numpy(dtype=object, na_value="")
+    ok = row >= 0
+    churned = np.bincount(row[ok & (status == S.CHURNED)], minlength=m) > 0
+    declined = np.bincount(row[ok & (status == S.DECLINED)], minlength=m)
+    total = np.bincount(row[ok], minlength=m)
+    revenue = refs[S.REVENUE].to_numpy(float)
+    known = ok & ~np.isnan(revenue)
+    value = np.bincount(row[known], weights=revenue[known], minlength=m)
+    value_known = np.bincount(row[known], minlength=m) > 0
+    return {"churned": churned, "declined_only": (total > 0) & (declined == total),
+            "value": value, "value_known": value_known}
+
+
+def _score_columns(scores: Any, graph: TrustGraph) -> pd.DataFrame:
+    if scores is None:  # no trust scores: the score-based factors stay at zero
+        m = len(graph.relationships)
+        empty = {c: np.full(m, np.nan) for c in (*S.DIMENSIONS, "overall", "trend")}
+        empty.update({f"{d}_confidence": np.zeros(m) for d in S.DIMENSIONS})
+        return pd.DataFrame(empty)
+    rel = getattr(scores, "relationships", None)
+    if not isinstance(rel, pd.DataFrame):
+        raise InputError(
+            "find_at_risk needs trust scores: pass the result of trustnet.score_trust(graph) as `scores`"
+        )
+    if len(rel) != len(graph.relationships):
+        raise InputError(
+            f"the trust scores have {len(rel)} relationships but the graph has {len(graph.relationships)}; "
+            "score the same graph: scores = trustnet.score_trust(graph)"
+        )
+    need = [*S.DIMENSIONS, *(f"{d}_confidence" for d in S.DIMENSIONS), "overall", "trend"]
+    missing = [c for c in need if c not in rel.columns]
+    if missing:
+        raise InputError(
+            "the trust scores lack the column(s) " + ", ".join(missing)
+            + "; pass the result of trustnet.score_trust(graph) as `scores`"
+        )
+    return rel
+
+
+def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[str, Any]:
+    """Every factor and fact per relationship row of ``graph.relationships``.
+
+    Returns a dict of arrays aligned with ``graph.relationships`` (``X``: the
+    m × len(FACTORS) factor matrix without ``upstream``, which needs a first
+    likelihood; see :func:`trustnet.risk.find_at_risk`), plus ``candidate``
+    (customer/advocate rows that are live) and the facts used for words.
+    """
+    rel = graph.relationships
+    sr = _score_columns(scores, graph)
+    m, n = len(rel), graph.n
+    risk = settings.risk
+    rows = _Rows(graph)
+    kind = rel["kind"].astype("str").to_numpy(dtype=object)
+    trustee = rel["trustee_idx"].to_numpy(np.int64)
+    truster = rel["truster_idx"].to_numpy(np.int64)
+    provider_rel = (kind == ADVOCATE) | (kind == CUSTOMER_OF)
+    as_of_ns = _i64(np.array([np.datetime64(graph.as_of, "ns") if pd.notna(graph.as_of) else np.datetime64("NaT")]))[0]
+    as_of_day = np.nan if as_of_ns == _NAT else float(as_of_ns // _DAY)
+
+    contacts = _contacts(graph, rows, m)
+    events = _events(graph, rows, m, as_of_ns)
+    status = _referral_status(graph, rows, m)
+    gone = provider_rel & (status["churned"] | events["churn_event"])
+    has_touch = np.zeros(m, bool)
+    if graph.touchpoints is not None and len(graph.touchpoints):
+        tr = rows.find(graph.touchpoints["customer_idx"].to_numpy(), graph.touchpoints["provider_idx"].to_numpy())
+        has_touch[tr[tr >= 0]] = True
+    never_customer = (kind == CUSTOMER_OF) & status["declined_only"] & ~has_touch
+    candidate = provider_rel & ~gone & ~never_customer
+
+    X = np.zeros((m, len(FACTORS)))
+    col = {f: i for i, f in enumerate(FACTORS)}
+
+    # --- low score per dimension, against the higher of neutral and the provider's norm
+    dim_score, dim_norm = {}, {}
+    for d in S.DIMENSIONS:
+        s = sr[d].to_numpy(dtype=float, na_value=np.nan)
+        conf = np.nan_to_num(sr[f"{d}_confidence"].to_numpy(dtype=float, na_value=np.nan))
+        norm = _provider_median(s, trustee, candidate, n)[trustee]
+        ref = np.fmax(norm, _NEUTRAL)
+        with np.errstate(invalid="ignore"):
+            low = np.clip((ref - s) / ref, 0.0, 1.0) * np.clip(conf, 0.0, 1.0)
+        X[:, col[f"low_{d}"]] = np.nan_to_num(low)
+        dim_score[d], dim_norm[d] = s, ref
+
+    trend = sr["trend"].to_numpy(dtype=float, na_value=np.nan)
+    X[:, col["falling_trend"]] = np.clip(np.nan_to_num(-trend) / 0.2, 0.0, 2.0)
+
+    open_age = np.where(np.isnan(events["open_since"]), 0.0, as_of_day - events["open_since"])
+    X[:, col["unresolved"]] = np.minimum(events["open"], 3)
+    X[:, col["unresolved_age"]] = np.where(events["open"] > 0, np.clip(open_age / 90.0, 0.0, 2.0), 0.0)
+
+    resp_norm = _provider_median(events["response"], trustee, candidate, n)[trustee]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        slow = np.clip(events["response"] / np.fmax(resp_norm, 1.0) - 1.0, 0.0, 3.0)
+    X[:, col["response_delay"]] = np.nan_to_num(slow) + 0.5 * np.minimum(events["delays"], 2)
+
+    # --- silence against the relationship's own rhythm (provider's, then everyone's, when too few contacts)
+    rhythm = contacts["rhythm"]
+    prov_rhythm = _provider_median(rhythm, trustee, candidate, n)[trustee]
+    all_rhythm = rhythm[candidate & ~np.isnan(rhythm)]
+    fallback = float(np.median(all_rhythm)) if len(all_rhythm) else 30.0
+    own_rhythm = ~np.isnan(rhythm)
+    usual = np.where(own_rhythm, rhythm, np.where(np.isnan(prov_rhythm), fallback, prov_rhythm))
+    usual = np.maximum(usual, risk.rhythm_floor_days)
+    days_silent = as_of_day - contacts["last"]
+    ratio = days_silent / usual
+    denom = max(risk.silence_ratio - 1.0, 1e-9)
+    X[:, col["silence"]] = np.nan_to_num(np.clip((ratio - 1.0) / denom, 0.0, 3.0))
+
+    stacked = np.column_stack([dim_score[d] for d in S.DIMENSIONS])
+    present = (~np.isnan(stacked)).sum(axis=1)
+    spread = np.where(present >= 2, np.fmax.reduce(stacked, axis=1) - np.fmin.reduce(stacked, axis=1), 0.0)
+    X[:, col["inconsistency"]] = np.nan_to_num(np.clip(spread, 0.0, 1.0))
+
+    # --- stake: value per year, downstream people, public-complaint reach
+    tps = graph.touchpoints
+    value = status["value"].copy()
+    value_known = status["value_known"].copy()
+    if tps is not None and len(tps):
+        tr = rows.find(tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy())
+        tv = tps[S.VALUE].to_numpy(float)
+        ok = (tr >= 0) & ~np.isnan(tv)
+        value += np.bincount(tr[ok], weights=tv[ok], minlength=m)
+        value_known |= np.bincount(tr[ok], minlength=m) > 0
+    lifetime_years = np.fmax((as_of_day - contacts["first"]) / 365.25, 1.0)
+    value_per_year = np.where(value_known, value / np.nan_to_num(lifetime_years, nan=1.0), np.nan)
+    downstream = forest_downstream(graph)
+    children = np.bincount(graph.parent[graph.parent >= 0], minlength=n)
+    partners = np.diff((graph.adjacency + graph.adjacency.T).tocsr().indptr)
+    reach = partners + np.maximum(downstream - children, 0)
+
+    return {
+        "X": X,
+        "candidate": candidate,
+        "gone": gone,
+        "truster": truster,
+        "trustee": trustee,
+        "kind": kind,
+        "scores": dim_score,
+        "norms": dim_norm,
+        "trend": trend,
+        "overall": sr["overall"].to_numpy(dtype=float, na_value=np.nan),
+        "open": events["open"],
+        "open_kind": events["open_kind"],
+        "open_since": events["open_since"],
+        "open_age": open_age,
+        "outages": events["outages"],
+        "delays": events["delays"],
+        "response": events["response"],
+        "response_norm": resp_norm,
+        "days_silent": days_silent,
+        "usual_gap": usual,
+        "own_rhythm": own_rhythm,
+        "last_contact_day": contacts["last"],
+        "value_per_year": value_per_year,
+        "downstream": downstream,
+        "reach": reach,
+        "as_of_day": as_of_day,
+        "n": n,
+    }
+
+
+def node_gone(graph: TrustGraph, facts: Mapping[str, Any]) -> np.ndarray:
+    """True for people with at least one churned provider relationship."""
+    gone = np.zeros(graph.n, bool)
+    gone[facts["truster"][facts["gone"]]] = True
+    return gone

@@ -83,10 +83,11 @@ def reciprocity(ratings: pd.DataFrame, *, scale: tuple[float, float] | None = No
     """How far a rating network answers in kind: the correlation of a rating with its reverse.
 
     The Pearson correlation between W(u, v) and W(v, u) over every pair who rated each
-    other, clipped to 0..1 (0 when fewer than 10 pairs did). The ``"trustnet"``
-    prediction weighs a reciprocal rating by ``r / (1 + r)``: on a network where people
-    answer in kind (Bitcoin OTC: 0.61) the reciprocal rating counts; on one where they do
-    not, it is ignored.
+    other, clipped to 0..1 (0 when fewer than 10 pairs did). Both directions have the
+    same spread, so this is also the slope of a rating on its reverse: the
+    ``"trustnet"`` prediction gives a reciprocal rating this weight. On a network where
+    people answer in kind (Bitcoin OTC: 0.61) the reciprocal rating counts; on one where
+    they do not, it is ignored.
 
     Examples
     --------
@@ -144,7 +145,7 @@ def _combine(est: _Estimates, pu: np.ndarray, pv: np.ndarray, reciprocal: np.nda
     if method == "baseline":
         return np.clip(base, -1.0, 1.0)
     fade = np.where(np.isnan(gap_days), 1.0, 0.5 ** (np.nan_to_num(gap_days) / half_life_days))
-    a = np.where(has_back, est.reciprocity / (1.0 + est.reciprocity) * fade, 0.0)
+    a = np.where(has_back, est.reciprocity * fade, 0.0)
     return np.clip(a * np.nan_to_num(reciprocal) + (1.0 - a) * base, -1.0, 1.0)
 
 
@@ -169,11 +170,12 @@ def predict_ratings(ratings: pd.DataFrame, pairs: pd.DataFrame, method: str = "t
       compared with others), plus the ratee's bias (how others rate them, each rating
       weighted by its rater's fairness), each bias shrunk toward 0 by
       ``settings.trust.prior_strength`` pseudo-ratings; then, when the ratee has
-      rated the rater, blended with that reciprocal rating. Its weight is
-      ``r / (1 + r)``, where ``r`` is the network's :func:`reciprocity` (how far its
-      people answer in kind, measured on ``ratings``: 0.5 at most, 0 on a network
-      without reciprocity), halved every ``settings.trust.half_life_days`` between the
-      two ratings' dates (when both are known). Clipped to the scale.
+      rated the rater, blended with that reciprocal rating. Its weight is the network's
+      :func:`reciprocity` ``r`` (how far its people answer in kind, measured on
+      ``ratings``: the slope of a rating on its reverse, 0 on a network without
+      reciprocity), halved every ``settings.trust.half_life_days`` between the two
+      ratings' dates (when both are known); the rest of the network fills ``1 - r``.
+      Clipped to the scale.
     - ``"baseline"``: the same without the reciprocal rating.
     - ``"fairness_goodness"``: fairness(rater) x goodness(ratee), the published predictor.
     - ``"goodness"``: goodness(ratee).

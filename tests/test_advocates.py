@@ -1,0 +1,385 @@
+"""Key advocates: forest reach and value, conversion, credibility, brokerage, segments, words, nurture."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+import pytest
+
+from trustnet.advocates import ADVOCATE_COLUMNS, NURTURE_COLUMNS, SEGMENTS, forest_metrics, nurture, rank_advocates
+from trustnet.advocates.metrics import brokerage
+from trustnet.advocates.nurture import cascade_edges
+from trustnet.advocates.rank import _decimal2, _thousands
+from trustnet.errors import InputError, SettingsError
+from trustnet.graph import build_graph
+from trustnet.settings import Settings
+
+
+def refs(rows, **cols):
+    frame = pd.DataFrame(rows, columns=["referrer", "referred"])
+    for name, values in cols.items():
+        frame[name] = values
+    return frame
+
+
+@dataclass(frozen=True)
+class Scores:
+    """The TrustScores contract (CONTRIBUTING.md) filled by hand."""
+
+    relationships: pd.DataFrame
+    nodes: pd.DataFrame
+
+
+def hand_scores(G, overall=None, trend=None, people=None, confidence=1.0, reputation_pct=None):
+    """Scores aligned with G: ``overall``/``trend``/``people`` map (truster, trustee) -> value, default 0.5 / 0 / NaN."""
+    rel = G.relationships.copy()
+    pairs = list(zip(rel["truster"], rel["trustee"]))
+    rel["overall"] = [(overall or {}).get(p, 0.5) for p in pairs]
+    rel["trend"] = [(trend or {}).get(p, 0.0) for p in pairs]
+    rel["people"] = [(people or {}).get(p, np.nan) for p in pairs]
+    for dim in ("people", "process", "platform"):
+        rel[f"{dim}_confidence"] = confidence
+    nodes = G.nodes.copy()
+    pct = [(reputation_pct or {}).get(i, 50.0) for i in nodes["id"]]
+    nodes["reputation_pct"] = pct
+    nodes["reputation"] = np.asarray(pct) / max(sum(pct), 1.0)
+    return Scores(rel, nodes)
+
+
+def row(table, advocate):
+    return table.set_index("advocate").loc[advocate]
+
+
+# --- the forest pass -------------------------------------------------------------------------------
+
+def test_forest_reach_depth_and_decayed_value_by_hand():
+    # a -> b -> d -> e ; a -> c ; values b 100, c 10, d 20, e 40
+    G = build_graph(refs([("a", "b"), ("a", "c"), ("b", "d"), ("d", "e")], revenue=[100.0, 10.0, 20.0, 40.0]))
+    m = forest_metrics(G, decay=0.5)
+    m.index = G.nodes["id"]
+    assert m.loc["a", "reach"] == 4 and m.loc["a", "depth"] == 3
+    assert m.loc["a", "value_direct"] == 110.0
+    assert m.loc["a", "value_downstream"] == 60.0
+    # 110 + 0.5 * 20 + 0.25 * 40
+    assert m.loc["a", "value_attributed"] == pytest.approx(130.0)
+    assert m.loc["b", "value_attributed"] == pytest.approx(20.0 + 0.5 * 40.0)
+    assert m.loc["e", "reach"] == 0 and m.loc["e", "depth"] == 0
+    assert set(m.loc[["b", "c", "d", "e"], "tree"]) == {G.index_of("a")[0]}
+
+
+def test_decay_one_and_zero():
+    G = build_graph(refs([("a", "b"), ("b", "c")], revenue=[5.0, 7.0]))
+    a = G.index_of("a")[0]
+    assert forest_metrics(G, decay=1.0).loc[a, "value_attributed"] == pytest.approx(12.0)
+    assert forest_metrics(G, decay=0.0).loc[a, "value_attributed"] == pytest.approx(5.0)
+    with pytest.raises(InputError, match="between 0 and 1"):
+        forest_metrics(G, decay=1.5)
+
+
+def test_forest_pass_matches_descendants_on_a_random_forest():
+    rng = np.random.default_rng(3)
+    n = 400
+    parent = np.array([-1] + [int(rng.integers(0, i)) if rng.random() > 0.1 else -1 for i in range(1, n)])
+    kids = np.flatnonzero(parent >= 0)
+    ids = np.array([f"p{i:04d}" for i in range(n)])
+    revenue = rng.gamma(2.0, 50.0, len(kids)).round(2)
+    G = build_graph(refs(list(zip(ids[parent[kids]], ids[kids])), revenue=revenue))
+    m = forest_metrics(G, decay=0.5)
+    m.index = G.nodes["id"]
+    T = nx.DiGraph(list(zip(ids[parent[kids]], ids[kids])))
+    value = dict(zip(ids[kids], revenue))
+    for node in rng.choice(ids, 60, replace=False):
+        if node not in T:
+            continue
+        below = nx.descendants(T, node)
+        dist = nx.single_source_shortest_path_length(T, node)
+        assert m.loc[node, "reach"] == len(below)
+        assert m.loc[node, "value_direct"] + m.loc[node, "value_downstream"] == pytest.approx(sum(value[x] for x in below))
+        assert m.loc[node, "value_attributed"] == pytest.approx(sum(value[x] * 0.5 ** (dist[x] - 1) for x in below))
+        assert m.loc[node, "depth"] == max(dist.values())
+
+
+def test_long_chain_is_one_pass_per_level():
+    n = 3000
+    ids = [f"p{i:05d}" for i in range(n + 1)]
+    G = build_graph(refs(list(zip(ids[:-1], ids[1:]))))
+    m = forest_metrics(G)
+    assert m.loc[G.index_of("p00000")[0], "reach"] == n
+    assert m.loc[G.index_of("p00000")[0], "depth"] == n
+
+
+def test_declined_and_pending_people_are_not_reached_customers():
+    G = build_graph(refs([("a", "b"), ("a", "c"), ("a", "d")], status=["converted", "declined", "pending"]))
+    assert forest_metrics(G).loc[G.index_of("a")[0], "reach"] == 1
+
+
+def test_excluded_referrals_cut_their_subtree_and_revenue():
+    G = build_graph(refs([("a", "b"), ("b", "c"), ("a", "x"), ("x", "y")], revenue=[10.0, 20.0, 500.0, 900.0]))
+    exclude = (G.referrals["referred"] == "x").to_numpy()
+    m = forest_metrics(G, decay=1.0, exclude=exclude)
+    a = G.index_of("a")[0]
+    assert m.loc[a, "reach"] == 2
+    assert m.loc[a, "value_attributed"] == pytest.approx(30.0)
+    # x keeps its own chain
+    assert m.loc[G.index_of("x")[0], "value_direct"] == pytest.approx(900.0)
+    with pytest.raises(InputError, match="one true/false value per referral"):
+        forest_metrics(G, exclude=[True])
+
+
+# --- conversion, columns, order ---------------------------------------------------------------------
+
+def test_conversion_rate_is_smoothed_towards_the_base_rate():
+    G = build_graph(refs([("a", "b"), ("a", "c"), ("a", "d"), ("e", "f")],
+                         status=["converted", "converted", "declined", "declined"]))
+    t = rank_advocates(G, settings=Settings().replace(**{"advocates.conversion_smoothing": 2.0}))
+    base = 2 / 4
+    assert row(t, "a")["conversion_rate"] == pytest.approx((2 + 2 * base) / (3 + 2))
+    assert row(t, "e")["conversion_rate"] == pytest.approx((0 + 2 * base) / (1 + 2))
+    assert row(t, "a")["converted"] == 2
+
+
+def test_pending_is_not_a_known_outcome_and_no_outcome_means_nan():
+    G = build_graph(refs([("a", "b"), ("a", "c")], status=["converted", "pending"]))
+    assert row(rank_advocates(G), "a")["conversion_rate"] == pytest.approx((1 + 2 * 1.0) / (1 + 2))
+    t = rank_advocates(build_graph(refs([("a", "b"), ("b", "c")])))
+    assert t["conversion_rate"].isna().all()
+    assert t["score"].notna().all()
+    assert "converted)" not in t.loc[0, "why"]
+
+
+def test_columns_order_and_determinism():
+    base = refs([("a", "b"), ("a", "c"), ("b", "d"), ("e", "f"), ("g", "h")], provider=["P", "P", "Q", "P", "Q"],
+                revenue=[10.0, 20.0, 30.0, 5.0, 5.0],
+                referred_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01", "2025-03-05", "2025-04-01"]))
+    t1 = rank_advocates(build_graph(base))
+    t2 = rank_advocates(build_graph(base.iloc[::-1].reset_index(drop=True)))
+    assert tuple(t1.columns) == ADVOCATE_COLUMNS
+    pd.testing.assert_frame_equal(t1, t2)
+    assert t1["score"].is_monotonic_decreasing
+    assert set(t1["advocate"]) == {"a", "b", "e", "g"}
+    assert t1["score_pct"].max() == 100.0
+
+
+def test_no_advocates_gives_an_empty_table_with_the_columns():
+    G = build_graph(refs([], ))
+    t = rank_advocates(G)
+    assert len(t) == 0 and tuple(t.columns) == ADVOCATE_COLUMNS
+
+
+def test_inputs_are_not_mutated():
+    G = build_graph(refs([("a", "b"), ("b", "c")], revenue=[1.0, 2.0]))
+    S = hand_scores(G)
+    before = (G.nodes.copy(), G.relationships.copy(), G.parent.copy(), S.relationships.copy())
+    rank_advocates(G, S)
+    nurture(G, S, k=1, settings=Settings().replace(**{"advocates.nurture_samples": 500}))
+    pd.testing.assert_frame_equal(G.nodes, before[0])
+    pd.testing.assert_frame_equal(G.relationships, before[1])
+    assert (G.parent == before[2]).all()
+    pd.testing.assert_frame_equal(S.relationships, before[3])
+
+
+# --- credibility, reputation, brokerage --------------------------------------------------------------
+
+def test_credibility_places_referees_within_the_providers_population():
+    rows = [("ann", "b1"), ("ann", "b2"), ("bob", "c1"), ("bob", "c2"), ("x", "d1"), ("x", "d2")]
+    G = build_graph(refs(rows, provider="P"))
+    overall = {("b1", "P"): 0.9, ("b2", "P"): 0.8, ("c1", "P"): 0.2, ("c2", "P"): 0.3,
+               ("d1", "P"): 0.5, ("d2", "P"): 0.6, ("ann", "P"): 0.55, ("bob", "P"): 0.45, ("x", "P"): 0.4}
+    S = hand_scores(G, overall=overall)
+    s0 = Settings().replace(**{"advocates.credibility_smoothing": 0.0})
+    t = rank_advocates(G, S, s0)
+    # nine relationships with P; b1 and b2 are the top two: mid-rank percentiles (9-.5)/9, (8-.5)/9
+    assert row(t, "ann")["credibility"] == pytest.approx(((8.5 + 7.5) / 9) / 2)
+    assert row(t, "bob")["credibility"] == pytest.approx(((0.5 + 1.5) / 9) / 2)
+    assert row(t, "ann")["referee_trust"] == pytest.approx(0.85)
+    smoothed = rank_advocates(G, S)  # two pseudo-referees at 0.5 pull towards the median
+    assert 0.5 < row(smoothed, "ann")["credibility"] < row(t, "ann")["credibility"]
+    assert "trust the provider more than average" in row(t, "ann")["why"]
+    assert "trust the provider less than average" in row(t, "bob")["why"]
+
+
+def test_credibility_is_confidence_weighted():
+    G = build_graph(refs([("ann", "b1"), ("ann", "b2"), ("z", "q")], provider="P"))
+    S = hand_scores(G, overall={("b1", "P"): 0.9, ("b2", "P"): 0.1})
+    rel = S.relationships.copy()
+    low = (rel["truster"] == "b2").to_numpy()
+    for dim in ("people", "process", "platform"):
+        rel.loc[low, f"{dim}_confidence"] = 0.0
+    t = rank_advocates(G, Scores(rel, S.nodes), Settings().replace(**{"advocates.credibility_smoothing": 0.0}))
+    assert row(t, "ann")["referee_trust"] == pytest.approx(0.9)
+
+
+def test_reputation_comes_from_the_scores():
+    G = build_graph(refs([("a", "b"), ("c", "d")]))
+    t = rank_advocates(G, hand_scores(G, reputation_pct={"a": 90.0, "c": 10.0}))
+    assert row(t, "a")["reputation_pct"] == 90.0 and row(t, "c")["reputation_pct"] == 10.0
+    assert t.loc[0, "advocate"] == "a"
+
+
+def test_brokerage_by_hand():
+    # a refers two people to P and two to Q: ties in two groups half and half -> 0.5
+    G = build_graph(refs([("a", "b"), ("a", "c"), ("a", "d"), ("a", "e"), ("f", "g")], provider=["P", "P", "Q", "Q", "P"]))
+    t = rank_advocates(G)
+    assert row(t, "a")["brokerage"] == pytest.approx(0.5)
+    assert row(t, "f")["brokerage"] == pytest.approx(0.0)
+    # a tie into another referral tree is a bridge too: h was acquired by f, a refers h later
+    G2 = build_graph(refs([("f", "h"), ("a", "b"), ("a", "h")], provider="P",
+                          referred_at=pd.to_datetime(["2025-01-01", "2025-02-01", "2025-03-01"])))
+    b = brokerage(G2, np.ones(3, bool), forest_metrics(G2)["tree"].to_numpy())
+    assert b[G2.index_of("a")[0]] == pytest.approx(0.5)
+
+
+# --- segments and words --------------------------------------------------------------------------------
+
+def test_segments_follow_their_rules_in_order():
+    day = pd.Timestamp("2025-12-31")
+    rows, dates, prov = [], [], []
+
+    def add(referrer, n, when):
+        for i in range(n):
+            rows.append((referrer, f"{referrer}-r{i}"))
+            dates.append(day - pd.Timedelta(days=when + i))
+            prov.append("P")
+
+    add("risky", 3, 10)
+    add("sleepy", 3, 400)
+    add("doubted", 3, 100)
+    add("star", 12, 100)
+    add("newbie", 1, 5)
+    add("plain", 2, 150)
+    for i in range(30):  # a population of steady, middling advocates
+        add(f"m{i:02d}", 2, 120 + i)
+    G = build_graph(refs(rows, provider=prov, referred_at=dates))
+    overall = {(f"doubted-r{i}", "P"): 0.05 for i in range(3)}
+    overall.update({(f"star-r{i}", "P"): 0.9 for i in range(12)})
+    S = hand_scores(G, overall=overall, trend={("risky", "P"): -0.3}, reputation_pct={"star": 99.0})
+    t = rank_advocates(G, S)
+    seg = t.set_index("advocate")["segment"].astype(str)
+    assert seg["risky"] == "at risk"
+    assert seg["sleepy"] == "dormant"
+    assert seg["doubted"] == "low credibility"
+    assert seg["star"] == "champion"
+    assert seg["newbie"] == "rising"
+    assert seg["plain"] == "steady"
+    assert list(t["segment"].cat.categories) == list(SEGMENTS)
+    assert "falling (-0.30)" in row(t, "risky")["why"]
+    assert "no referral for 395 days" in row(t, "sleepy")["why"]  # as_of = the newest referral, 5 days back
+
+
+def test_why_reads_like_the_example():
+    rows = [("ann", f"c{i}") for i in range(14)] + [("c0", f"d{i}") for i in range(49)]
+    status = ["converted"] * 11 + ["declined"] * 3 + ["converted"] * 49
+    revenue = [400.0] * 11 + [np.nan] * 3 + [163.2653] * 49
+    G = build_graph(refs(rows, status=status, revenue=revenue))
+    why = row(rank_advocates(G), "ann")["why"]
+    assert why.startswith("referred 14 (11 converted); their chains reached 60 customers worth $12,400, 2 levels deep")
+
+
+def test_number_formatting_is_vectorised_and_right():
+    assert _thousands([0, 7, 999, 1000, 12400, 1234567, -4500, 1e9]).tolist() == [
+        "0", "7", "999", "1,000", "12,400", "1,234,567", "-4,500", "1,000,000,000"]
+    assert _decimal2([0.824, 1.0, -0.15, 0.05]).tolist() == ["0.82", "1.00", "-0.15", "0.05"]
+
+
+def test_bad_scores_and_settings_are_reported():
+    G = build_graph(refs([("a", "b")]))
+    other = build_graph(refs([("a", "b"), ("b", "c")]))
+    with pytest.raises(InputError, match="do not belong to this graph"):
+        rank_advocates(G, hand_scores(other))
+    with pytest.raises(InputError, match="TrustScores"):
+        rank_advocates(G, scores=object())
+    with pytest.raises(SettingsError, match="valid keys are value"):
+        rank_advocates(G, settings=Settings().replace(**{"advocates.score_weights": {"fame": 1.0}}))
+
+
+def test_score_weights_change_the_order():
+    G = build_graph(refs([("big", "x1"), ("big", "x2"), ("big", "x3"), ("cred", "y1")], provider="P",
+                         revenue=[100.0, 100.0, 100.0, 1.0]))
+    S = hand_scores(G, overall={("y1", "P"): 0.99, ("x1", "P"): 0.1, ("x2", "P"): 0.1, ("x3", "P"): 0.1})
+    by_value = rank_advocates(G, S, Settings().replace(**{"advocates.score_weights": {
+        "credibility": 0, "reputation": 0, "brokerage": 0, "conversion": 0}}))
+    by_cred = rank_advocates(G, S, Settings().replace(**{"advocates.score_weights": {
+        "value": 0, "reach": 0, "reputation": 0, "brokerage": 0, "conversion": 0, "credibility": 1}}))
+    assert by_value.loc[0, "advocate"] == "big"
+    assert by_cred.loc[0, "advocate"] == "cred"
+
+
+# --- nurture ----------------------------------------------------------------------------------------------
+
+FEW = Settings().replace(**{"advocates.nurture_samples": 20_000})
+
+
+def test_cascade_probabilities_come_from_people_trust_and_conversion():
+    G = build_graph(refs([("a", "b"), ("a", "c")], status=["converted", "converted"]))
+    S = hand_scores(G, people={("b", "a"): 0.8, ("c", "a"): 0.4})
+    e = cascade_edges(G, S)
+    ids = G.nodes["id"].to_numpy()
+    p = dict(zip(ids[e["target"]], e["p"]))
+    rate = (2 + 2 * 1.0) / (2 + 2)
+    assert p["b"] == pytest.approx(0.8 * rate) and p["c"] == pytest.approx(0.4 * rate)
+
+
+def test_nurture_estimates_the_exact_expected_reach():
+    # busy's four declines versus ann's converting chain (probabilities worked out in the docstring example)
+    G = build_graph(refs([("busy", "p1"), ("busy", "p2"), ("busy", "p3"), ("busy", "p4"),
+                          ("ann", "bob"), ("ann", "eve"), ("bob", "cat"), ("cat", "dan")],
+                         status=["declined"] * 4 + ["converted"] * 4))
+    out = nurture(G, k=2, settings=FEW)
+    assert tuple(out.columns) == NURTURE_COLUMNS
+    assert out["advocate"].tolist() == ["ann", "busy"]
+    # p(ann->x) = 0.5 * 3/4, p(bob->cat) = p(cat->dan) = 0.5 * 2/3, p(busy->p) = 0.5 * 1/6
+    pa, pb, pq = 0.375, 1 / 3, 1 / 12
+    ann = 2 * pa + pa * pb + pa * pb * pb
+    assert out.loc[0, "expected_reach"] == pytest.approx(ann, abs=0.05)
+    assert out.loc[1, "expected_reach"] == pytest.approx(ann + 4 * pq, abs=0.05)
+    assert out.loc[0, "by_count_advocate"] == "busy"
+    assert out.loc[0, "by_count_expected_reach"] == pytest.approx(4 * pq, abs=0.05)
+    assert out.attrs["samples"] == 20_000 and out.attrs["reachable"] == 8
+
+
+def test_nurture_avoids_overlapping_seeds():
+    # a's chain contains b: after a, the greedy prefers the separate chain of c over b
+    rows = [("a", "b"), ("b", "b1"), ("b", "b2"), ("b", "b3"), ("c", "c1"), ("c", "c2")]
+    G = build_graph(refs(rows, status="converted"))
+    S = hand_scores(G, people={(d, r): 0.95 for r, d in rows})
+    out = nurture(G, S, k=2, settings=FEW)
+    assert out["advocate"].tolist() == ["b", "c"] or out["advocate"].tolist() == ["a", "c"]
+    assert out["marginal_gain"].is_monotonic_decreasing
+
+
+def test_nurture_is_seeded_and_capped():
+    G = build_graph(refs([("a", "b"), ("b", "c"), ("d", "e")]))
+    one = nurture(G, k=10, settings=FEW)
+    two = nurture(G, k=10, settings=FEW)
+    pd.testing.assert_frame_equal(one, two)
+    assert len(one) == 3 and set(one["advocate"]) == {"a", "b", "d"}
+    other = nurture(G, k=10, settings=FEW.replace(**{"advocates.seed": 1}))
+    assert not np.allclose(one["marginal_gain"], other["marginal_gain"])
+    with pytest.raises(InputError, match="whole number"):
+        nurture(G, k=-1)
+
+
+def test_nurture_beats_the_busiest_advocates_when_volume_misleads():
+    # spammers send many referrals nobody trusts; quiet advocates start trusted chains
+    rows, people, status = [], {}, []
+    for s in range(5):
+        for i in range(20):
+            rows.append((f"spam{s}", f"s{s}-{i}"))
+            people[(f"s{s}-{i}", f"spam{s}")] = 0.05
+            status.append("declined")
+    for q in range(5):
+        prev = f"quiet{q}"
+        for lvl in range(6):
+            nxt = f"q{q}-{lvl}"
+            rows.append((prev, nxt))
+            people[(nxt, prev)] = 0.95
+            status.append("converted")
+            prev = nxt
+    G = build_graph(refs(rows, status=status))
+    out = nurture(G, hand_scores(G, people=people), k=5, settings=FEW)
+    assert set(out["advocate"]) == {f"quiet{q}" for q in range(5)}
+    assert set(out["by_count_advocate"]) == {f"spam{s}" for s in range(5)}
+    assert out.attrs["extra_reach"] > 0 and out.attrs["extra_reach_pct"] > 100

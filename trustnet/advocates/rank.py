@@ -1,0 +1,275 @@
+"""Rank advocates: measures, a composite score, a segment and a reason in words."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+import numpy as np
+import pandas as pd
+
+from ..errors import SettingsError
+from ..graph import TrustGraph
+from ..settings import Settings
+from . import metrics as M
+
+__all__ = ["rank_advocates", "ADVOCATE_COLUMNS", "SEGMENTS", "DEFAULT_SCORE_WEIGHTS"]
+
+#: Segments, in the priority in which their rules are applied (first match wins).
+SEGMENTS = ("at risk", "dormant", "low credibility", "champion", "rising", "steady")
+
+#: Default weights of the composite score (``settings.advocates.score_weights`` overrides them).
+DEFAULT_SCORE_WEIGHTS: Mapping[str, float] = {
+    "value": 0.35,
+    "reach": 0.15,
+    "conversion": 0.10,
+    "credibility": 0.15,
+    "reputation": 0.15,
+    "brokerage": 0.10,
+}
+
+#: Columns of :func:`rank_advocates`, in order.
+ADVOCATE_COLUMNS = (
+    "advocate", "direct_referrals", "converted", "conversion_rate", "reach", "depth",
+    "value_direct", "value_downstream", "value_attributed", "credibility", "referee_trust",
+    "reputation", "reputation_pct", "brokerage", "own_trust", "own_trend",
+    "first_referral", "last_referral", "score", "score_pct", "segment", "why", "node",
+)
+
+
+def score_weights(settings: Settings) -> dict[str, float]:
+    """The composite's weights: the defaults updated by ``settings.advocates.score_weights``."""
+    extra = dict(settings.advocates.score_weights)
+    unknown = sorted(set(extra) - set(DEFAULT_SCORE_WEIGHTS))
+    if unknown:
+        raise SettingsError(
+            "unknown advocates.score_weights key(s) " + ", ".join(map(repr, unknown))
+            + "; valid keys are " + ", ".join(DEFAULT_SCORE_WEIGHTS)
+        )
+    weights = {**DEFAULT_SCORE_WEIGHTS, **{k: float(v) for k, v in extra.items()}}
+    if any(w < 0 for w in weights.values()) or sum(weights.values()) <= 0:
+        raise SettingsError(f"advocates.score_weights must be non-negative and not all zero, got {weights}")
+    return weights
+
+
+def rank_advocates(
+    graph: TrustGraph,
+    scores: Any = None,
+    settings: Settings | None = None,
+    *,
+    exclude: Any = None,
+) -> pd.DataFrame:
+    """Rank the advocates of a referral network: who carries trust, how far, and whether their word held.
+
+    An advocate is a node that made at least one referral. Measures:
+
+    - ``direct_referrals``, ``converted`` and ``conversion_rate``: referrals made,
+      how many converted (status ``converted``/``churned``; without a status, a
+      conversion date or revenue), and the rate smoothed for small counts,
+      ``(converted + k * base) / (known + k)`` with ``k =
+      settings.advocates.conversion_smoothing`` and ``base`` the export's rate
+      (NaN when the export records no outcome at all).
+    - ``reach``, ``depth``: customers below them in the first-touch referral
+      forest (every level), and the deepest level.
+    - ``value_direct`` (value of customers they acquired), ``value_downstream``
+      (everyone further down) and ``value_attributed``: direct value plus
+      downstream value decayed geometrically, ``sum decay ** (level - 1) *
+      value`` with ``decay = settings.advocates.downstream_decay``.
+    - ``credibility`` (0..1, 0.5 = the provider's median customer): where the
+      trust of the people they referred in the provider falls within the
+      provider's population, confidence-weighted and smoothed
+      (``settings.advocates.credibility_smoothing``); ``referee_trust`` the
+      referees' mean ``overall`` trust.
+    - ``reputation``, ``reputation_pct``: EigenTrust reputation from the trust model.
+    - ``brokerage`` (0..1, an estimate): diversity of the (referral tree,
+      provider) groups their referral ties land in; a cheap stand-in for
+      betweenness.
+    - ``own_trust``, ``own_trend``: their own lowest trust in, and steepest
+      trend towards, the providers they advocate for.
+    - ``score``: weighted mean of components in 0..1 — percentile of
+      ``value_attributed`` (weight ``value``), percentile of ``reach``
+      (``reach``), ``conversion_rate`` (``conversion``), ``credibility``,
+      ``reputation_pct / 100`` (``reputation``) and ``brokerage``; weights in
+      :data:`DEFAULT_SCORE_WEIGHTS`, overridden by
+      ``settings.advocates.score_weights``; a component that is unknown (no
+      trust scores, no outcomes) is left out and the others reweighted.
+      ``score_pct``: its percentile among advocates (100 = best).
+    - ``segment``, the first rule that holds, in this order: ``at risk`` (own
+      trust below ``at_risk_trust`` or falling by ``at_risk_drop`` or more),
+      ``dormant`` (no referral for more than ``dormant_days`` before
+      ``graph.as_of``), ``low credibility`` (credibility below
+      ``low_credibility``), ``champion`` (``score_pct`` at least
+      ``champion_pct``), ``rising`` (first referral within ``rising_days``, or
+      more referrals in the last ``rising_days`` than in the span before),
+      ``steady`` (everyone else).
+    - ``why``: the same in plain words; ``node``: the advocate's index in ``graph.nodes``.
+
+    Parameters
+    ----------
+    graph : TrustGraph
+        From :func:`trustnet.build_graph`.
+    scores : TrustScores, optional
+        From :func:`trustnet.score_trust` on the same graph. Without it
+        credibility, reputation and own trust are NaN and left out of the score.
+    settings : Settings, optional
+        The ``advocates`` section applies.
+    exclude : array of bool, optional
+        One value per row of ``graph.referrals``: true sets the referral aside
+        (e.g. the fraud stage's suspicious referrals) from every measure.
+
+    Returns
+    -------
+    DataFrame
+        One row per advocate, columns :data:`ADVOCATE_COLUMNS`, best first
+        (score, then attributed value, then id), index 0..n-1.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> refs = pd.DataFrame({
+    ...     "referrer": ["ann", "ann", "ann", "bob", "bob", "cat"],
+    ...     "referred": ["bob", "cat", "dan", "eve", "fay", "gus"],
+    ...     "status": ["converted"] * 5 + ["declined"],
+    ...     "revenue": [100.0, 80.0, 50.0, 40.0, 30.0, None]})
+    >>> table = rank_advocates(build_graph(refs))
+    >>> table[["advocate", "direct_referrals", "converted", "reach", "value_attributed"]]
+      advocate  direct_referrals  converted  reach  value_attributed
+    0      ann                 3          3      5             265.0
+    1      bob                 2          2      2              70.0
+    2      cat                 1          0      0               0.0
+    >>> print(table.loc[0, "why"])
+    referred 3 (3 converted); their chains reached 5 customers worth $300, 2 levels deep
+    """
+    settings = settings or Settings()
+    cfg = settings.advocates
+    weights = score_weights(settings)
+    keep = M.referral_mask(graph, exclude)
+    n = graph.n
+
+    forest = M.forest_metrics(graph, cfg.downstream_decay, exclude)
+    conv = M.conversion(graph, keep, cfg.conversion_smoothing)
+    dates = M.referral_dates(graph, keep, cfg.rising_days)
+    if scores is not None:
+        M._check_scores(graph, scores)
+        cred = M.credibility(graph, scores, keep, cfg.credibility_smoothing)
+        rep = M.reputation(graph, scores)
+        own = M.own_trust(graph, scores)
+    else:
+        nan = np.full(n, np.nan)
+        cred = pd.DataFrame({"credibility": nan, "referee_trust": nan, "referee_evidence": nan})
+        rep = pd.DataFrame({M.REPUTATION: nan, M.REPUTATION_PCT: nan})
+        own = pd.DataFrame({"own_trust": nan, "own_trend": nan})
+    broker = M.brokerage(graph, keep, forest["tree"].to_numpy())
+
+    node = np.flatnonzero(conv["direct_referrals"].to_numpy() > 0)
+    t = pd.concat([conv, forest, cred, rep, own, dates], axis=1).iloc[node].reset_index(drop=True)
+    t["brokerage"] = broker[node]
+    t["advocate"] = graph.nodes["id"].to_numpy()[node]
+    t["node"] = node
+
+    components = {
+        "value": t["value_attributed"].rank(pct=True).to_numpy(),
+        "reach": t["reach"].rank(pct=True).to_numpy(),
+        "conversion": t["conversion_rate"].to_numpy(dtype=float),
+        "credibility": t["credibility"].to_numpy(dtype=float),
+        "reputation": t[M.REPUTATION_PCT].to_numpy(dtype=float) / 100.0,
+        "brokerage": t["brokerage"].to_numpy(dtype=float),
+    }
+    num = np.zeros(len(t))
+    den = np.zeros(len(t))
+    for name, values in components.items():
+        known = np.isfinite(values)
+        num += np.where(known, weights[name] * values, 0.0)
+        den += np.where(known, weights[name], 0.0)
+    t["score"] = np.divide(num, den, out=np.zeros(len(t)), where=den > 0)
+    t["score_pct"] = t["score"].rank(pct=True, method="average") * 100.0
+
+    t["segment"] = _segments(t, graph, settings)
+    t["why"] = _why(t, cfg.currency, cfg.low_credibility, cfg.at_risk_trust, cfg.at_risk_drop, cfg.dormant_days,
+                    _days_since(t["last_referral"], graph.as_of))
+    t = t.sort_values(["score", "value_attributed", "advocate"], ascending=[False, False, True], kind="stable")
+    return t.loc[:, list(ADVOCATE_COLUMNS)].reset_index(drop=True)
+
+
+def _days_since(dates: pd.Series, as_of: Any) -> np.ndarray:
+    if pd.isna(as_of):
+        return np.full(len(dates), np.nan)
+    delta = (pd.Timestamp(as_of) - dates).dt.total_seconds().to_numpy(dtype=float, na_value=np.nan)
+    return delta / 86400.0
+
+
+def _segments(t: pd.DataFrame, graph: TrustGraph, settings: Settings) -> pd.Categorical:
+    cfg = settings.advocates
+    own = t["own_trust"].to_numpy(dtype=float)
+    trend = t["own_trend"].to_numpy(dtype=float)
+    at_risk = (own < cfg.at_risk_trust) | (trend <= -cfg.at_risk_drop)
+    idle = _days_since(t["last_referral"], graph.as_of)
+    dormant = idle > cfg.dormant_days
+    low_cred = t["credibility"].to_numpy(dtype=float) < cfg.low_credibility
+    champion = t["score_pct"].to_numpy() >= cfg.champion_pct
+    new = _days_since(t["first_referral"], graph.as_of) <= cfg.rising_days
+    rising = new | (t["recent_referrals"].to_numpy() > t["earlier_referrals"].to_numpy())
+    code = np.select([at_risk, dormant, low_cred, champion, rising], [0, 1, 2, 3, 4], default=5)
+    return pd.Categorical.from_codes(code, categories=list(SEGMENTS))
+
+
+def _str(values: Any) -> pd.Series:
+    return pd.Series(np.asarray(values)).astype("str")
+
+
+def _thousands(values: Any) -> pd.Series:
+    """Whole numbers with thousands separators ("12,400"), built a digit group at a time."""
+    x = np.rint(np.nan_to_num(np.asarray(values, dtype=float))).astype(np.int64)
+    a = np.abs(x)
+    out = pd.Series("", index=range(len(a)), dtype="str")
+    started = np.zeros(len(a), bool)
+    top = int(np.log10(max(int(a.max()), 1)) // 3) if len(a) else 0
+    for k in range(top, -1, -1):  # one step per digit group (at most 7), never per row
+        group = (a // 1000 ** k) % 1000
+        has = (a >= 1000 ** k) | (k == 0)
+        piece = np.where(started, "," + _str(group).str.zfill(3), _str(group))
+        out = out.where(~has, out + piece)
+        started |= has
+    return out.where(x >= 0, "-" + out)
+
+
+def _decimal2(values: Any) -> pd.Series:
+    """Numbers with two decimals ("0.82", "-0.15"), without a per-row format call."""
+    h = np.rint(np.nan_to_num(np.asarray(values, dtype=float)) * 100).astype(np.int64)
+    a = np.abs(h)
+    s = _str(a // 100) + "." + _str(a % 100).str.zfill(2)
+    return s.where(h >= 0, "-" + s)
+
+
+def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_trust: float, risk_drop: float,
+         dormant_days: float, idle: np.ndarray) -> pd.Series:
+    """One sentence per advocate, assembled column by column."""
+    m = len(t)
+    empty = pd.Series("", index=range(m), dtype="str")
+
+    def when(mask: Any, text: pd.Series | str) -> pd.Series:
+        text = text if isinstance(text, pd.Series) else pd.Series(text, index=range(m), dtype="str")
+        return text.where(np.asarray(mask, bool), "")
+
+    made = t["direct_referrals"].to_numpy()
+    conv_known = np.isfinite(t["conversion_rate"].to_numpy(dtype=float))
+    s = "referred " + _thousands(made) + when(conv_known, " (" + _thousands(t["converted"]) + " converted)")
+    reach = t["reach"].to_numpy()
+    worth = (t["value_direct"] + t["value_downstream"]).to_numpy()
+    s = s + when(reach > 0, "; their chains reached " + _thousands(reach) + np.where(reach == 1, " customer", " customers")
+                 + when(worth > 0, " worth " + currency + _thousands(worth))
+                 + when(t["depth"].to_numpy() > 1, ", " + _str(t["depth"]) + " levels deep"))
+    cred = t["credibility"].to_numpy(dtype=float)
+    known = np.isfinite(cred)
+    verdict = np.select([cred >= 0.55, cred <= 0.45], ["more than average", "less than average"], "about as much as average")
+    s = s + when(known, "; the people they referred trust the provider " + _str(verdict)
+                 + " (credibility " + _decimal2(cred) + ")")
+    own = t["own_trust"].to_numpy(dtype=float)
+    trend = t["own_trend"].to_numpy(dtype=float)
+    s = s + when(trend <= -risk_drop, "; their own trust in the provider is falling (" + _decimal2(trend) + ")")
+    s = s + when((own < risk_trust) & ~(trend <= -risk_drop), "; their own trust in the provider is low ("
+                 + _decimal2(own) + ")")
+    s = s + when(idle > dormant_days, "; no referral for " + _thousands(idle) + " days")
+    broker = t["brokerage"].to_numpy(dtype=float)
+    s = s + when(broker >= 0.5, "; their ties bridge separate customer groups (brokerage " + _decimal2(broker) + ")")
+    return (empty + s).astype("str")

@@ -35,7 +35,8 @@ silence           1.2     days since the last contact against this relationship'
                           (median gap between its contacts; the provider's when it has fewer
                           than three): 0 at the usual rhythm, 1 at ``risk.silence_ratio`` times
                           it, capped at 3
-inconsistency     1.0     spread between the best and the worst dimension (0..1)
+inconsistency     1.0     spread between the best and the worst dimension with confidence
+                          0.25 or more, times the lower of their confidences (0..1)
 upstream          1.5     the person who referred them, or someone further up the referral
                           forest, churned (1) or is at risk (their own likelihood above the
                           baseline ``1 / (1 + exp(-intercept))``, rescaled to 0..1), passed
@@ -143,9 +144,10 @@ def risk_factors(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     --------
     >>> import pandas as pd
     >>> from trustnet.graph import build_graph
+    >>> from trustnet.trust import score_trust
     >>> G = build_graph(pd.DataFrame({"referrer": ["ann"], "referred": ["bob"], "provider": ["P"],
     ...                               "referred_at": ["2025-01-01"]}))
-    >>> risk_factors(G, None)[["truster", "trustee", "silence", "upstream"]].to_string(index=False)
+    >>> risk_factors(G, score_trust(G))[["truster", "trustee", "silence", "upstream"]].to_string(index=False)
     'truster trustee  silence  upstream\\n    ann       P      0.0       0.0\\n    bob       P      0.0       0.0'
     """
     settings = settings or Settings()
@@ -194,13 +196,14 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     --------
     >>> import pandas as pd
     >>> from trustnet.graph import build_graph
+    >>> from trustnet.trust import score_trust
     >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"], "provider": "Tiles",
     ...                      "referred_at": ["2025-01-01", "2025-01-02"], "revenue": [900.0, 800.0]})
     >>> tps = pd.DataFrame({"customer": ["bob"] * 4 + ["cat"] * 2, "provider": "Tiles",
     ...                     "at": ["2025-01-08", "2025-01-15", "2025-01-22", "2025-02-01", "2025-03-01", "2025-03-10"],
     ...                     "event": [None, None, None, "complaint", None, None]})
     >>> G = build_graph(refs, tps)
-    >>> risks = find_at_risk(G, None)
+    >>> risks = find_at_risk(G, score_trust(G))
     >>> print(risks.loc[0, "truster"], "|", risks.loc[0, "next_action"])
     bob | call: no contact for 37 days, usually every 7; complaint unresolved since 1 Feb (37 days)
     """

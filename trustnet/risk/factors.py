@@ -54,7 +54,8 @@ _TABLE = (
      "Days since the last contact against this relationship's own rhythm (median gap between its contacts): "
      "0 at the usual rhythm, 1 at `risk.silence_ratio` times it, capped at 3."),
     ("inconsistency", 1.0, "uneven trust",
-     "Spread between the best and the worst dimension (0..1): excellent in one place and poor in another."),
+     "Spread between the best and the worst dimension with a confidence of at least 0.25, times the lower "
+     "of their two confidences (0..1): excellent in one place and poor in another."),
     ("upstream", 1.5, "upstream advocate at risk",
      "The person who referred them (or someone further up the referral forest) has churned (1) or is at "
      "risk (their own likelihood above the no-factor baseline, rescaled to 0..1), passed down with "
@@ -75,6 +76,7 @@ _RESOLVES = ("resolved", "refund")          # close complaints, escalations, ref
 _POSITIVE_EVENTS = ("resolved", "refund", "praise")
 _POSITIVE_SCORE = 0.7                       # a rating this high (0..1) is positive evidence after an outage
 _NEUTRAL = 0.5
+_MIN_CONFIDENCE = 0.25                      # a dimension counts for inconsistency from this confidence on
 _DAY = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
 _BIG = np.iinfo(np.int64).max
@@ -408,7 +410,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     col = {f: i for i, f in enumerate(FACTORS)}
 
     # --- low score per dimension, against the higher of neutral and the provider's norm
-    dim_score, dim_norm = {}, {}
+    dim_score, dim_norm, dim_conf = {}, {}, {}
     for d in S.DIMENSIONS:
         s = sr[d].to_numpy(dtype=float, na_value=np.nan)
         conf = np.nan_to_num(sr[f"{d}_confidence"].to_numpy(dtype=float, na_value=np.nan))
@@ -417,7 +419,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         with np.errstate(invalid="ignore"):
             low = np.clip((ref - s) / ref, 0.0, 1.0) * np.clip(conf, 0.0, 1.0)
         X[:, col[f"low_{d}"]] = np.nan_to_num(low)
-        dim_score[d], dim_norm[d] = s, ref
+        dim_score[d], dim_norm[d], dim_conf[d] = s, ref, np.clip(conf, 0.0, 1.0)
 
     trend = sr["trend"].to_numpy(dtype=float, na_value=np.nan)
     X[:, col["falling_trend"]] = np.clip(np.nan_to_num(-trend) / 0.2, 0.0, 2.0)
@@ -444,9 +446,14 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     denom = max(risk.silence_ratio - 1.0, 1e-9)
     X[:, col["silence"]] = np.nan_to_num(np.clip((ratio - 1.0) / denom, 0.0, 3.0))
 
+    # --- inconsistency: best against worst dimension among those with real evidence
     stacked = np.column_stack([dim_score[d] for d in S.DIMENSIONS])
-    present = (~np.isnan(stacked)).sum(axis=1)
-    spread = np.where(present >= 2, np.fmax.reduce(stacked, axis=1) - np.fmin.reduce(stacked, axis=1), 0.0)
+    confs = np.column_stack([dim_conf[d] for d in S.DIMENSIONS])
+    ok = ~np.isnan(stacked) & (confs >= _MIN_CONFIDENCE)
+    lo = np.argmin(np.where(ok, stacked, np.inf), axis=1)
+    hi = np.argmax(np.where(ok, stacked, -np.inf), axis=1)
+    r = np.arange(m)
+    spread = np.where(ok.sum(axis=1) >= 2, (stacked[r, hi] - stacked[r, lo]) * np.minimum(confs[r, lo], confs[r, hi]), 0.0)
     X[:, col["inconsistency"]] = np.nan_to_num(np.clip(spread, 0.0, 1.0))
 
     # --- stake: value per year, downstream people, public-complaint reach
@@ -475,6 +482,8 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         "kind": kind,
         "scores": dim_score,
         "norms": dim_norm,
+        "spread_lo": lo,
+        "spread_hi": hi,
         "trend": trend,
         "overall": sr["overall"].to_numpy(dtype=float, na_value=np.nan),
         "open": events["open"],

@@ -163,8 +163,7 @@ def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids:
     c = col["inconsistency"]
     stacked = np.column_stack([facts["scores"][d][sel] for d in S.DIMENSIONS]) if k else np.zeros((0, 3))
     dims = np.array(S.DIMENSIONS, dtype=object)
-    lo = np.argmin(np.where(np.isnan(stacked), np.inf, stacked), axis=1) if k else np.zeros(0, int)
-    hi = np.argmax(np.where(np.isnan(stacked), -np.inf, stacked), axis=1) if k else np.zeros(0, int)
+    lo, hi = facts["spread_lo"][sel], facts["spread_hi"][sel]
     rk = np.arange(k)
     P[:, c] = np.where(on[:, c], "uneven trust: " + dims[lo] + " " + _decimals(stacked[rk, lo]) + " vs "
                        + dims[hi] + " " + _decimals(stacked[rk, hi]), "")

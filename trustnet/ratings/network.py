@@ -141,13 +141,17 @@ def _prepare(ratings: pd.DataFrame, scale: tuple[float, float] | None) -> _Netwo
             raise InputError(f"ratings: {int(out.sum())} rating(s) outside the scale {low:g}..{high:g} "
                              f"(for example {rating[out][:3].tolist()}); pass the scale the ratings were given on")
     w = 2.0 * (rating - low) / (high - low) - 1.0
-    codes, ids = pd.factorize(np.concatenate([rater, ratee]), sort=True)
+    codes, ids = pd.factorize(np.concatenate([rater, ratee]))  # hashing, then sort only the distinct ids
+    order = np.argsort(ids, kind="stable")
+    rank = np.empty(len(ids), dtype=np.int64)
+    rank[order] = np.arange(len(ids))
+    ids, codes = ids[order], rank[codes]
     m = len(rating)
-    u, v = codes[:m].astype(np.int64), codes[m:].astype(np.int64)
+    u, v = codes[:m], codes[m:]
     n = len(ids)
     key = u * n + v
-    if len(np.unique(key)) < m:  # several ratings of one pair: their mean, dated by the latest
-        pair, first = np.unique(key, return_inverse=True)
+    first, pair = pd.factorize(key)
+    if len(pair) < m:  # several ratings of one pair: their mean, dated by the latest
         count = np.bincount(first)
         w = np.bincount(first, weights=w) / count
         tt = pd.Series(t).groupby(first).max().to_numpy()

@@ -142,6 +142,19 @@ def test_outage_needs_later_positive_evidence_and_refund_denied_a_refund():
     assert ann["open_problems"] == 0  # refunded after all
 
 
+def test_recent_problems_add_up_and_fade():
+    refs, tps = two_customers()
+    events = pd.DataFrame({"customer": ["cat", "cat", "cat", "ann"], "provider": "P",
+                           "at": pd.to_datetime(["2025-06-30", "2025-06-20", "2025-04-01", "2024-12-30"]),
+                           "event": ["delay", "outage", "complaint", "praise"]})
+    G = build_graph(refs, pd.concat([tps, events], ignore_index=True), settings())
+    risks = find_at_risk(G, scores_for(G), settings())
+    ages = np.array([0, 10, 90])
+    assert row(risks, "cat")["recent_problems"] == pytest.approx(np.sum(0.5 ** (ages / 90)))
+    assert "3 problems in the last 90 days" in row(risks, "cat")["why"]
+    assert row(risks, "ann")["recent_problems"] == 0.0
+
+
 # --- scores, trend, inconsistency, delays --------------------------------------------------
 
 def test_low_scores_are_confidence_weighted_against_the_provider_norm():
@@ -152,7 +165,8 @@ def test_low_scores_are_confidence_weighted_against_the_provider_norm():
     risks = find_at_risk(G, sc, settings())
     # provider norm of process: median(0.7 ann, 0.2 bob, 0.2 cat) = 0.2 -> reference is neutral 0.5
     assert row(risks, "bob")["low_process"] == pytest.approx((0.5 - 0.2) / 0.5)
-    assert row(risks, "cat")["low_process"] == 0.0  # no confidence, no evidence
+    # no confidence: the score is the prior alone and counts half
+    assert row(risks, "cat")["low_process"] == pytest.approx((0.5 - 0.2) / 0.5 / 2)
     assert row(risks, "ann")["low_process"] == 0.0
     assert "process trust 0.20 (usual 0.50)" in row(risks, "bob")["why"]
 
@@ -202,7 +216,8 @@ def test_churn_event_followed_by_activity_is_live_again():
     G = build_graph(refs, tps, settings())
     risks = find_at_risk(G, scores_for(G), settings())
     assert set(risks["truster"]) == {"bob"}
-    assert row(risks, "bob")["upstream"] == pytest.approx(1.0)
+    # ann's churn event is 121 days old: it weighs 1/2 ** (121 / 90)
+    assert row(risks, "bob")["upstream"] == pytest.approx(0.5 ** (121 / 90))
 
 
 def test_declined_referrals_are_not_customers():

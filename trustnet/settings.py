@@ -128,6 +128,8 @@ class RiskSettings:
     rhythm_floor_days: float = 7.0
     #: Share of an upstream advocate's risk passed one level further down the referral forest.
     upstream_decay: float = 0.5
+    #: A negative event (and an upstream advocate's churn) weighs half as much after this many days.
+    problem_half_life_days: float = 90.0
     #: Stake of each downstream person and of each person a public complaint would reach,
     #: in units of a typical relationship's value per year.
     downstream_weight: float = 1.0

@@ -20,7 +20,9 @@ factor            weight  what it measures
 ================  ======  ==================================================================
 low_people        1.5     how far the people score lies below the reference (the higher of
                           neutral 0.5 and the provider's median), as a share of the reference,
-                          times its confidence (0..1)
+                          times (1 + confidence) / 2 (0..1): the score is already a posterior
+                          that leans on its prior when evidence is thin, so a score without
+                          evidence of its own counts half
 low_process       2.0     the same on the process dimension (service, complaints, promises)
 low_platform      1.5     the same on the platform dimension (app, website, portal)
 falling_trend     1.5     how much ``overall`` fell over the trend window, per 0.2 (0..2)
@@ -29,6 +31,10 @@ unresolved        1.5     negative events still open (0..3): a complaint, escala
                           refund_denied with no later refund, an outage with no later
                           positive evidence
 unresolved_age    0.5     age of the oldest open problem, per 90 days (0..2)
+recent_problems   0.8     negative events of the recent past, open or not (complaints,
+                          escalations, unresolved follow-ups, refunds denied, delays,
+                          outages), each weighing 1/2 ** (age / ``risk.problem_half_life_days``),
+                          capped at 5: problems in quick succession add up to a tipping point
 response_delay    0.6     times slower than the provider's median response, minus one (0..3),
                           plus 0.5 per ``delay`` event (up to 2)
 silence           1.2     days since the last contact against this relationship's own rhythm
@@ -38,7 +44,8 @@ silence           1.2     days since the last contact against this relationship'
 inconsistency     1.0     spread between the best and the worst dimension with confidence
                           0.25 or more, times the lower of their confidences (0..1)
 upstream          1.5     the person who referred them, or someone further up the referral
-                          forest, churned (1) or is at risk (their own likelihood above the
+                          forest, churned (1, fading with ``risk.problem_half_life_days`` from a
+                          dated churn event) or is at risk (their own likelihood above the
                           baseline ``1 / (1 + exp(-intercept))``, rescaled to 0..1), passed
                           down with ``risk.upstream_decay`` per level
 ================  ======  ==================================================================
@@ -121,10 +128,10 @@ def _likelihoods(graph: TrustGraph, scores: Any, settings: Settings) -> tuple[di
     first = expit(b + X @ w)
     node_risk = np.zeros(graph.n)
     np.maximum.at(node_risk, truster[cand], first[cand])
-    gone = node_gone(graph, facts)
+    gone, gone_weight = node_gone(graph, facts, settings.risk.problem_half_life_days)
     # "at risk" is the likelihood above the baseline of a relationship where nothing stands out
     base = float(expit(b))
-    signal = np.where(gone, 1.0, np.clip((node_risk - base) / (1.0 - base), 0.0, 1.0))
+    signal = np.where(gone, gone_weight, np.clip((node_risk - base) / (1.0 - base), 0.0, 1.0))
     up, src = propagate_upstream(graph, signal, settings.risk.upstream_decay)
     X[:, _UP] = up[truster]
     facts["upstream_src"] = src[truster]

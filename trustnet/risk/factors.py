@@ -34,7 +34,8 @@ __all__ = ["FACTORS", "DEFAULT_WEIGHTS", "FACTOR_LABELS", "FACTOR_DOCS", "resolv
 _TABLE = (
     ("low_people", 1.5, "low people trust",
      "How far the relationship's people score lies below the reference (the higher of neutral 0.5 and the "
-     "provider's median), as a share of the reference, times the score's confidence (0..1)."),
+     "provider's median), as a share of the reference, weighted by confidence: times (1 + confidence) / 2, "
+     "because the score is already a posterior that leans on its prior when evidence is thin (0..1)."),
     ("low_process", 2.0, "low process trust",
      "The same on the process dimension: service, complaint handling, promises kept (0..1)."),
     ("low_platform", 1.5, "low platform trust",
@@ -47,6 +48,10 @@ _TABLE = (
      "(capped at 3)."),
     ("unresolved_age", 0.5, "problem left open",
      "Age of the oldest open negative event, in units of 90 days (capped at 2): a problem left to fester."),
+    ("recent_problems", 0.8, "recent problems",
+     "Negative events of the recent past, open or not (complaints, escalations, unresolved follow-ups, refunds "
+     "denied, delays, outages), each counted with weight 1/2 ** (age / `risk.problem_half_life_days`), capped "
+     "at 5: problems in quick succession add up to a tipping point."),
     ("response_delay", 0.6, "slow responses",
      "How many times slower than the provider's median this relationship's responses were, minus one "
      "(capped at 3), plus 0.5 per `delay` event (up to 2)."),
@@ -57,7 +62,8 @@ _TABLE = (
      "Spread between the best and the worst dimension with a confidence of at least 0.25, times the lower "
      "of their two confidences (0..1): excellent in one place and poor in another."),
     ("upstream", 1.5, "upstream advocate at risk",
-     "The person who referred them (or someone further up the referral forest) has churned (1) or is at "
+     "The person who referred them (or someone further up the referral forest) has churned (1, fading with "
+     "`risk.problem_half_life_days` since the churn when it is dated) or is at "
      "risk (their own likelihood above the no-factor baseline, rescaled to 0..1), passed down with "
      "`risk.upstream_decay` per level."),
 )
@@ -72,6 +78,7 @@ FACTOR_DOCS: dict[str, str] = {row[0]: row[3] for row in _TABLE}
 
 #: open-problem kinds, in the order used for codes (the oldest open event names the problem)
 PROBLEM_KINDS = ("complaint", "refund_denied", "unresolved", "escalation", "outage")
+_NEGATIVE = ("complaint", "unresolved", "escalation", "refund_denied", "delay", "outage")
 _RESOLVES = ("resolved", "refund")          # close complaints, escalations, refund_denied, unresolved
 _POSITIVE_EVENTS = ("resolved", "refund", "praise")
 _POSITIVE_SCORE = 0.7                       # a rating this high (0..1) is positive evidence after an outage
@@ -268,7 +275,7 @@ def _provider_median(values: np.ndarray, trustee: np.ndarray, mask: np.ndarray, 
     return out
 
 
-def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int) -> dict[str, np.ndarray]:
+def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: float) -> dict[str, np.ndarray]:
     """Open problems, delays, outages and churn per relationship, from the touchpoints."""
     out = {
         "open": np.zeros(m, np.int64),
@@ -278,6 +285,9 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int) -> dict[str, 
         "delays": np.zeros(m, np.int64),
         "response": np.full(m, np.nan),
         "churn_event": np.zeros(m, bool),
+        "churn_day": np.full(m, np.nan),
+        "recent": np.zeros(m),
+        "recent_count": np.zeros(m, np.int64),
     }
     tps = graph.touchpoints
     if tps is None or not len(tps):
@@ -329,6 +339,13 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int) -> dict[str, 
     last_churn = _group_reduce(np.where(churn, row, -1), np.where(dated, at, _BIG), m, np.maximum, _NAT)
     last_other = latest(~churn & dated)
     out["churn_event"] = (last_churn != _NAT) & (last_churn >= last_other)
+    out["churn_day"] = np.where((last_churn != _NAT) & (last_churn != _BIG), last_churn // _DAY, np.nan)
+    # recent problems, fading with their age
+    neg = np.isin(event, _NEGATIVE) & (row >= 0) & dated
+    age = np.maximum(as_of_ns - at[neg], 0) / _DAY
+    fade = 0.5 ** (age / max(half_life, 1e-9))
+    out["recent"] = np.bincount(row[neg], weights=fade, minlength=m)
+    out["recent_count"] = np.bincount(row[neg & (at >= as_of_ns - 90 * _DAY)], minlength=m)
     return out
 
 
@@ -396,7 +413,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     as_of_day = np.nan if as_of_ns == _NAT else float(as_of_ns // _DAY)
 
     contacts = _contacts(graph, rows, m)
-    events = _events(graph, rows, m, as_of_ns)
+    events = _events(graph, rows, m, as_of_ns, risk.problem_half_life_days)
     status = _referral_status(graph, rows, m)
     gone = provider_rel & (status["churned"] | events["churn_event"])
     has_touch = np.zeros(m, bool)
@@ -417,7 +434,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         norm = _provider_median(s, trustee, candidate, n)[trustee]
         ref = np.fmax(norm, _NEUTRAL)
         with np.errstate(invalid="ignore"):
-            low = np.clip((ref - s) / ref, 0.0, 1.0) * np.clip(conf, 0.0, 1.0)
+            low = np.clip((ref - s) / ref, 0.0, 1.0) * (1.0 + np.clip(conf, 0.0, 1.0)) / 2.0
         X[:, col[f"low_{d}"]] = np.nan_to_num(low)
         dim_score[d], dim_norm[d], dim_conf[d] = s, ref, np.clip(conf, 0.0, 1.0)
 
@@ -427,6 +444,8 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     open_age = np.where(np.isnan(events["open_since"]), 0.0, as_of_day - events["open_since"])
     X[:, col["unresolved"]] = np.minimum(events["open"], 3)
     X[:, col["unresolved_age"]] = np.where(events["open"] > 0, np.clip(open_age / 90.0, 0.0, 2.0), 0.0)
+
+    X[:, col["recent_problems"]] = np.minimum(events["recent"], 5.0)
 
     resp_norm = _provider_median(events["response"], trustee, candidate, n)[trustee]
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -490,6 +509,8 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         "open_kind": events["open_kind"],
         "open_since": events["open_since"],
         "open_age": open_age,
+        "recent_count": events["recent_count"],
+        "churn_day": events["churn_day"],
         "outages": events["outages"],
         "delays": events["delays"],
         "response": events["response"],
@@ -506,8 +527,18 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     }
 
 
-def node_gone(graph: TrustGraph, facts: Mapping[str, Any]) -> np.ndarray:
-    """True for people with at least one churned provider relationship."""
+def node_gone(graph: TrustGraph, facts: Mapping[str, Any], half_life: float) -> tuple[np.ndarray, np.ndarray]:
+    """People with at least one churned provider relationship, and how much that still weighs (0..1).
+
+    The weight is 1 for an undated churn (a ``churned`` status) and fades as
+    ``1/2 ** (age / half_life)`` from the date of the churn event.
+    """
     gone = np.zeros(graph.n, bool)
-    gone[facts["truster"][facts["gone"]]] = True
-    return gone
+    who = facts["truster"][facts["gone"]]
+    gone[who] = True
+    day = facts["churn_day"][facts["gone"]]
+    age = np.maximum(facts["as_of_day"] - day, 0.0)
+    w = np.where(np.isfinite(day), 0.5 ** (age / max(half_life, 1e-9)), 1.0)
+    weight = np.zeros(graph.n)
+    np.maximum.at(weight, who, w)
+    return gone, weight

@@ -33,6 +33,7 @@ VERBS = {
     "falling_trend": "check in",
     "unresolved": "resolve",
     "unresolved_age": "resolve",
+    "recent_problems": "follow up",
     "response_delay": "answer faster",
     "silence": "call",
     "inconsistency": "fix",
@@ -144,6 +145,11 @@ def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids:
     text = np.where(n_open >= 2, text + "; " + _ints(n_open) + " problems open", text)
     c = col["unresolved"]
     P[:, c] = np.where(on[:, c] | on[:, col["unresolved_age"]], text, "")
+
+    c = col["recent_problems"]
+    recent = facts["recent_count"][sel]
+    P[:, c] = np.where(on[:, c], np.where(recent > 0, _ints(recent) + np.where(recent == 1, " problem", " problems")
+                                          + " in the last 90 days", "earlier problems still weigh"), "")
 
     c = col["response_delay"]
     resp, norm = facts["response"][sel], facts["response_norm"][sel]

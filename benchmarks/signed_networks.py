@@ -36,6 +36,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from trustnet import schema
+from trustnet.load import load_ratings
 from trustnet.ratings import (
     PREDICTION_METHODS, average_precision, describe_ratings, fairness_goodness, predict_ratings, roc_auc,
     score_ratings,
@@ -64,12 +65,10 @@ PUBLISHED = {
 
 
 def read_otc() -> pd.DataFrame:
-    """The SNAP file: rater, ratee, rating, Unix seconds; no header."""
+    """The SNAP file (rater, ratee, rating, Unix seconds; no header) through trustnet's loader."""
     if not OTC.is_file():
         raise SystemExit(f"Bitcoin OTC not found at {OTC}: put ../shared/datasets beside the project")
-    df = pd.read_csv(OTC, header=None, names=[schema.RATER, schema.RATEE, schema.RATING, "time"],
-                     dtype={schema.RATER: str, schema.RATEE: str, schema.RATING: float, "time": np.int64})
-    return df.assign(**{schema.RATED_AT: pd.to_datetime(df["time"], unit="s")}).drop(columns="time")
+    return load_ratings(OTC)[0]
 
 
 def rmse_pcc(truth: np.ndarray, pred: np.ndarray) -> tuple[float, float]:

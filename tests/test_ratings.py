@@ -14,6 +14,7 @@ from hypothesis import given, settings as hsettings, strategies as st
 
 from trustnet import schema
 from trustnet.errors import DataQualityWarning, InputError
+from trustnet.load import load_ratings
 from trustnet.ratings import (
     PREDICTION_METHODS, average_precision, describe_ratings, fairness_goodness, predict_ratings,
     reciprocity, roc_auc, score_ratings,
@@ -325,9 +326,9 @@ def test_auc_and_average_precision_against_brute_force():
 # --- Bitcoin OTC (public data beside the project) ---------------------------------------------
 @functools.lru_cache(maxsize=1)
 def read_otc(folder: Path) -> pd.DataFrame:
-    df = pd.read_csv(folder / "bitcoin-otc" / "soc-sign-bitcoinotc.csv", header=None,
-                     names=[R, E, W, "time"], dtype={R: str, E: str, W: float, "time": np.int64})
-    return df.assign(**{T: pd.to_datetime(df["time"], unit="s")}).drop(columns="time")
+    ratings, report = load_ratings(folder / "bitcoin-otc" / "soc-sign-bitcoinotc.csv")
+    assert report.accepted == 35592
+    return ratings
 
 
 @pytest.fixture

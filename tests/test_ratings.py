@@ -233,6 +233,16 @@ def test_score_ratings_explains_each_person():
     assert t.loc["c", "mean_rating_received"] == pytest.approx(-9.0)
 
 
+def test_dates_survive_exactly():
+    r = frame([("a", "b", 1), ("b", "a", 2), ("c", "a", 3)],
+              times=["2015-03-04 05:06:07.123456", None, "2011-01-01"])
+    t = score_ratings(r).set_index("id")
+    assert t.loc["b", "last_rated_at"] == pd.Timestamp("2015-03-04 05:06:07.123456")
+    assert t.loc["a", "last_rated_at"] == pd.Timestamp("2011-01-01")  # the undated rating is skipped
+    assert pd.isna(t.loc["c", "last_rated_at"]) and t["last_rated_at"].dtype == "datetime64[ns]"
+    assert describe_ratings(r)["last"] == pd.Timestamp("2015-03-04 05:06:07.123456")
+
+
 def test_people_trust_by_hand():
     # two fair raters (fairness 1: they agree with goodness) give +10 and +6: evidence 1 and 0.8
     r = frame([("a", "c", 10), ("b", "c", 10)])

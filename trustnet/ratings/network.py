@@ -104,6 +104,11 @@ def _seconds(values: pd.Series) -> np.ndarray:
     return out
 
 
+def _stamp(seconds):
+    """Seconds since the epoch (float, NaN = unknown) back to datetimes, to the microsecond."""
+    return pd.to_datetime(np.round(np.asarray(seconds, dtype=float) * 1e6), unit="us")
+
+
 def _prepare(ratings: pd.DataFrame, scale: tuple[float, float] | None) -> _Network:
     """Validate a ratings table and turn it into a :class:`_Network`."""
     frame = _check_columns(ratings, (schema.RATER, schema.RATEE, schema.RATING), "ratings")
@@ -202,7 +207,7 @@ def describe_ratings(ratings: pd.DataFrame, *, scale: tuple[float, float] | None
         "weak_components": int(weak),
         "reciprocated_share": float((back >= 0).mean()),
         "max_total_degree": int(degree.max()),
-        "first": pd.to_datetime(times.min() * 1e9, unit="ns") if len(times) else pd.NaT,
-        "last": pd.to_datetime(times.max() * 1e9, unit="ns") if len(times) else pd.NaT,
+        "first": _stamp(times.min()) if len(times) else pd.NaT,
+        "last": _stamp(times.max()) if len(times) else pd.NaT,
     }
 

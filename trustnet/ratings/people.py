@@ -11,7 +11,7 @@ from .fairness import _fairness_goodness
 from .network import (
     FAIRNESS, GOODNESS, ID, LAST_RATED_AT, MEAN_RATING_GIVEN, MEAN_RATING_RECEIVED, NEGATIVE_FROM_RELIABLE,
     NEGATIVE_RECEIVED, PEOPLE_CONFIDENCE, PEOPLE_TRUST, RATINGS_GIVEN, RATINGS_RECEIVED, REPUTATION,
-    REPUTATION_PCT, UNTRUSTWORTHY_SCORE, WHY, _Network, _prepare,
+    REPUTATION_PCT, UNTRUSTWORTHY_SCORE, WHY, _Network, _prepare, _stamp,
 )
 
 __all__ = ["score_ratings", "RELIABLE_FAIRNESS"]
@@ -162,7 +162,7 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
                                             minlength=n).astype(np.int64),
         MEAN_RATING_RECEIVED: mean_received,
         MEAN_RATING_GIVEN: mean_given,
-        LAST_RATED_AT: pd.to_datetime(last * 1e9, unit="ns").astype("datetime64[ns]"),
+        LAST_RATED_AT: _stamp(last).astype("datetime64[ns]"),
         UNTRUSTWORTHY_SCORE: (distrust + prior) / (distrust + trusted + 2.0 * prior),
     })
     table[WHY] = _explain(net, table)

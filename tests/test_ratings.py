@@ -235,7 +235,7 @@ def test_score_ratings_explains_each_person():
 
 def test_dates_survive_exactly():
     r = frame([("a", "b", 1), ("b", "a", 2), ("c", "a", 3)],
-              times=["2015-03-04 05:06:07.123456", None, "2011-01-01"])
+              times=["2015-03-04 05:06:07.123456", None, "2011-01-01 00:00:00.000000"])
     t = score_ratings(r).set_index("id")
     assert t.loc["b", "last_rated_at"] == pd.Timestamp("2015-03-04 05:06:07.123456")
     assert t.loc["a", "last_rated_at"] == pd.Timestamp("2011-01-01")  # the undated rating is skipped

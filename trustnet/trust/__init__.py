@@ -54,7 +54,7 @@ import scipy.sparse as sp
 from .. import schema as S
 from ..graph import REFERRED_BY, TrustGraph
 from ..settings import Settings
-from .beta import chain_links, dimension_sums, recency_weights, score_relationships
+from .beta import chain_links, is_kind, dimension_sums, recency_weights, score_relationships
 from .eigentrust import UNKNOWN_OUTCOME_TRUST, eigentrust
 from .evidence import EVIDENCE, GENERIC_KEYWORDS, KEYWORDS, build_evidence, evidence_table, touchpoint_dimensions
 from .explain import explain
@@ -236,9 +236,9 @@ def _node_scores(graph: TrustGraph, score: np.ndarray, conf: np.ndarray, setting
     n = graph.n
     trustee = rel["trustee_idx"].to_numpy(np.int64)
     truster = rel["truster_idx"].to_numpy(np.int64)
-    kind = rel["kind"].to_numpy()
+    by = is_kind(rel, REFERRED_BY)
     nodes = graph.nodes.copy()
-    for role, mask in (("provider", kind != REFERRED_BY), ("advocate", kind == REFERRED_BY)):
+    for role, mask in (("provider", ~by), ("advocate", by)):
         for d, name in enumerate(S.DIMENSIONS):
             ok = mask & ~np.isnan(score[:, d]) & (conf[:, d] > 0)
             c = conf[ok, d]
@@ -248,7 +248,6 @@ def _node_scores(graph: TrustGraph, score: np.ndarray, conf: np.ndarray, setting
 
     # EigenTrust over the people layer
     people = (nodes["is_customer"] | nodes["is_advocate"]).to_numpy(bool)
-    by = kind == REFERRED_BY
     s = score[by, 0]
     local = np.where(np.isnan(s), UNKNOWN_OUTCOME_TRUST, np.maximum(s - 0.5, 0.0))
     C = sp.csr_matrix((local, (truster[by], trustee[by])), shape=(n, n))

@@ -39,12 +39,31 @@ Examples
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 
 from ..graph import REFERRED_BY
 
-__all__ = ["beta_score", "recency_weights", "dimension_sums", "score_relationships"]
+__all__ = ["beta_score", "recency_weights", "dimension_sums", "score_relationships", "chain_links", "is_kind"]
 
 _DAY_NS = 86_400 * 10**9
+
+
+def is_kind(relationships, kind: str) -> np.ndarray:
+    """Boolean mask of the relationships of one kind (on the categorical codes, without string compares).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> is_kind(pd.DataFrame({"kind": pd.Categorical(["advocate", "referred_by"])}), "referred_by").tolist()
+    [False, True]
+    """
+    col = relationships["kind"]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = list(col.cat.categories)
+        if kind not in cats:
+            return np.zeros(len(col), bool)
+        return col.cat.codes.to_numpy() == cats.index(kind)
+    return (col == kind).to_numpy(bool)
 
 
 def beta_score(S, W, prior_mean, prior_strength):
@@ -140,7 +159,7 @@ def score_relationships(graph, W, S, chain, settings):
     ts = settings.trust
     k = ts.prior_strength
     rel = graph.relationships
-    group = rel["trustee_idx"].to_numpy(np.int64) * 2 + (rel["kind"].to_numpy() == REFERRED_BY)
+    group = rel["trustee_idx"].to_numpy(np.int64) * 2 + is_kind(rel, REFERRED_BY)
     m = _population_prior(W, S, group, k) if len(rel) else np.zeros((0, 3))
     prior = np.where(np.isnan(m).all(axis=1), 0, 1).astype(np.int8)
     has_ev = W > 1e-12
@@ -193,7 +212,7 @@ def chain_links(graph) -> dict[str, np.ndarray]:
     t = rel["truster_idx"].to_numpy(np.int64)
     e = rel["trustee_idx"].to_numpy(np.int64)
     keys = t * n + e
-    towards_provider = rel["kind"].to_numpy() != REFERRED_BY
+    towards_provider = ~is_kind(rel, REFERRED_BY)
     cand = np.flatnonzero(towards_provider & (graph.parent[t] >= 0))
     a = graph.parent[t[cand]]
 

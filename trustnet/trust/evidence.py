@@ -280,10 +280,16 @@ def touchpoint_dimensions(names: pd.Series, keywords: Mapping[str, str] | None =
     return pd.Series(out, index=names.index, dtype=object)
 
 
+_SCALE_NAMES = tuple(S.SCALES) + ("percent",)
+_SCALE_LO = np.array([S.SCALES[k][0] for k in S.SCALES] + [0.0])
+_SCALE_HI = np.array([S.SCALES[k][1] for k in S.SCALES] + [100.0])
+_REPORT_COLUMNS = ["touchpoint", "scale", "rows", "low", "high"]
+
+
 def infer_scales(names: pd.Series, scores: pd.Series, scales: pd.Series) -> tuple[pd.Series, pd.DataFrame]:
     """Fill missing scales from the range of the scores under each touchpoint name.
 
-    Returns the completed scale per row (NaN where no scale fits) and a report
+    Returns the completed scale per row (None where no scale fits) and a report
     with one row per name that needed inference: ``touchpoint``, ``scale``
     (``None`` when no known range holds every score), ``rows``, ``low``,
     ``high``.
@@ -295,36 +301,64 @@ def infer_scales(names: pd.Series, scores: pd.Series, scales: pd.Series) -> tupl
     >>> s.tolist(), rep["scale"].tolist()
     (['stars', 'stars', 'unit'], ['stars', 'unit'])
     """
-    scale = scales.astype(object).where(scales.isin(list(S.SCALES)), None)
-    need = scale.isna().to_numpy() & scores.notna().to_numpy()
-    columns = ["touchpoint", "scale", "rows", "low", "high"]
+    name_codes, name_uniques = _codes(names, normalise=False)
+    scale_idx = _scale_codes(scales)
+    filled, report = _infer_scale_codes(name_codes, name_uniques, scores.to_numpy(float), scale_idx)
+    out = np.array(_SCALE_NAMES + (None,), dtype=object)[np.where(filled < 0, len(_SCALE_NAMES), filled)]
+    return pd.Series(out, index=names.index, dtype=object), report
+
+
+def _codes(col: pd.Series, normalise: bool = True) -> tuple[np.ndarray, list[str]]:
+    """Integer codes of a text column (-1 for missing) and its distinct values (stripped, lower-cased)."""
+    codes, uniques = pd.factorize(col, sort=False)
+    values = [str(u) for u in uniques]
+    if not normalise:
+        return codes.astype(np.int64), values
+    canon: dict[str, int] = {}
+    remap = np.array([canon.setdefault(v.strip().lower(), len(canon)) for v in values] + [-1], dtype=np.int64)
+    return remap[codes], list(canon)
+
+
+def _scale_codes(col: pd.Series) -> np.ndarray:
+    codes, values = _codes(col)
+    lookup = np.array([_SCALE_NAMES.index(v) if v in S.SCALES else -1 for v in values] + [-1], dtype=np.int64)
+    return lookup[codes]
+
+
+def _infer_scale_codes(name_codes, name_uniques, score, scale_idx):
+    """Scale code per row with missing ones inferred per touchpoint name, and the report of inferences."""
+    need = (scale_idx < 0) & ~np.isnan(score)
     if not need.any():
-        return scale, pd.DataFrame({c: [] for c in columns})
-    sub = pd.DataFrame({"touchpoint": names[need].astype("str").fillna(""), "score": scores[need].to_numpy()})
-    agg = sub.groupby("touchpoint", sort=True)["score"].agg(["size", "min", "max"])
-    fit = pd.Series([None] * len(agg), index=agg.index, dtype=object)
-    for name, lo, hi in reversed(_INFERRED_SCALES):  # earlier entries win: assign last
-        ok = (agg["min"] >= lo) & (agg["max"] <= hi)
-        fit[ok.to_numpy()] = name
-    filled = sub["touchpoint"].map(fit).to_numpy(dtype=object)
-    scale = scale.copy()
-    scale.iloc[np.flatnonzero(need)] = filled
+        return scale_idx, pd.DataFrame({c: [] for c in _REPORT_COLUMNS})
+    k = len(name_uniques)
+    nc = np.where(name_codes[need] < 0, k, name_codes[need])  # missing names share one slot
+    sc = score[need]
+    rows = np.bincount(nc, minlength=k + 1)
+    lo = np.full(k + 1, np.inf)
+    hi = np.full(k + 1, -np.inf)
+    np.minimum.at(lo, nc, sc)
+    np.maximum.at(hi, nc, sc)
+    fit = np.full(k + 1, -1, np.int64)
+    for name, low, high in reversed(_INFERRED_SCALES):  # earlier entries win: assign them last
+        fit[(lo >= low) & (hi <= high)] = _SCALE_NAMES.index(name)
+    out = scale_idx.copy()
+    out[np.flatnonzero(need)] = fit[nc]
+    used = np.flatnonzero(rows > 0)
+    labels = np.array(name_uniques + [""], dtype=object)
+    names = np.array(_SCALE_NAMES + (None,), dtype=object)
     report = pd.DataFrame({
-        "touchpoint": agg.index.astype(str), "scale": fit.to_numpy(), "rows": agg["size"].to_numpy(),
-        "low": agg["min"].to_numpy(), "high": agg["max"].to_numpy(),
-    })
-    return scale, report
+        "touchpoint": labels[used], "scale": names[np.where(fit[used] < 0, len(_SCALE_NAMES), fit[used])],
+        "rows": rows[used], "low": lo[used], "high": hi[used],
+    }).sort_values("touchpoint", kind="stable").reset_index(drop=True)
+    return out, report
 
 
-def _scaled(score: np.ndarray, scale: np.ndarray) -> np.ndarray:
-    """Scores mapped to [0, 1] by scale name (NaN where the scale is unknown)."""
-    out = np.full(len(score), np.nan)
-    ranges = dict(S.SCALES)
-    ranges["percent"] = (0.0, 100.0)
-    for name, (lo, hi) in ranges.items():
-        m = scale == name
-        out[m] = (score[m] - lo) / (hi - lo)
-    return np.clip(out, 0.0, 1.0)
+def _scaled(score: np.ndarray, scale_idx: np.ndarray) -> np.ndarray:
+    """Scores mapped to [0, 1] by scale code (NaN where the scale is unknown)."""
+    ok = scale_idx >= 0
+    lo = np.where(ok, _SCALE_LO[np.maximum(scale_idx, 0)], np.nan)
+    hi = np.where(ok, _SCALE_HI[np.maximum(scale_idx, 0)], np.nan)
+    return np.clip((score - lo) / (hi - lo), 0.0, 1.0)
 
 
 class _Pieces:
@@ -425,34 +459,34 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
     ok = adv_rel >= 0
     for dim, value, weight in table["referral"]["made"]:
         pieces.add(adv_rel[ok], _DIM_CODE[dim], value, weight, ref_at[ok], "referral", lab["referral"], True)
-    status = refs[S.STATUS].astype("str").fillna("").str.strip().str.lower().to_numpy(dtype=object)
+    st_codes, st_values = _codes(refs[S.STATUS])
     conv_at = refs[S.CONVERTED_AT].to_numpy("datetime64[ns]")
     by_rel = _rel_lookup(graph, d_idx, r_idx)
     cust_rel = _rel_lookup(graph, d_idx, p_idx)
     for name, spec in table["status"].items():
-        m = status == name
-        if not m.any() or not spec:
+        if name not in st_values or not spec:
             continue
         target = cust_rel if name == S.CHURNED else by_rel
-        m &= target >= 0
+        m = (st_codes == st_values.index(name)) & (target >= 0)
         at = np.where(np.isnat(conv_at), ref_at, conv_at) if name == S.CONVERTED else ref_at
         for i, (dim, value, weight) in enumerate(spec):
             pieces.add(target[m], _DIM_CODE[dim], value, weight, at[m], "status", lab[name], i == 0)
 
     unmapped: list[str] = []
-    inferred = pd.DataFrame({c: [] for c in ["touchpoint", "scale", "rows", "low", "high"]})
+    inferred = pd.DataFrame({c: [] for c in _REPORT_COLUMNS})
     unknown_events: list[str] = []
     tps = graph.touchpoints
     if tps is not None and len(tps):
         rel = _rel_lookup(graph, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64))
         at = tps[S.AT].to_numpy("datetime64[ns]")
-        names = tps[S.TOUCHPOINT].astype("str")
-        given = tps[S.DIMENSION].astype(object)
-        given = given.where(given.isin(list(S.DIMENSIONS)), None)
-        by_kw = touchpoint_dimensions(names, ts.keywords)
-        dim_name = given.where(given.notna(), by_kw)
-        dim_code = dim_name.map({**_DIM_CODE, ALL_DIMENSIONS: 3}).fillna(-1).to_numpy(np.int8)
-        event = tps[S.EVENT].astype("str").fillna("").str.strip().str.lower().to_numpy(dtype=object)
+        name_codes, name_values = _codes(tps[S.TOUCHPOINT], normalise=False)
+        kw = touchpoint_dimensions(pd.Series(name_values, dtype="str"), ts.keywords)
+        dim_of = {**_DIM_CODE, ALL_DIMENSIONS: 3}
+        kw_code = np.array([dim_of.get(d, -1) if isinstance(d, str) else -1 for d in kw] + [-1], dtype=np.int8)
+        g_codes, g_values = _codes(tps[S.DIMENSION])
+        g_code = np.array([_DIM_CODE.get(v, -1) for v in g_values] + [-1], dtype=np.int8)[g_codes]
+        dim_code = np.where(g_code >= 0, g_code, kw_code[name_codes])
+        ev_codes, ev_values = _codes(tps[S.EVENT])
         score = tps[S.SCORE].to_numpy(float)
         days = tps[S.RESPONSE_DAYS].to_numpy(float)
         half = ts.response_half_life_days
@@ -461,8 +495,8 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
         has_score = ~np.isnan(score) & (rel >= 0)
         needs_dim = np.zeros(len(tps), bool)
         if has_score.any():
-            scale, inferred = infer_scales(names, tps[S.SCORE], tps[S.SCALE])
-            v = _scaled(score, scale.to_numpy(dtype=object))
+            scale_idx, inferred = _infer_scale_codes(name_codes, name_values, score, _scale_codes(tps[S.SCALE]))
+            v = _scaled(score, scale_idx)
             has_score &= ~np.isnan(v)
             needs_dim |= has_score
             band = np.where(v < 0.4, lab["low score"], np.where(v < 0.7, lab["mid score"], lab["high score"]))
@@ -472,12 +506,12 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
                 _spread(pieces, rel[m], codes[m], v[m], np.full(m.sum(), weight), at[m], "score", band[m])
 
         # events
-        ev_known = np.isin(event, list(table["event"]))
-        unknown_events = sorted(set(event[(event != "") & ~ev_known].tolist()))
+        unknown_events = sorted({v for v in ev_values if v and v not in table["event"]})
+        resolved = ev_codes == (ev_values.index("resolved") if "resolved" in ev_values else -2)
         for name, spec in table["event"].items():
-            m = (event == name) & (rel >= 0)
-            if not m.any():
+            if name not in ev_values:
                 continue
+            m = (ev_codes == ev_values.index(name)) & (rel >= 0)
             for i, (dim, value, weight) in enumerate(spec):
                 vals = np.full(m.sum(), value)
                 if name == "resolved":
@@ -491,7 +525,7 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
                     pieces.add(rel[m], _DIM_CODE[dim], vals, weight, at[m], "event", lab[name], i == 0)
 
         # response times (unless a resolved event already used them)
-        m = ~np.isnan(days) & (rel >= 0) & (event != "resolved")
+        m = ~np.isnan(days) & (rel >= 0) & ~resolved
         if m.any():
             v = 0.1 + 0.8 * 0.5 ** (np.maximum(days[m], 0) / half)
             label = np.where(v >= 0.5, lab["fast response"], lab["slow response"])
@@ -500,7 +534,8 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
 
         lost = needs_dim & (dim_code < 0)
         if lost.any():
-            unmapped = sorted(set(names[lost].fillna("").tolist()))
+            lost_codes = np.unique(name_codes[lost])
+            unmapped = sorted(name_values[c] if c >= 0 else "" for c in lost_codes.tolist())
 
     cols = pieces.frame()
     evidence = pd.DataFrame({

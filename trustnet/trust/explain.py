@@ -25,6 +25,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as S
 from .evidence import LABELS
@@ -54,10 +56,6 @@ def level_names(score: np.ndarray) -> np.ndarray:
     idx = np.searchsorted(bounds, score, side="right")
     idx = np.where(np.isnan(score), len(LEVELS), idx)
     return names[idx]
-
-
-def _str(values) -> pd.Series:
-    return pd.Series(values, dtype="str")
 
 
 def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.ndarray, prior: np.ndarray) -> pd.Series:
@@ -132,69 +130,76 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     take = (within == 0) | ((within == 1) & (aligned[g] > 1e-12))
     g, within = g[take], within[take]
 
-    # phrases of the chosen groups
+    # --- phrases of the chosen groups, one Python format per distinct (phrase form, count, date) only
     cats = list(evidence["label"].cat.categories) or [""]
     forms = [LABELS.get(c, ("{n} " + c, "{n} " + c)) for c in cats]
-    split = {  # (plural?) -> (prefix, suffix, has a count) per label
-        p: ([f[p].split("{n}", 1)[0] for f in forms], [f[p].split("{n}", 1)[-1] if "{n}" in f[p] else "" for f in forms],
-            ["{n}" in f[p] for f in forms])
-        for p in (0, 1)
-    }
     n_g = g_n[g]
-    one = n_g == 1
-    lab_g = g_lab[g]
-
-    def pick(i):
-        return np.where(one, np.array(split[0][i], dtype=object)[lab_g], np.array(split[1][i], dtype=object)[lab_g])
-
-    pre, post, has_n = _str(pick(0)), _str(pick(1)), pick(2).astype(bool)
-    counts = np.arange(int(n_g.max()) + 1 if len(n_g) else 1).astype(str).astype(object)
-    count_txt = np.where(has_n, counts[n_g], "")
     last = g_last[g]
     show_date = (g_imp[g] < 0) & (last != np.iinfo(np.int64).min)
-    date_txt = np.full(len(g), "", dtype=object)
-    date_txt[show_date] = _format_dates(last[show_date])
-    phrase = (
-        pre + _str(count_txt) + post
-        + _str(np.where(show_date, " (last ", "")) + _str(date_txt) + _str(np.where(show_date, ")", ""))
-    )
+    day = np.where(show_date, last // _DAY_NS, -1)
+    form = ((g_lab[g] * 2 + (n_g != 1)) * 2 + within) * 2 + (aligned[g] > 1e-12)
+    n_span = int(n_g.max()) + 1 if len(n_g) else 1
+    d_span = int(day.max()) + 2 if len(day) else 1
+    key = (form.astype(np.int64) * n_span + n_g) * d_span + (day + 1)
+    phrase_code, ukeys = pd.factorize(key, sort=False)
+    ukeys = np.asarray(ukeys, np.int64)
+    combos = np.stack([ukeys // d_span // n_span, ukeys // d_span % n_span, ukeys % d_span - 1], axis=1)
+    days_text = _format_days(combos[:, 2])
+    texts = []
+    for (f, cnt, _), date in zip(combos.tolist(), days_text):
+        is_aligned, f = f % 2, f // 2
+        j, f = f % 2, f // 2
+        plural, label = f % 2, f // 2
+        template = forms[label][plural].replace("{n}", str(cnt))
+        texts.append((", " if j else ": ") + ("" if is_aligned else "despite ") + template
+                     + (f" (last {date})" if date else ""))
 
-    # --- assemble: per relationship, two dimension slots, each with up to two phrases
-    g_slot = chosen[g_rel[g], g_dim[g]]
-    parts = {}
-    for s in range(2):
-        for j in range(2):
-            m = (g_slot == s) & (within == j)
-            col = np.full(n_rel, "", dtype=object)
-            col[g_rel[g][m]] = phrase.to_numpy(dtype=object)[m]
-            parts[(s, j)] = _str(col)
-    sections = []
-    hundredths = np.array([f"{i / 100:.2f}" for i in range(101)], dtype=object)
-    for s in range(2):
-        dslot = np.full(n_rel, -1)
-        rows, dims = np.nonzero(chosen == s)
-        dslot[rows] = dims
-        present = dslot >= 0
-        sc = np.where(present, score[np.arange(n_rel), np.maximum(dslot, 0)], np.nan)
-        head = (
-            _str(np.array(S.DIMENSIONS + ("",), dtype=object)[np.where(present, dslot, 3)])
-            + " " + _str(level_names(sc)) + " ("
-            + _str(hundredths[np.clip(np.rint(np.nan_to_num(sc) * 100), 0, 100).astype(int)]) + ")"
-        )
-        body = parts[(s, 0)] + _str(np.where(parts[(s, 1)] != "", ", ", "")) + parts[(s, 1)]
-        text = head + _str(np.where(body != "", ": ", "")) + body
-        sections.append(text.where(present, ""))
-    why = sections[0] + _str(np.where(sections[1] != "", "; ", "")) + sections[1]
-    fallback = _str(_PRIOR_TEXT[np.clip(prior, 0, 2)])
-    return why.where(why != "", fallback)
+    # --- heads: "process low (0.21)" for each dimension and hundredth; the second one after "; "
+    heads = [
+        ("; " if slot else "") + f"{dim} {level_names(np.array([h / 100]))[0]} ({h / 100:.2f})"
+        for slot in range(2) for dim in S.DIMENSIONS for h in range(101)
+    ]
+    fallback = list(_PRIOR_TEXT)
+    vocab = pa.array(heads + texts + fallback + [""], type=pa.string())
+    empty = len(vocab) - 1
+    base_text, base_fallback = len(heads), len(heads) + len(texts)
+
+    # components per relationship: head0, phrase0a, phrase0b, head1, phrase1a, phrase1b, fallback
+    comp = np.full((n_rel, 7), empty, np.int64)
+    g_rel_c = g_rel[g]
+    g_slot = chosen[g_rel_c, g_dim[g]].astype(np.int64)
+    comp[g_rel_c, g_slot * 3 + 1 + within] = base_text + phrase_code
+    for slot_ in range(2):
+        rows, dims = np.nonzero(chosen == slot_)
+        h = np.clip(np.rint(score[rows, dims] * 100), 0, 100).astype(np.int64)
+        comp[rows, slot_ * 3] = slot_ * 303 + dims * 101 + h
+    no_text = (chosen < 0).all(axis=1)
+    comp[no_text, 6] = base_fallback + np.clip(prior[no_text].astype(np.int64), 0, 2)
+
+    # join only the components a relationship has: one Arrow join per shape (a handful of shapes)
+    present = comp != empty
+    shape = present @ (1 << np.arange(7))
+    out_parts, out_rows = [], []
+    for sh in np.unique(shape):
+        rows = np.flatnonzero(shape == sh)
+        cols = [pc.take(vocab, pa.array(comp[rows, c])) for c in range(7) if sh >> c & 1]
+        joined = cols[0] if len(cols) == 1 else pc.binary_join_element_wise(*cols, "")
+        out_parts.append(joined)
+        out_rows.append(rows)
+    if not out_parts:
+        return pd.Series([], dtype="str")
+    order = np.empty(n_rel, np.int64)
+    order[np.concatenate(out_rows)] = np.arange(n_rel)
+    why = pc.take(pa.concat_arrays(out_parts), pa.array(order))
+    return pd.Series(pd.arrays.ArrowStringArray(why)).astype("str")
 
 
-def _format_dates(ns: np.ndarray) -> np.ndarray:
-    """'3 Mar 2025' for each int64 nanosecond time; formatting happens once per distinct day."""
-    if not len(ns):
-        return np.array([], dtype=object)
-    days = ns // (86_400 * 10**9)
-    codes, uniq = pd.factorize(days, sort=False)
-    stamps = pd.to_datetime(np.asarray(uniq, np.int64) * 86_400, unit="s")
-    text = np.array([f"{t.day} {t.strftime('%b %Y')}" for t in stamps], dtype=object)
-    return text[codes]
+_DAY_NS = 86_400 * 10**9
+
+
+def _format_days(days: np.ndarray) -> list[str]:
+    """'3 Mar 2025' for each day number since 1970 ('' for -1); formatted once per distinct day."""
+    uniq, inv = np.unique(days, return_inverse=True)
+    stamps = pd.to_datetime(uniq * 86_400, unit="s")
+    text = np.array([f"{t.day} {t.strftime('%b %Y')}" if d >= 0 else "" for t, d in zip(stamps, uniq)], dtype=object)
+    return text[np.asarray(inv).ravel()].tolist()

@@ -21,7 +21,7 @@ from .mapping import aggregate_headers, parse_map_options, resolve_mapping, unma
 from .profiles import load_profiles, match_profile
 from .read import RawTable, read_table
 from .report import LoadReport
-from .rows import Ledger, prepare, quoted
+from .rows import Ledger, prepare
 from .values import parse_dates, parse_ids, parse_number
 
 __all__ = ["load_ratings", "ratings_from_table", "detect_kind", "KINDS"]
@@ -122,22 +122,22 @@ def ratings_from_table(
         text = frame[colmap[S.RATING]]
         rating, bad = parse_number(text)
         ledger.reject((text.str.strip() == "").to_numpy(), "missing rating")
-        ledger.reject(bad.to_numpy(), "unparseable rating " + quoted(text))
+        ledger.reject_cells(bad.to_numpy(), "unparseable rating ", text)
     else:
         rating = pd.Series(1.0, index=frame.index, dtype="float64")
         if len(frame):
             warnings.append("no rating column: every tie counts as a rating of 1.0")
     if S.RATED_AT in colmap:
         d = parse_dates(frame[colmap[S.RATED_AT]], dayfirst=dayfirst, column=colmap[S.RATED_AT], name=name)
-        ledger.reject(d.bad.to_numpy(), "unparseable time " + quoted(frame[colmap[S.RATED_AT]]))
+        ledger.reject_cells(d.bad.to_numpy(), "unparseable time ", frame[colmap[S.RATED_AT]])
         rated_at, date_forms[S.RATED_AT] = d.values, d.form
     else:
         rated_at = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
     ledger.merge_duplicates(frame)
     keep = ledger.open
     out = pd.DataFrame({
-        S.RATER: rater.astype("string"),
-        S.RATEE: ratee.astype("string"),
+        S.RATER: rater.astype("str"),
+        S.RATEE: ratee.astype("str"),
         S.RATING: rating.astype("float64"),
         S.RATED_AT: rated_at.astype("datetime64[ns]"),
         S.SOURCE_LINE: raw.lines.astype("int64"),

@@ -202,7 +202,7 @@ def referrals_from_table(
             col = cells(colmap[canonical])
             vmap = use_profile.values.get(canonical) if use_profile is not None else None
             if vmap and canonical not in (S.STATUS,):
-                col = col.map(lambda v: vmap.get(v, vmap.get(v.strip(), v)))
+                col = col.str.strip().map(dict(vmap)).fillna(col).astype(str)
             return col
         if use_profile is not None and canonical in use_profile.constants:
             return pd.Series([use_profile.constants[canonical]] * n, dtype="str")
@@ -218,8 +218,10 @@ def referrals_from_table(
             run = np.cumsum(~cont) - 1
             starts = raw.lines[np.flatnonzero(~cont)]
             kept = starts[run]
-            ledger.merge(cont, kept, "continuation row of " + quoted(key) + " merged into line "
-                         + pd.Series(kept).astype(str))
+            reason = pd.Series("", index=key.index, dtype=object)
+            reason[cont] = ("continuation row of " + quoted(key[cont]) + " merged into line "
+                            + pd.Series(kept[cont], index=key.index[cont]).astype(str)).to_numpy()
+            ledger.merge(cont, kept, reason)
 
     # --- identities
     if shape == "participants":
@@ -262,7 +264,7 @@ def referrals_from_table(
             c = cells(colmap_full[canonical])
             vmap = use_profile.values.get(canonical) if use_profile is not None else None
             if vmap and canonical != S.STATUS:
-                c = c.map(lambda v: vmap.get(v, vmap.get(v.strip(), v))).astype(str)
+                c = c.str.strip().map(dict(vmap)).fillna(c).astype(str)
             return c
         if use_profile is not None and canonical in use_profile.constants:
             return pd.Series([use_profile.constants[canonical]] * n, dtype="str")
@@ -270,12 +272,12 @@ def referrals_from_table(
 
     # --- self-referrals
     self_ref = (referrer == referred) & (referrer != "")
-    ledger.reject(self_ref.to_numpy(), "self-referral: referrer and referred are the same (" + quoted(referrer) + ")")
+    ledger.reject_cells(self_ref.to_numpy(), "self-referral: referrer and referred are the same (", referrer, ")")
     emails = {}
     for c in (S.REFERRER_EMAIL, S.REFERRED_EMAIL):
         emails[c] = parse_ids(col(c))[0]
     same_mail = (emails[S.REFERRER_EMAIL] == emails[S.REFERRED_EMAIL]) & (emails[S.REFERRER_EMAIL] != "")
-    ledger.reject(same_mail.to_numpy(), "self-referral: same e-mail " + quoted(emails[S.REFERRER_EMAIL]))
+    ledger.reject_cells(same_mail.to_numpy(), "self-referral: same e-mail ", emails[S.REFERRER_EMAIL])
     if "self_referred" in colmap_full:
         flag = parse_flag(cells(colmap_full["self_referred"]))
         ledger.reject(flag.to_numpy(), f"self-referral (flagged in {colmap_full['self_referred']!r})")
@@ -286,7 +288,7 @@ def referrals_from_table(
         if c in colmap_full:
             header = colmap_full[c]
             d = parse_dates(cells(header), dayfirst=dayfirst, column=header, name=name)
-            ledger.reject(d.bad.to_numpy(), "unparseable date " + quoted(cells(header)) + f" in {header!r}")
+            ledger.reject_cells(d.bad.to_numpy(), "unparseable date ", cells(header), f" in {header!r}")
             dates[c] = d.values
             date_forms[c] = d.form
             if d.warning:
@@ -298,7 +300,7 @@ def referrals_from_table(
     if S.REVENUE in colmap_full:
         header = colmap_full[S.REVENUE]
         revenue, bad = parse_money(cells(header))
-        ledger.reject(bad.to_numpy(), "unparseable amount " + quoted(cells(header)) + f" in {header!r}")
+        ledger.reject_cells(bad.to_numpy(), "unparseable amount ", cells(header), f" in {header!r}")
     else:
         revenue = pd.Series(np.nan, index=frame.index, dtype="float64")
 
@@ -312,7 +314,7 @@ def referrals_from_table(
                             "left unknown: " + ", ".join(f"{v!r} ({c})" for v, c in top.items())
                             + "; add them to a profile's [values.status]")
     else:
-        status = pd.Series(pd.NA, index=frame.index, dtype="string")
+        status = pd.Series(pd.NA, index=frame.index, dtype="str")
 
     provider = col(S.PROVIDER).str.strip()
     provider = provider.where(provider != "", settings.load.default_provider)
@@ -322,19 +324,19 @@ def referrals_from_table(
         c = col(canonical).str.strip()
         if fold_email:
             c = parse_ids(c)[0]
-        return c.where(c != "", None).astype("string")
+        return c.where(c != "", None).astype("str")
 
     out = pd.DataFrame({
-        S.REFERRER: referrer.astype("string"),
-        S.REFERRED: referred.astype("string"),
-        S.PROVIDER: provider.astype("string"),
+        S.REFERRER: referrer.astype("str"),
+        S.REFERRED: referred.astype("str"),
+        S.PROVIDER: provider.astype("str"),
         S.REFERRED_AT: dates[S.REFERRED_AT],
-        S.STATUS: status.astype("string"),
+        S.STATUS: status.astype("str"),
         S.REVENUE: revenue.astype("float64"),
         S.CHANNEL: text(S.CHANNEL),
         S.CONVERTED_AT: dates[S.CONVERTED_AT],
-        S.REFERRER_EMAIL: emails[S.REFERRER_EMAIL].where(emails[S.REFERRER_EMAIL] != "", None).astype("string"),
-        S.REFERRED_EMAIL: emails[S.REFERRED_EMAIL].where(emails[S.REFERRED_EMAIL] != "", None).astype("string"),
+        S.REFERRER_EMAIL: emails[S.REFERRER_EMAIL].where(emails[S.REFERRER_EMAIL] != "", None).astype("str"),
+        S.REFERRED_EMAIL: emails[S.REFERRED_EMAIL].where(emails[S.REFERRED_EMAIL] != "", None).astype("str"),
         S.REFERRER_NAME: text(S.REFERRER_NAME),
         S.REFERRED_NAME: text(S.REFERRED_NAME),
         S.FINGERPRINT: text(S.FINGERPRINT),
@@ -343,7 +345,15 @@ def referrals_from_table(
     # --- exact duplicates: same canonical values (after trimming and e-mail case-folding) and
     # same cells in every column the mapping did not use
     unmapped = [h for h in raw.headers if h not in set(colmap_full.values())]
-    ledger.merge_duplicates(pd.concat([out.drop(columns=[S.SOURCE_LINE]), frame[unmapped]], axis=1))
+    seen_headers: set[str] = set()
+    compare = []
+    for c in S.REFERRAL_COLUMNS:  # one canonical column per header is enough to compare rows
+        header = colmap_full.get(c)
+        if header is None or header not in seen_headers:
+            compare.append(c)
+            if header is not None:
+                seen_headers.add(header)
+    ledger.merge_duplicates(pd.concat([out[compare], frame[unmapped]], axis=1))
     keep = ledger.open
     touch = _rating_touchpoints(raw, out, colmap_full, keep)
     out = out[keep].reset_index(drop=True)
@@ -383,17 +393,17 @@ def _rating_touchpoints(raw: RawTable, ref: pd.DataFrame, colmap: dict[str, str]
                          f"scale {lo:g}-{hi:g} and were left out of the touchpoints")
             ok &= ~outside
         parts.append(pd.DataFrame({
-            S.CUSTOMER: ref[S.REFERRED][ok].astype("string"),
-            S.PROVIDER: ref[S.PROVIDER][ok].astype("string"),
+            S.CUSTOMER: ref[S.REFERRED][ok].astype("str"),
+            S.PROVIDER: ref[S.PROVIDER][ok].astype("str"),
             S.AT: at[ok].astype("datetime64[ns]"),
-            S.TOUCHPOINT: pd.Series(touchpoint, index=ref.index)[ok].astype("string"),
-            S.DIMENSION: pd.Series(dimension, index=ref.index, dtype="string")[ok],
+            S.TOUCHPOINT: pd.Series(touchpoint, index=ref.index)[ok].astype("str"),
+            S.DIMENSION: pd.Series(dimension, index=ref.index, dtype="str")[ok],
             S.SCORE: score[ok].astype("float64"),
-            S.SCALE: pd.Series(sc, index=ref.index, dtype="string")[ok],
-            S.EVENT: pd.Series(pd.NA, index=ref.index, dtype="string")[ok],
+            S.SCALE: pd.Series(sc, index=ref.index, dtype="str")[ok],
+            S.EVENT: pd.Series(pd.NA, index=ref.index, dtype="str")[ok],
             S.RESPONSE_DAYS: pd.Series(np.nan, index=ref.index)[ok],
             S.VALUE: pd.Series(np.nan, index=ref.index)[ok],
-            S.COMMENT: pd.Series(pd.NA, index=ref.index, dtype="string")[ok],
+            S.COMMENT: pd.Series(pd.NA, index=ref.index, dtype="str")[ok],
             S.SOURCE_LINE: ref[S.SOURCE_LINE][ok],
         }))
     touch = pd.concat(parts, ignore_index=True).sort_values([S.SOURCE_LINE], kind="stable").reset_index(drop=True)

@@ -17,7 +17,6 @@ reconciliation of the :class:`~trustnet.load.report.LoadReport`.
 from __future__ import annotations
 
 import io
-import re
 from typing import Any
 
 import numpy as np
@@ -27,12 +26,12 @@ from .. import schema as S
 from .profiles import Profile
 from .read import RawTable, read_table
 from .report import LoadReport
+from .values import match
 
 __all__ = ["prepare", "Ledger"]
 
-_FOOTER = re.compile(r"^\s*(grand\s+total|total|totals|sum|generated|report|exported|export(ed)? (on|by|at)|"
-                     r"page\s+\d|copyright|\(c\)|©|end of report|count|printed|run (on|at|date))\b",
-                     re.IGNORECASE)
+_FOOTER = (r"^\s*(grand\s+total|total|totals|sum|generated|report|exported|export(ed)? (on|by|at)|"
+           r"page\s+\d|copyright|\(c\)|©|end of report|count|printed|run (on|at|date))\b")
 _IMPORT_ID = r'^\s*\{\s*"ImportId"'
 
 
@@ -106,16 +105,17 @@ class Ledger:
         if n == 0:
             return
         frame = raw.frame
-        filled = frame.apply(lambda c: c.str.strip() != "").sum(axis=1).to_numpy()
+        filled = np.zeros(n, dtype=np.int64)
+        for col in frame.columns:
+            filled += (frame[col] != "").to_numpy()
         self.reject(filled == 0, "empty row")
-        first = frame.iloc[:, 0].astype(str)
-        foot_like = (filled <= 1) & (frame.shape[1] > 2) | first.str.match(_FOOTER).to_numpy() & (filled <= 2)
-        foot_like = np.asarray(foot_like, dtype=bool)
+        first = frame.iloc[:, 0]
+        foot_like = ((filled <= 1) & (frame.shape[1] > 2)) | (match(first, _FOOTER, ignore_case=True) & (filled <= 2))
         trailing = np.flip(np.cumprod(np.flip(foot_like))).astype(bool)
         self.reject(trailing & (filled > 0), "report footer (no data)")
         if profile is not None:
             for rx in profile.skip_rows_matching:
-                self.reject(first.str.match(rx).to_numpy(), f"not a data row ({profile.vendor} layout)")
+                self.reject(match(first, rx), f"not a data row ({profile.vendor} layout)")
 
     @property
     def open(self) -> np.ndarray:
@@ -132,6 +132,13 @@ class Ledger:
         else:
             self.reasons[mask] = reason
 
+    def reject_cells(self, mask: Any, prefix: str, values: pd.Series, suffix: str = "") -> None:
+        """Reject with a reason quoting each row's cell: ``prefix 'cell' suffix`` (built for those rows only)."""
+        mask = np.asarray(mask, dtype=bool) & self.open
+        if not mask.any():
+            return
+        self.reasons[mask] = (prefix + quoted(values[mask]) + suffix).to_numpy()
+
     def merge(self, mask: Any, kept_line: Any, reason: Any) -> None:
         """Mark rows as merged into the row on ``kept_line``."""
         mask = np.asarray(mask, dtype=bool) & self.open
@@ -144,15 +151,20 @@ class Ledger:
     def merge_duplicates(self, values: pd.DataFrame) -> None:
         """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates.
 
-        Rows are compared through a 64-bit hash of all their values (vectorised).
+        Rows are compared through factorised codes of every column (vectorised).
         """
         open_ = self.open
         if open_.sum() < 2:
             return
         sub = values[open_]
-        h = pd.util.hash_pandas_object(sub.astype(str).fillna(""), index=False).to_numpy()
-        hs = pd.Series(h)
-        dup = hs.duplicated(keep="first").to_numpy()
+        key = np.zeros(len(sub), dtype=np.int64)
+        for col in sub.columns:
+            if sub[col].isna().all():
+                continue
+            codes, uniques = pd.factorize(sub[col], use_na_sentinel=False)
+            key = pd.factorize(key * (len(uniques) + 1) + codes)[0].astype(np.int64)
+        h = key
+        dup = pd.Series(key).duplicated(keep="first").to_numpy()
         if not dup.any():
             return
         lines = pd.Series(self.raw.lines[open_])

@@ -23,7 +23,7 @@ from .mapping import parse_map_options, resolve_mapping, unmappable_error
 from .profiles import load_profiles, match_profile
 from .read import RawTable, read_table
 from .report import LoadReport
-from .rows import Ledger, prepare, quoted
+from .rows import Ledger, prepare
 from .values import parse_dates, parse_event, parse_ids, parse_money, parse_number
 
 __all__ = ["load_touchpoints", "touchpoints_from_table", "infer_scale"]
@@ -203,7 +203,7 @@ def touchpoints_from_table(
             c = frame[colmap[canonical]]
             vmap = profile.values.get(canonical) if profile is not None else None
             if vmap:
-                c = c.map(lambda v: vmap.get(v, vmap.get(v.strip(), v))).astype(str)
+                c = c.str.strip().map(dict(vmap)).fillna(c).astype(str)
             return c
         if profile is not None and canonical in profile.constants:
             return pd.Series([profile.constants[canonical]] * n, dtype="str")
@@ -220,7 +220,7 @@ def touchpoints_from_table(
     for c in (S.AT, "solved_at"):
         if c in colmap:
             d = parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
-            ledger.reject(d.bad.to_numpy(), "unparseable date " + quoted(frame[colmap[c]]) + f" in {colmap[c]!r}")
+            ledger.reject_cells(d.bad.to_numpy(), "unparseable date ", frame[colmap[c]], f" in {colmap[c]!r}")
             dates[c], date_forms[c] = d.values, d.form
         else:
             dates[c] = pd.Series(pd.NaT, index=frame.index, dtype="datetime64[ns]")
@@ -229,7 +229,7 @@ def touchpoints_from_table(
     score_text = cells(S.SCORE)
     score, bad = parse_number(score_text)
     if S.SCORE in colmap:
-        ledger.reject(bad.to_numpy(), "unparseable score " + quoted(score_text) + f" in {colmap[S.SCORE]!r}")
+        ledger.reject_cells(bad.to_numpy(), "unparseable score ", score_text, f" in {colmap[S.SCORE]!r}")
     scale_col = cells(S.SCALE).str.strip().str.lower()
     default_scale = infer_scale(score[ledger.open & score.notna().to_numpy()], colmap.get(S.SCORE, ""))
     known = scale_col.isin(list(S.SCALES))
@@ -238,11 +238,15 @@ def touchpoints_from_table(
         warnings.append("unknown scale value(s) " + ", ".join(repr(v) for v in odd.index)
                         + f"; used {default_scale!r} (valid: {', '.join(S.SCALES)})")
     scale = scale_col.where(known, default_scale).where(score.notna(), None)
-    lo = scale.map(lambda s: S.SCALES.get(s, (np.nan, np.nan))[0]).astype(float)
-    hi = scale.map(lambda s: S.SCALES.get(s, (np.nan, np.nan))[1]).astype(float)
-    outside = score.notna() & ((score < lo) | (score > hi))
-    ledger.reject(outside.to_numpy(), "score outside the " + scale.fillna("") + " scale "
-                  + lo.map("{:g}".format) + "-" + hi.map("{:g}".format) + ": " + score_text.str.strip())
+    lo = scale.map({k: v[0] for k, v in S.SCALES.items()}).astype(float)
+    hi = scale.map({k: v[1] for k, v in S.SCALES.items()}).astype(float)
+    outside = (score.notna() & ((score < lo) | (score > hi))).to_numpy()
+    if outside.any():
+        reason = pd.Series("", index=frame.index, dtype=object)
+        reason[outside] = ("score outside the " + scale[outside].astype(str) + " scale "
+                           + lo[outside].map("{:g}".format) + "-" + hi[outside].map("{:g}".format) + ": "
+                           + score_text[outside].str.strip()).to_numpy()
+        ledger.reject(outside, reason)
 
     # --- events, tickets
     ticket = bool({"ticket_id", "solved_at", "reopens"} & set(colmap)) or (
@@ -251,9 +255,9 @@ def touchpoints_from_table(
         event, _unknown = parse_event(cells(S.EVENT))
         event = event.where(event != "", None)
     elif "solved_at" in colmap:
-        event = pd.Series(np.where(dates["solved_at"].notna(), "resolved", "unresolved"), dtype="string")
+        event = pd.Series(np.where(dates["solved_at"].notna(), "resolved", "unresolved"), dtype="str")
     else:
-        event = pd.Series(pd.NA, index=frame.index, dtype="string")
+        event = pd.Series(pd.NA, index=frame.index, dtype="str")
     reopened = pd.Series(False, index=frame.index)
     if "reopens" in colmap:
         reopens, _ = parse_number(frame[colmap["reopens"]])
@@ -277,7 +281,7 @@ def touchpoints_from_table(
     if S.RESPONSE_DAYS in colmap:
         header = colmap[S.RESPONSE_DAYS]
         response, bad = parse_number(frame[header])
-        ledger.reject(bad.to_numpy(), "unparseable response time " + quoted(frame[header]) + f" in {header!r}")
+        ledger.reject_cells(bad.to_numpy(), "unparseable response time ", frame[header], f" in {header!r}")
         unit = profile.units.get(S.RESPONSE_DAYS) if profile is not None else None
         key = normalise_header(header)
         if unit is None:
@@ -296,23 +300,23 @@ def touchpoints_from_table(
     value = pd.Series(np.nan, index=frame.index, dtype="float64")
     if S.VALUE in colmap:
         value, bad = parse_money(frame[colmap[S.VALUE]])
-        ledger.reject(bad.to_numpy(), "unparseable amount " + quoted(frame[colmap[S.VALUE]]))
+        ledger.reject_cells(bad.to_numpy(), "unparseable amount ", frame[colmap[S.VALUE]])
     comment = cells(S.COMMENT).str.strip()
 
     ledger.merge_duplicates(frame)
     keep = ledger.open
     out = pd.DataFrame({
-        S.CUSTOMER: customer.astype("string"),
-        S.PROVIDER: provider.astype("string"),
+        S.CUSTOMER: customer.astype("str"),
+        S.PROVIDER: provider.astype("str"),
         S.AT: dates[S.AT].astype("datetime64[ns]"),
-        S.TOUCHPOINT: touchpoint.where(touchpoint != "", None).astype("string"),
-        S.DIMENSION: dimension.where(dim_known, None).astype("string"),
+        S.TOUCHPOINT: touchpoint.where(touchpoint != "", None).astype("str"),
+        S.DIMENSION: dimension.where(dim_known, None).astype("str"),
         S.SCORE: score.astype("float64"),
-        S.SCALE: scale.astype("string"),
-        S.EVENT: event.astype("string").str.lower(),
+        S.SCALE: scale.astype("str"),
+        S.EVENT: event.astype("str").str.lower(),
         S.RESPONSE_DAYS: response.astype("float64"),
         S.VALUE: value.astype("float64"),
-        S.COMMENT: comment.where(comment != "", None).astype("string"),
+        S.COMMENT: comment.where(comment != "", None).astype("str"),
         S.SOURCE_LINE: raw.lines.astype("int64"),
     })[keep].reset_index(drop=True)
     public = {k: v for k, v in colmap.items()}

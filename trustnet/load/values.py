@@ -19,11 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..aliases import EVENT_VALUES, STATUS_VALUES, TRUE_VALUES
 from ..errors import InputError
 
 __all__ = [
+    "match",
     "parse_ids",
     "parse_dates",
     "parse_money",
@@ -38,7 +41,7 @@ _SCI = r"^[-+]?\d(\.\d+)?[eE]\+?\d+$"
 
 
 def _norm_values(col: pd.Series) -> pd.Series:
-    return col.str.casefold().str.replace(r"[\W_]+", "", regex=True)
+    return col.str.lower().str.replace(r"[\W_]+", "", regex=True)
 
 
 def parse_ids(col: pd.Series) -> tuple[pd.Series, str | None]:
@@ -61,11 +64,10 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, str | None]:
     >>> parse_ids(pd.Series(["4.41E+11", "x"]))[1]
     "1 id(s) look like Excel scientific notation (e.g. '4.41E+11'): Excel rounded them; re-export the ids as text"
     """
-    out = col.astype(str).str.strip()
-    email = out.str.contains("@", regex=False)
-    if email.any():
-        out = out.where(~email, out.str.casefold())
-    sci = out.str.match(_SCI)
+    arr = pc.utf8_trim_whitespace(_arrow(col))
+    arr = pc.if_else(pc.match_substring(arr, "@"), pc.utf8_lower(arr), arr)
+    out = _series(arr, col.index)
+    sci = pc.match_substring_regex(arr, _SCI).to_numpy(zero_copy_only=False)
     warning = None
     if sci.any():
         warning = (f"{int(sci.sum())} id(s) look like Excel scientific notation (e.g. {out[sci].iloc[0]!r}): "
@@ -83,8 +85,57 @@ class DateColumn:
     warning: str | None = None
 
 
-_DMY = re.compile(r"^\s*(\d{1,4})[/.\-](\d{1,2})[/.\-](\d{1,4})(?:[ T,]+(.*))?$")
-_TIME = r"^\s*(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d+))?)?\s*([AaPp]\.?[Mm]\.?)?\s*$"
+_DMY = r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})[/.\-](?P<c>\d{4}|\d{2})(?:$|[ T,])"
+_TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p", "T%H:%M", "T%H:%M:%S",
+                 " %H:%M:%S.%f", ", %H:%M", ", %H:%M:%S", ", %I:%M %p", " %I:%M:%S%p", "T%H:%M:%SZ")
+
+
+def _arrow(col: pd.Series) -> pa.Array:
+    """The column as a pyarrow string array (zero-copy for pandas' arrow-backed strings)."""
+    try:
+        arr = pa.array(col.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        arr = pa.array(col.astype(object).to_numpy(), type=pa.large_string(), from_pandas=True)
+    if isinstance(arr, pa.ChunkedArray):
+        arr = arr.combine_chunks()
+    if not pa.types.is_string(arr.type) and not pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    return arr
+
+
+_STR = pd.StringDtype("pyarrow", na_value=np.nan)
+
+
+def _series(arr: pa.Array, index: pd.Index) -> pd.Series:
+    """A pyarrow string array as a pandas ``str`` Series (no copy)."""
+    if pa.types.is_large_string(arr.type):
+        arr = pc.cast(arr, pa.large_string())
+    return pd.Series(pd.array(arr, dtype=_STR), index=index)
+
+
+def match(col: pd.Series, pattern: str, ignore_case: bool = False) -> np.ndarray:
+    """Boolean array: where ``pattern`` (RE2 syntax) matches the cell (Arrow, vectorised).
+
+    Examples
+    --------
+    >>> match(pd.Series(["Total", "x"]), "^total", ignore_case=True).tolist()
+    [True, False]
+    """
+    if col.empty:
+        return np.zeros(0, dtype=bool)
+    out = pc.match_substring_regex(_arrow(col), pattern, ignore_case=ignore_case)
+    return pc.fill_null(out, False).to_numpy(zero_copy_only=False)
+
+
+def _to_float(col: pd.Series) -> pd.Series:
+    """Plain decimal numbers as float64, NaN for anything else (vectorised in Arrow)."""
+    if col.empty:
+        return pd.Series([], index=col.index, dtype="float64")
+    arr = pc.utf8_trim_whitespace(_arrow(col))
+    ok = pc.match_substring_regex(arr, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
+    arr = pc.replace_substring_regex(arr, r"^\+", "")
+    vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
+    return pd.Series(vals.to_numpy(zero_copy_only=False), index=col.index, dtype="float64")
 
 
 def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "", name: str = "") -> DateColumn:
@@ -96,7 +147,8 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     seconds or milliseconds. A day above 12 decides between US and day-first;
     when no value decides, ``dayfirst`` must be given, otherwise
     :class:`~trustnet.errors.InputError` says so. Offsets are converted to UTC
-    and dropped (naive ``datetime64[ns]``).
+    and dropped (naive ``datetime64[ns]``). Each form is parsed with one explicit
+    format over the whole column (no per-cell guessing).
 
     Parameters
     ----------
@@ -119,117 +171,126 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     Timestamp('2023-11-14 22:13:20')
     """
     text = col.astype(str).str.strip()
-    present = text != ""
+    present = (text != "").to_numpy()
     result = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
     if not present.any():
-        return DateColumn(result, present, "empty")
+        return DateColumn(result, pd.Series(present, index=col.index), "empty")
     vals = text[present]
-    form, warning = "iso", None
-    numeric = pd.to_numeric(vals, errors="coerce")
+    numeric = _to_float(vals)
+    forms: list[str] = []
     if numeric.notna().all():
         parsed, form = _numeric_dates(numeric)
+        forms.append(form)
     else:
-        parsed = _iso(vals)
+        parsed = pd.Series(pd.NaT, index=vals.index, dtype="datetime64[ns]")
+        looks_iso = vals.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")
+        if looks_iso.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                p = pd.to_datetime(vals[looks_iso], errors="coerce", format="ISO8601", utc=True)
+            parsed[looks_iso] = p.dt.tz_localize(None).astype("datetime64[ns]")
+            forms.append("iso")
         rest = parsed.isna()
         if rest.any():
             sub = vals[rest]
-            m = sub.str.extract(_DMY)
-            hit = m[0].notna()
-            if hit.any():
-                dm, form2, warning = _dmy(m[hit], dayfirst, column, name, sub[hit])
+            dm, form = _dmy(sub, dayfirst, column, name)
+            if dm is not None:
                 parsed[dm.index] = dm
-                form = form2 if rest.sum() == len(vals) else f"iso + {form2}"
-            rest = parsed.isna()
-            if rest.any():
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    other = pd.to_datetime(vals[rest], errors="coerce", dayfirst=bool(dayfirst))
-                if other.notna().any():
-                    if getattr(other.dt, "tz", None) is not None:
-                        other = other.dt.tz_convert("UTC").dt.tz_localize(None)
-                    parsed[rest] = other.astype("datetime64[ns]")
-                    form = "text" if rest.sum() == len(vals) else f"{form} + text"
-    result[present] = parsed.astype("datetime64[ns]")
-    bad = present & result.isna()
-    return DateColumn(result, bad, form, warning)
-
-
-def _iso(vals: pd.Series) -> pd.Series:
-    looks = vals.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")
-    out = pd.Series(pd.NaT, index=vals.index, dtype="datetime64[ns]")
-    if looks.any():
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            p = pd.to_datetime(vals[looks], errors="coerce", format="ISO8601", utc=True)
-        out[looks] = p.dt.tz_localize(None).astype("datetime64[ns]")
-    return out
+                forms.append(form)
+        rest = parsed.isna()
+        if rest.any():
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                other = pd.to_datetime(vals[rest], errors="coerce", dayfirst=bool(dayfirst))
+            if other.notna().any():
+                if getattr(other.dt, "tz", None) is not None:
+                    other = other.dt.tz_convert("UTC").dt.tz_localize(None)
+                parsed[rest] = other.astype("datetime64[ns]")
+                forms.append("text")
+    result[present] = parsed.astype("datetime64[ns]").to_numpy()
+    bad = pd.Series(present, index=col.index) & result.isna()
+    return DateColumn(result, bad, " + ".join(forms) or "unparsed", None)
 
 
 def _numeric_dates(numeric: pd.Series) -> tuple[pd.Series, str]:
+    """Numbers as dates: Unix seconds or milliseconds, yyyymmdd, or Excel serial days."""
     lo, hi = numeric.min(), numeric.max()
     if lo >= 1e11 and hi < 1e14:
         return pd.to_datetime(numeric.round().astype("int64"), unit="ms").astype("datetime64[ns]"), "unix milliseconds"
     if lo >= 1e8 and hi < 1e11:
         return pd.to_datetime(numeric.round().astype("int64"), unit="s").astype("datetime64[ns]"), "unix seconds"
-    if lo >= 19000101 and hi <= 21001231 and (numeric % 1 == 0).all():
-        s = numeric.astype("int64").astype(str)
-        return pd.to_datetime(s, format="%Y%m%d", errors="coerce").astype("datetime64[ns]"), "yyyymmdd"
+    if lo >= 19000101 and hi <= 21001231 and bool((numeric % 1 == 0).all()):
+        text = numeric.astype("int64").astype(str)
+        return pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[ns]"), "yyyymmdd"
     if lo >= 1 and hi < 2958466:
-        base = pd.Timestamp("1899-12-30")
         days = pd.to_timedelta(numeric.to_numpy(dtype=float), unit="D")
-        return pd.Series(base + days, index=numeric.index).astype("datetime64[ns]"), "excel serial"
+        return pd.Series(pd.Timestamp("1899-12-30") + days, index=numeric.index).astype("datetime64[ns]"), \
+            "excel serial"
     return pd.Series(pd.NaT, index=numeric.index, dtype="datetime64[ns]"), "numbers"
 
 
-def _dmy(m: pd.DataFrame, dayfirst: bool | None, column: str, name: str,
-         raw: pd.Series) -> tuple[pd.Series, str, str | None]:
-    a = pd.to_numeric(m[0], errors="coerce")
-    b = pd.to_numeric(m[1], errors="coerce")
-    c = pd.to_numeric(m[2], errors="coerce")
-    warning = None
-    year_first = m[0].str.len() == 4
-    if year_first.all():
-        y, mo, d, form = a, b, c, "year-first"
-    else:
-        if dayfirst is None:
-            day_first_seen = bool((a > 12).any())
-            month_first_seen = bool((b > 12).any())
-            if day_first_seen and not month_first_seen:
-                dayfirst = True
-            elif month_first_seen and not day_first_seen:
-                dayfirst = False
-            elif day_first_seen and month_first_seen:
-                ex1 = raw[a > 12].iloc[0]
-                ex2 = raw[b > 12].iloc[0]
-                raise InputError(
-                    f"{name}: column {column!r} mixes day-first and month-first dates ({ex1!r} and {ex2!r}); "
-                    "fix the column, or pass --dayfirst or --monthfirst to read it one way")
-            else:
-                ex = raw.iloc[0]
-                raise InputError(
-                    f"{name}: the dates in column {column!r} (e.g. {ex!r}) could be day-first or month-first "
-                    "and no day above 12 decides; pass --dayfirst (3 April for 03/04) or --monthfirst (March 4)")
-        d, mo = (a, b) if dayfirst else (b, a)
-        y = c
-        form = "day-first" if dayfirst else "month-first"
-    y = y.where(y >= 100, y + 2000 - 100 * (y > 68))
-    hms = m[3].fillna("").str.extract(_TIME)
-    hour = pd.to_numeric(hms[0], errors="coerce").fillna(0)
-    ampm = hms[4].fillna("").str.lower().str.replace(".", "", regex=False)
-    hour = hour.where(~((ampm == "pm") & (hour < 12)), hour + 12)
-    hour = hour.where(~((ampm == "am") & (hour == 12)), 0)
-    minute = pd.to_numeric(hms[1], errors="coerce").fillna(0)
-    sec = pd.to_numeric(hms[2], errors="coerce").fillna(0)
-    time_bad = m[3].fillna("").str.strip().ne("") & hms[0].isna()
-    parts = pd.DataFrame({"year": y, "month": mo, "day": d, "hour": hour, "minute": minute, "second": sec})
-    ok = parts.notna().all(axis=1) & ~time_bad
-    out = pd.Series(pd.NaT, index=m.index, dtype="datetime64[ns]")
-    if ok.any():
-        out[ok] = pd.to_datetime(parts[ok].astype("int64"), errors="coerce").astype("datetime64[ns]")
-    return out, form, warning
+def _strptime(values: pd.Series, fmt: str) -> pd.Series:
+    """Parse with one explicit format: Arrow's C++ strptime, pandas when Arrow lacks a directive."""
+    if "%f" not in fmt:
+        try:
+            out = pc.strptime(_arrow(values), format=fmt, unit="s", error_is_null=True)
+            return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index).astype("datetime64[ns]")
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            pass
+    return pd.to_datetime(values, format=fmt, errors="coerce").astype("datetime64[ns]")
 
 
-_CURRENCY = r"[$€£¥₹₩₽₺₪฿₫₴₦₱]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|INR|ZAR|BRL|MXN)\b|\s"
+def _dmy(sub: pd.Series, dayfirst: bool | None, column: str, name: str) -> tuple[pd.Series | None, str]:
+    """Dates written a/b/year (with optional time): decide the order, parse with one format."""
+    ex = pc.extract_regex(_arrow(sub), _DMY)
+    valid = pc.is_valid(ex)
+    hit = valid.to_numpy(zero_copy_only=False)
+    if not hit.any():
+        return None, ""
+    ex = ex.filter(valid)
+    a = pc.cast(ex.field("a"), pa.int32())
+    b = pc.cast(ex.field("b"), pa.int32())
+    hits = sub[hit]
+    if dayfirst is None:
+        day_first_seen = (pc.max(a).as_py() or 0) > 12
+        month_first_seen = (pc.max(b).as_py() or 0) > 12
+        if day_first_seen and month_first_seen:
+            ex1 = hits.to_numpy()[a.to_numpy(zero_copy_only=False) > 12][0]
+            ex2 = hits.to_numpy()[b.to_numpy(zero_copy_only=False) > 12][0]
+            raise InputError(
+                f"{name}: column {column!r} mixes day-first and month-first dates ({ex1!r} and {ex2!r}); "
+                "fix the column, or pass --dayfirst or --monthfirst to read it one way")
+        if not day_first_seen and not month_first_seen:
+            raise InputError(
+                f"{name}: the dates in column {column!r} (e.g. {hits.iloc[0]!r}) could be day-first or "
+                "month-first and no day above 12 decides; pass --dayfirst (3 April for 03/04) or "
+                "--monthfirst (March 4)")
+        dayfirst = day_first_seen
+    seps = ex.field("sep").drop_null()
+    sep = seps[0].as_py() if len(seps) else "/"
+    years = pc.utf8_length(ex.field("c")).drop_null()
+    year = "%Y" if len(years) and years[0].as_py() == 4 else "%y"
+    date_fmt = f"%d{sep}%m{sep}{year}" if dayfirst else f"%m{sep}%d{sep}{year}"
+    sample = hits.iloc[:500]
+    scored = []
+    for tf in _TIME_FORMATS:
+        ok = _strptime(sample, date_fmt + tf).notna().sum()
+        scored.append((-int(ok), tf))
+    order = [tf for _, tf in sorted(scored, key=lambda x: x[0])]
+    out = pd.Series(pd.NaT, index=hits.index, dtype="datetime64[ns]")
+    todo = hits
+    for tf in order:
+        if todo.empty:
+            break
+        p = _strptime(todo, date_fmt + tf)
+        got = p.notna()
+        if got.any():
+            out[got[got].index] = p[got].astype("datetime64[ns]")
+            todo = todo[~got]
+    return out, "day-first" if dayfirst else "month-first"
+
+
+_CURRENCY = r"[$€£¥₹₩₽₺₪฿₫₴₦₱\s\x{00a0}]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|INR|ZAR|BRL|MXN)\b"
 
 
 def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Series, pd.Series]:
@@ -255,32 +316,39 @@ def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Serie
     2     True
     dtype: bool)
     """
-    text = col.astype(str).str.strip()
-    present = text != ""
-    s = text.str.replace(_CURRENCY, "", regex=True).str.replace("\u00a0", "", regex=False)
-    neg_paren = s.str.match(r"^\(.*\)$")
-    s = s.str.replace(r"^\((.*)\)$", r"\1", regex=True)
-    trailing_minus = s.str.endswith("-")
-    s = s.where(~trailing_minus, "-" + s.str[:-1])
-    if decimal is None:
-        comma_dec = s.str.contains(r"^[^.]*,\d{1,2}$") | s.str.contains(r"\.\d{3},\d*$")
-        dot_dec = s.str.contains(r"^[^,]*\.\d{1,2}$") | s.str.contains(r",\d{3}\.\d*$")
-        column_decimal = "," if comma_dec.sum() > dot_dec.sum() else "."
+    arr = pc.utf8_trim_whitespace(_arrow(col))
+    present = pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+    arr = pc.replace_substring_regex(arr, _CURRENCY, "")
+    if pc.any(pc.match_substring(arr, "(")).as_py():
+        neg_paren = pc.match_substring_regex(arr, r"^\(.*\)$").to_numpy(zero_copy_only=False)
+        arr = pc.replace_substring_regex(arr, r"^\((.*)\)$", r"\1")
     else:
-        column_decimal = decimal
-        comma_dec = pd.Series(decimal == ",", index=s.index)
-        dot_dec = ~comma_dec
-    # a value that shows its own decimal separator keeps it; the others follow the column
-    use_comma = comma_dec | (~dot_dec & (column_decimal == ",")) if decimal is None else comma_dec
-    s = s.str.replace("'", "", regex=False)
-    as_comma = s.str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
-    as_dot = s.str.replace(",", "", regex=False)
-    s = as_comma.where(use_comma, as_dot)
-    values = pd.to_numeric(s.where(s.str.match(r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$"), ""), errors="coerce")
-    values = values.astype("float64")
+        neg_paren = np.zeros(len(arr), dtype=bool)
+    if pc.any(pc.ends_with(arr, "-")).as_py():
+        arr = pc.replace_substring_regex(arr, r"^(.*)-$", r"-\1")
+    if pc.any(pc.match_substring(arr, "'")).as_py():
+        arr = pc.replace_substring(arr, "'", "")
+
+    def has(pattern: str) -> np.ndarray:
+        return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+
+    if decimal is None:
+        comma_dec = has(r"(^[^.]*,\d{1,2}$)|(\.\d{3},\d*$)")
+        dot_dec = has(r"(^[^,]*\.\d{1,2}$)|(,\d{3}\.\d*$)")
+        column_decimal = "," if comma_dec.sum() > dot_dec.sum() else "."
+        # a value that shows its own decimal separator keeps it; the others follow the column
+        use_comma = comma_dec | (~dot_dec & (column_decimal == ","))
+    else:
+        use_comma = np.full(len(arr), decimal == ",")
+    as_dot = pc.replace_substring(arr, ",", "")
+    if use_comma.any():
+        as_comma = pc.replace_substring(pc.replace_substring(arr, ".", ""), ",", ".")
+        as_dot = pc.if_else(pa.array(use_comma), as_comma, as_dot)
+    s = _series(as_dot, col.index)
+    values = _to_float(s)
     values = values.where(~neg_paren, -values.abs())
     values[~present] = np.nan
-    bad = present & values.isna()
+    bad = pd.Series(present, index=col.index) & values.isna()
     return values, bad
 
 
@@ -295,7 +363,7 @@ def parse_number(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     text = col.astype(str).str.strip()
     present = text != ""
     s = text.str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)
-    values = pd.to_numeric(s.where(present, ""), errors="coerce").astype("float64")
+    values = _to_float(s)
     return values, present & values.isna()
 
 
@@ -303,13 +371,13 @@ def _mapped(col: pd.Series, table: dict[str, str] | None, default: dict[str, str
     text = col.astype(str).str.strip()
     present = text != ""
     key = _norm_values(text)
-    out = pd.Series(pd.NA, index=col.index, dtype="string")
+    out = pd.Series(pd.NA, index=col.index, dtype="str")
     if table:
         exact = text.map(table)
         norm_table = {re.sub(r"[\W_]+", "", str(k).casefold()): v for k, v in table.items()}
         exact = exact.fillna(key.map(norm_table))
-        out = out.fillna(exact.astype("string"))
-    out = out.fillna(key.map(default).astype("string"))
+        out = out.fillna(exact.astype("str"))
+    out = out.fillna(key.map(default).astype("str"))
     unknown = present & out.isna()
     return out, unknown
 
@@ -327,7 +395,7 @@ def parse_status(col: pd.Series, value_map: dict[str, str] | None = None) -> tup
     Examples
     --------
     >>> parse_status(pd.Series(["Closed Won", "Pending", "weird", ""]))[0].tolist()
-    ['converted', 'pending', <NA>, <NA>]
+    ['converted', 'pending', nan, nan]
     """
     return _mapped(col, value_map, dict(STATUS_VALUES))
 
@@ -342,7 +410,7 @@ def parse_event(col: pd.Series, value_map: dict[str, str] | None = None) -> tupl
     """
     out, unknown = _mapped(col, value_map, dict(EVENT_VALUES))
     text = col.astype(str).str.strip().str.lower()
-    out = out.where(~unknown, text.astype("string"))
+    out = out.where(~unknown, text.astype("str"))
     return out, unknown
 
 

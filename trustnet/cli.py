@@ -7,6 +7,7 @@ stderr and exit code 2; ``--debug`` shows the traceback.
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -146,6 +147,243 @@ def validate(file: str, as_json: bool, rows: int, config: str | None, **options:
         click.echo("usable: yes" if usable else "usable: no (no row was accepted)")
     if not usable:
         raise click.exceptions.Exit(2)
+
+
+# --- risks and calibrate (trustnet.risk) ---------------------------------------------------
+
+def _scored_export(file: str, settings: Any, options: dict[str, Any]) -> tuple[Any, Any]:
+    """Load the export (and touchpoints), build the graph and score trust: ``(graph, scores)``."""
+    import pandas as pd
+
+    from .graph import build_graph
+    from .load import load_referrals, load_touchpoints
+    from .trust import score_trust
+
+    kwargs = load_kwargs(options)
+    kind = options.get("kind")
+    if kind in ("referrals", "participants"):
+        kwargs["kind"] = kind
+    referrals, report = load_referrals(file, settings=settings, **kwargs)
+    parts = [t for t in [getattr(report, "touchpoints", None)] if t is not None and len(t)]
+    kwargs.pop("kind", None)
+    if options.get("touchpoints"):
+        parts.append(load_touchpoints(list(options["touchpoints"]), settings=settings, **kwargs)[0])
+    touchpoints = pd.concat(parts, ignore_index=True) if parts else None
+    graph = build_graph(referrals, touchpoints, settings)
+    return graph, score_trust(graph, settings)
+
+
+@cli.command(epilog="""\b
+Example:
+  trustnet risks referrals.csv --touchpoints nps.csv --top 20
+""")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@loading_options
+@click.option("--top", default=20, show_default=True, help="How many relationships to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print the top relationships as JSON records.")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="A trustnet.toml settings file (e.g. written by `trustnet calibrate`).")
+def risks(file: str, top: int, as_json: bool, config: str | None, **options: Any) -> None:
+    """List the relationships most likely to break, weighted by what is at stake.
+
+    \b
+    Scores every customer -> provider and advocate -> provider relationship:
+    the break likelihood (a logistic sum of named factors: low scores, falling
+    trend, open problems, recent problems, slow responses, silence against the
+    relationship's own rhythm, uneven trust, an upstream advocate at risk or
+    gone), the stake (value per year plus the people downstream), priority =
+    likelihood x stake, why, and the next action.
+    """
+    import json
+
+    from .risk import find_at_risk
+    from .settings import load_settings
+
+    settings = load_settings(config)
+    graph, scores = _scored_export(file, settings, options)
+    table = find_at_risk(graph, scores, settings)
+    shown = table.head(max(top, 0))
+    if as_json:
+        cols = ["truster", "trustee", "kind", "likelihood", "priority", "stake", "value_per_year", "downstream",
+                "complaint_reach", "factors", "why", "next_action", "last_contact", "days_silent",
+                "usual_gap_days", "open_problems", "open_since"]
+        click.echo(shown[cols].to_json(orient="records", date_format="iso", indent=2, force_ascii=False))
+        return
+    likely = int((table["likelihood"] >= 0.5).sum())
+    click.echo(f"{len(table):,} relationships scored, {likely:,} with a break likelihood of 50% or more; "
+               f"top {len(shown)} by priority (likelihood x stake):")
+    for rank, row in enumerate(shown.itertuples(index=False), start=1):
+        click.echo(f"{rank:>3}. {row.truster} -> {row.trustee} ({row.kind})  likelihood {row.likelihood:.0%}  "
+                   f"stake {row.stake:,.0f}  priority {row.priority:,.0f}")
+        if row.factors:
+            click.echo(f"     factors: {row.factors}")
+        click.echo(f"     next: {row.next_action}")
+
+
+@cli.command(epilog="""\b
+Example:
+  trustnet calibrate referrals.csv --touchpoints nps.csv --outcomes churn.csv -o trustnet.toml
+""")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@loading_options
+@click.option("--outcomes", required=True, type=click.Path(dir_okay=False),
+              help="Known outcomes: customer, provider, churned (1/0) per relationship, after the export's end.")
+@click.option("-o", "--out", default="trustnet.toml", show_default=True, type=click.Path(dir_okay=False),
+              help="Settings file to write (its [risk] section).")
+@click.option("--config", type=click.Path(dir_okay=False), default=None,
+              help="Start from these settings (their weights are the prior of the fit).")
+def calibrate(file: str, outcomes: str, out: str, config: str | None, **options: Any) -> None:
+    """Fit the risk weights to your own churn outcomes and write them to a settings file.
+
+    \b
+    An L2-regularised logistic regression of the known outcomes on the risk
+    factors measured at the export's end, pulled towards the current weights.
+    Pass the file it writes to `trustnet risks --config` or `trustnet analyse --config`.
+    """
+    from pathlib import Path
+
+    from .errors import OutputError
+    from .risk import calibrate_risk, read_outcomes, risk_toml
+    from .settings import load_settings
+
+    settings = load_settings(config)
+    graph, scores = _scored_export(file, settings, options)
+    fitted = calibrate_risk(graph, scores, read_outcomes(outcomes), settings)
+    try:
+        Path(out).write_text(risk_toml(fitted), encoding="utf-8")
+    except OSError as err:
+        raise OutputError(f"cannot write {out}: {err.strerror}; choose another path with -o") from err
+    click.echo(f"intercept {fitted.risk.intercept:.3f}; weights: "
+               + ", ".join(f"{k} {v:.3f}" for k, v in fitted.risk.weights.items()))
+    click.echo(f"wrote {out}; use it with: trustnet risks {file} --config {out}")
+
+
+@cli.command(epilog="""\b
+Example:
+  trustnet generate --customers 2000 --seed 1 -o demo/""")
+@click.option("--customers", default=2000, show_default=True, type=click.IntRange(min=10),
+              help="Customers in the world (people who bought; declined prospects come on top).")
+@click.option("--providers", default=None, type=click.IntRange(min=1),
+              help="Providers (default: one per 80 customers for home-services, one brand for subscription).")
+@click.option("--seed", default=0, show_default=True, type=int, help="Same seed, byte-identical files.")
+@click.option("--months", default=24, show_default=True, type=click.IntRange(3, 240),
+              help="Length of the export; the churn truth looks 90 days past its end.")
+@click.option("--start", default="2024-01-01", show_default=True, help="First day of the export.")
+@click.option("--kind", default="home-services", show_default=True,
+              type=click.Choice(["home-services", "subscription"]),
+              help="Tradespeople as providers, or one brand through app, web and phone.")
+@click.option("--gzip", "compress", is_flag=True, help="Write touchpoints.csv.gz instead of touchpoints.csv.")
+@click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
+@click.option("--force", is_flag=True, help="Replace a world already written in that folder.")
+def generate(customers: int, providers: int | None, seed: int, months: int, start: str, kind: str,
+             compress: bool, out: str, force: bool) -> None:
+    """Write a demo world with known truth: referrals, touchpoints and truth/.
+
+    \b
+    A seeded simulation of a referral business: hidden trust per customer and
+    dimension, heavy-tailed advocates, cascades several levels deep, surveys,
+    complaints, outages, silences, and churn through a tipping point. truth/
+    holds the hidden trust, each advocate's downstream value and who churns
+    within 90 days of the export's end, to score trustnet's answers against.
+    """
+    from .datasets import describe_world
+    from .datasets import generate as generate_world
+
+    with click.progressbar(length=months + 3, label="simulating months", file=click.get_text_stream("stderr")) as bar:
+        def progress(stage: str, done: int, total: int) -> None:
+            bar.update(done - bar.pos)
+
+        world = generate_world(customers, providers, seed=seed, start=start, months=months, kind=kind,
+                               progress=progress)
+    path = world.write(out, compress=compress, overwrite=force)
+    stats = describe_world(world)
+    click.echo(f"wrote {path}: {stats['customers']:,} customers, {stats['providers']:,} providers, "
+               f"{stats['referrals']:,} referrals, {len(world.touchpoints):,} touchpoints "
+               f"(as of {world.info['as_of']}); truth in {path / 'truth'}")
+
+
+def _progress_bar(quiet: bool) -> Any:
+    """A stderr progress callback for long stages, or None when quiet or not on a terminal."""
+    if quiet or not sys.stderr.isatty():
+        return None
+    state: dict[str, Any] = {}
+
+    def tick(stage: str, done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = click.progressbar(length=total, label="analysing", file=sys.stderr, show_eta=False,
+                                    item_show_func=lambda s: s)
+            bar.__enter__()
+            state["bar"] = bar
+        bar.update(done - bar.pos, stage)
+        if done >= total:
+            bar.__exit__(None, None, None)
+            state.pop("bar")
+
+    return tick
+
+
+def _stop_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so that temporary report folders are removed."""
+    import signal
+
+    def handler(signum: int, frame: Any) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, handler)
+
+
+@cli.command(epilog="""\b
+Examples:
+  trustnet analyse datasets/home-services/referrals.csv --touchpoints datasets/home-services/touchpoints.csv
+  trustnet analyse export.csv -o reports/q3 --anonymise --format svg --force
+""")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@loading_options
+@click.option("-o", "--out", type=click.Path(file_okay=False), default=None,
+              help="Report folder to write [default: reports/<input name>].")
+@click.option("--anonymise", is_flag=True, help="Replace every identifier with a keyed pseudonym "
+              "(key from TRUSTNET_ANONYMISE_KEY); drop comments and fingerprints.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg", "pdf"]), default=None,
+              help="Figure file format [default: png].")
+@click.option("--config", type=click.Path(dir_okay=False), default=None, help="A trustnet.toml settings file.")
+@click.option("--keep-suspicious", is_flag=True, default=None,
+              help="Keep suspicious referrals in advocate value and reach (they are set aside by default).")
+@click.option("--force", is_flag=True, help="Replace the report folder if it exists.")
+@click.option("--quiet", is_flag=True, help="No progress bar and no summary; print only the path of index.html.")
+def analyse(file: str, out: str | None, anonymise: bool, fmt: str | None, config: str | None,
+            keep_suspicious: bool | None, force: bool, quiet: bool, **options: Any) -> None:
+    """Analyse an export and write a report folder: trust, advocates, risks, figures, one HTML page.
+
+    \b
+    Runs load, graph, trust, fraud, advocates and risk, then writes tables
+    (advocates.csv, at_risk.csv, ...), figures, graph files for Gephi and
+    networkx, summary.json and a self-contained index.html. The folder is
+    built under a temporary name and renamed into place when complete.
+    """
+    from pathlib import Path
+
+    from .analysis import analyse as run_analysis
+    from .settings import load_settings
+
+    _stop_on_sigterm()
+    settings = load_settings(config, **{"report.anonymise": anonymise or None, "report.figure_format": fmt,
+                                        "fraud.keep_suspicious": keep_suspicious})
+    stem = "stdin" if file == "-" else Path(file).name.split(".")[0]
+    target = Path(out) if out else Path("reports") / stem
+    if target.exists() and not force:
+        raise UserError(f"{target} already exists; pass --force to replace it, or choose another folder with -o")
+    progress = _progress_bar(quiet)
+    kwargs = load_kwargs(options)
+    if options.get("kind") not in (None, "auto"):
+        kwargs["kind"] = options["kind"]
+    result = run_analysis(file, touchpoints=list(options.get("touchpoints") or ()) or None, settings=settings,
+                          progress=progress, **kwargs)
+    index = result.write(target, force=force, progress=progress)
+    if not quiet:
+        for line in result.headline():
+            click.echo(f"- {line}")
+    click.echo(f"Report: {index}")
 
 
 def main(argv: list[str] | None = None) -> Any:

@@ -76,11 +76,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from scipy.special import expit
 
 from ..graph import TrustGraph
 from ..settings import Settings
-from .calibrate import calibrate_risk, fit_logistic, risk_toml
+from .calibrate import calibrate_risk, fit_logistic, read_outcomes, risk_toml
 from .factors import (
     DEFAULT_WEIGHTS, FACTOR_DOCS, FACTOR_LABELS, FACTORS, compute_factors, forest_downstream,
     node_gone, propagate_upstream, resolve_weights,
@@ -88,7 +89,7 @@ from .factors import (
 from .words import describe
 
 __all__ = [
-    "find_at_risk", "calibrate_risk", "fit_logistic", "risk_factors", "risk_toml", "resolve_weights",
+    "find_at_risk", "calibrate_risk", "fit_logistic", "risk_factors", "risk_toml", "read_outcomes", "resolve_weights",
     "FACTORS", "DEFAULT_WEIGHTS", "FACTOR_LABELS", "FACTOR_DOCS",
     "forest_downstream", "propagate_upstream",
     "TRUSTER", "TRUSTEE", "KIND", "LIKELIHOOD", "PRIORITY", "STAKE", "VALUE_PER_YEAR", "DOWNSTREAM",
@@ -237,7 +238,7 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     likelihood = lik[sel]
     priority = likelihood * stake
 
-    node_ids = graph.nodes["id"].to_numpy(dtype=object)
+    node_ids = pa.array(graph.nodes["id"], pa.string())
     factors_text, why, action = describe(facts, sel, Xs, shares, likelihood, node_ids, risk.safe_below,
                                          settings.trust.trend_window_days)
     rel = graph.relationships
@@ -259,9 +260,9 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
         VALUE_PER_YEAR: vpy,
         DOWNSTREAM: downstream,
         COMPLAINT_REACH: reach,
-        FACTORS_TEXT: pd.array(factors_text, dtype="str"),
-        WHY: pd.array(why, dtype="str"),
-        NEXT_ACTION: pd.array(action, dtype="str"),
+        FACTORS_TEXT: factors_text,
+        WHY: why,
+        NEXT_ACTION: action,
     }
     for j, f in enumerate(FACTORS):
         table[f] = Xs[:, j]

@@ -32,11 +32,53 @@ from .. import schema as S
 from ..errors import DataQualityWarning, InputError
 from ..settings import Settings
 
-__all__ = ["fit_logistic", "calibrate_risk", "risk_toml", "OUTCOME_COLUMNS"]
+__all__ = ["fit_logistic", "calibrate_risk", "read_outcomes", "risk_toml", "OUTCOME_COLUMNS"]
 
 #: columns of an outcomes table: who, with whom, and whether they churned (1) or stayed (0)
 OUTCOME_COLUMNS = (S.CUSTOMER, S.PROVIDER, S.CHURNED)
 _MIN_OUTCOMES = 10
+#: accepted headers (lower case, spaces as underscores) per outcome column
+OUTCOME_ALIASES = {
+    S.CUSTOMER: ("customer", "customer_id", "customer_email", "truster", "referred", "email"),
+    S.PROVIDER: ("provider", "trustee", "business", "merchant", "brand"),
+    S.CHURNED: ("churned", "churn", "churned_within_90d", "left", "lost", "cancelled", "canceled"),
+}
+
+
+def read_outcomes(source: Any) -> pd.DataFrame:
+    """Read a churn-outcomes file (csv, tsv, xlsx, json) into ``customer``, ``provider``, ``churned``.
+
+    Headers are matched case-insensitively, with a few aliases (``churned_within_90d``,
+    ``churn``, ``truster``/``trustee``...); a file without a provider column gets the
+    default provider name. Ids are trimmed.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> read_outcomes(pd.DataFrame({"Customer ": ["a"], "Provider": ["P"], "Churned_within_90d": ["1"]})).values.tolist()
+    [['a', 'P', '1']]
+    """
+    from ..load import read_table
+    from ..settings import LoadSettings
+
+    raw = read_table(source)
+    norm = {h: h.strip().lower().replace(" ", "_").replace("-", "_") for h in raw.headers}
+    out = {}
+    for column, aliases in OUTCOME_ALIASES.items():
+        hit = [h for h in raw.headers if norm[h] in aliases]
+        if hit:
+            out[column] = raw.frame[hit[0]].astype("str").str.strip()
+    if S.PROVIDER not in out and S.CUSTOMER in out:
+        out[S.PROVIDER] = pd.Series(LoadSettings().default_provider, index=raw.frame.index, dtype="str")
+    missing = [c for c in OUTCOME_COLUMNS if c not in out]
+    if missing:
+        raise InputError(
+            f"{raw.name}: no {' or '.join(missing)} column in the outcomes file; found "
+            + ", ".join(map(repr, raw.headers)) + "; expected headers "
+            + "; ".join(f"{c}: one of {', '.join(OUTCOME_ALIASES[c])}" for c in missing),
+            problems=[f"missing column {c}" for c in missing],
+        )
+    return pd.DataFrame({c: out[c] for c in OUTCOME_COLUMNS}).reset_index(drop=True)
 
 
 def fit_logistic(X: np.ndarray, y: np.ndarray, *, l2: float = 1.0, prior: np.ndarray | None = None,

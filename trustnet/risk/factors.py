@@ -145,6 +145,14 @@ class _Rows:
         key = rel["truster_idx"].to_numpy(np.int64) * self.n + rel["trustee_idx"].to_numpy(np.int64)
         self.sorter = np.argsort(key, kind="stable")
         self.key = key[self.sorter]
+        self._cache: dict[str, np.ndarray] = {}
+
+    def of(self, frame: pd.DataFrame, truster: str, trustee: str) -> np.ndarray:
+        """Row of each line of ``frame`` (by its two index columns), computed once per table."""
+        name = f"{id(frame)}:{truster}:{trustee}"
+        if name not in self._cache:
+            self._cache[name] = self.find(frame[truster].to_numpy(), frame[trustee].to_numpy())
+        return self._cache[name]
 
     def find(self, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
         """Row of each pair, -1 where the pair is not a relationship."""
@@ -224,11 +232,11 @@ def _contacts(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
     parts_row, parts_at = [], []
     ref_at = _i64(refs[S.REFERRED_AT])
     for who in ("referred_idx", "referrer_idx"):
-        parts_row.append(rows.find(refs[who].to_numpy(), refs["provider_idx"].to_numpy()))
+        parts_row.append(rows.of(refs, who, "provider_idx"))
         parts_at.append(ref_at)
     tps = graph.touchpoints
     if tps is not None and len(tps):
-        parts_row.append(rows.find(tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy()))
+        parts_row.append(rows.of(tps, "customer_idx", "provider_idx"))
         parts_at.append(_i64(tps[S.AT]))
     row = np.concatenate(parts_row)
     at = np.concatenate(parts_at)
@@ -236,7 +244,8 @@ def _contacts(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
     day = at[ok] // _DAY
     row = row[ok]
     # one contact per relationship and day, sorted by relationship then day
-    pair = np.unique(row * np.int64(1 << 20) + (day - (day.min() if len(day) else 0)))
+    pair = np.sort(row * np.int64(1 << 20) + (day - (day.min() if len(day) else 0)))
+    pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
     base = day.min() if len(day) else 0
     row, day = pair >> 20, (pair & ((1 << 20) - 1)) + base
     starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else np.array([], np.int64)
@@ -292,7 +301,7 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     tps = graph.touchpoints
     if tps is None or not len(tps):
         return out
-    row = rows.find(tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy())
+    row = rows.of(tps, "customer_idx", "provider_idx")
     at = _i64(tps[S.AT])
     event = tps[S.EVENT].astype("str").str.lower().to_numpy(dtype=object, na_value="")
     score = _score_unit(tps[S.SCORE].to_numpy(float), tps[S.SCALE])
@@ -352,7 +361,7 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
 def _referral_status(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
     """Per relationship: churned / declined-only status and revenue from the referrals."""
     refs = graph.referrals
-    row = rows.find(refs["referred_idx"].to_numpy(), refs["provider_idx"].to_numpy())
+    row = rows.of(refs, "referred_idx", "provider_idx")
     status = refs[S.STATUS].astype("str").to_numpy(dtype=object, na_value="")
     ok = row >= 0
     churned = np.bincount(row[ok & (status == S.CHURNED)], minlength=m) > 0
@@ -418,7 +427,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     gone = provider_rel & (status["churned"] | events["churn_event"])
     has_touch = np.zeros(m, bool)
     if graph.touchpoints is not None and len(graph.touchpoints):
-        tr = rows.find(graph.touchpoints["customer_idx"].to_numpy(), graph.touchpoints["provider_idx"].to_numpy())
+        tr = rows.of(graph.touchpoints, "customer_idx", "provider_idx")
         has_touch[tr[tr >= 0]] = True
     never_customer = (kind == CUSTOMER_OF) & status["declined_only"] & ~has_touch
     candidate = provider_rel & ~gone & ~never_customer
@@ -480,7 +489,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     value = status["value"].copy()
     value_known = status["value_known"].copy()
     if tps is not None and len(tps):
-        tr = rows.find(tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy())
+        tr = rows.of(tps, "customer_idx", "provider_idx")
         tv = tps[S.VALUE].to_numpy(float)
         ok = (tr >= 0) & ~np.isnan(tv)
         value += np.bincount(tr[ok], weights=tv[ok], minlength=m)

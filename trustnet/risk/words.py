@@ -1,16 +1,16 @@
 """Plain words for the risk table: the ``factors``, ``why`` and ``next_action`` columns.
 
-Text is built column-wise on numpy object arrays (lookup tables for numbers and
-dates, element-wise string concatenation), never row by row in Python, so a
-million relationships take about a second.
+Text is built column-wise with pyarrow compute kernels (numbers cast to text,
+lookup tables for months and shares, element-wise joins and choices), never row
+by row in Python: a million relationships take well under a second.
 
 Examples
 --------
 >>> import numpy as np
->>> _decimals(np.array([0.314, 1.0, 0.05])).tolist()
-['0.31', '1.00', '0.05']
->>> _dates(np.array([20150.0, 19800.0, np.nan]), as_of_year=2025).tolist()
-['3 Mar', '18 Mar 2024', '']
+>>> _decimals(np.array([0.314, 1.0, 0.05, np.nan])).to_pylist()
+['0.31', '1.00', '0.05', None]
+>>> _dates(np.array([20150.0, 19800.0, np.nan]), as_of_year=2025).to_pylist()
+['3 Mar', '18 Mar 2024', None]
 """
 
 from __future__ import annotations
@@ -18,12 +18,15 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as S
 from ..graph import ADVOCATE
 from .factors import FACTOR_LABELS, FACTORS, PROBLEM_KINDS
 
-__all__ = ["describe"]
+__all__ = ["describe", "VERBS", "MIN_SHARE", "SECOND_SHARE"]
 
 #: factor -> the verb that opens ``next_action`` when the factor leads
 VERBS = {
@@ -58,62 +61,76 @@ _PROBLEM_LABELS = {
     "complaint": "unresolved complaint", "refund_denied": "refund denied", "unresolved": "unresolved problem",
     "escalation": "unresolved escalation", "outage": "outage without follow-up",
 }
-_MONTHS = np.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], dtype=object)
-_PAD2 = np.array([f"{i:02d}" for i in range(100)], dtype=object)
+_MONTHS = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
+_PAD2 = pa.array([f"{i:02d}" for i in range(100)])
+_NULL = pa.scalar(None, pa.string())
 
 
-def _obj(values: Any) -> np.ndarray:
-    return np.asarray(values, dtype=object)
+def _cat(*parts: Any) -> pa.Array:
+    """Element-wise concatenation; null where any part is null."""
+    return pc.binary_join_element_wise(*parts, "")
 
 
-def _ints(values: np.ndarray) -> np.ndarray:
-    """Whole numbers as text ('' for NaN)."""
+def _when(mask: np.ndarray, text: Any) -> pa.Array:
+    """``text`` where ``mask``, null elsewhere."""
+    if not isinstance(text, (pa.Array, pa.ChunkedArray)):
+        text = pa.array(np.full(len(mask), text, dtype=object), pa.string())
+    return pc.if_else(pa.array(np.asarray(mask, bool)), text, _NULL)
+
+
+def _pick(mask: np.ndarray, yes: Any, no: Any) -> pa.Array:
+    return pc.if_else(pa.array(np.asarray(mask, bool)), yes, no)
+
+
+def _join(parts: list[pa.Array], sep: str) -> pa.Array:
+    """Join the non-null parts of each row with ``sep`` ('' when all are null)."""
+    if not parts:
+        return pa.array([], pa.string())
+    filled = [pc.fill_null(_cat(sep, p), "") for p in parts]
+    text = _cat(*filled) if len(filled) > 1 else filled[0]
+    return pc.utf8_slice_codeunits(text, len(sep))
+
+
+def _ints(values: np.ndarray) -> pa.Array:
+    """Whole numbers as text (null for NaN)."""
     v = np.asarray(values, dtype=float)
     ok = np.isfinite(v)
-    out = np.full(len(v), "", dtype=object)
-    out[ok] = np.round(v[ok]).astype(np.int64).astype(str).astype(object)
-    return out
+    return pc.cast(pa.array(np.round(np.where(ok, v, 0)).astype(np.int64), mask=~ok), pa.string())
 
 
-def _decimals(values: np.ndarray, places: int = 2) -> np.ndarray:
-    """Non-negative numbers with 1 or 2 decimals ('' for NaN)."""
+def _decimals(values: np.ndarray, places: int = 2) -> pa.Array:
+    """Numbers with 1 or 2 decimals (null for NaN)."""
     v = np.asarray(values, dtype=float)
     ok = np.isfinite(v)
     scale = 10 ** places
     scaled = np.round(np.abs(np.where(ok, v, 0.0)) * scale).astype(np.int64)
-    whole = (scaled // scale).astype(str).astype(object)
-    frac = scaled % scale
-    tail = _PAD2[frac] if places == 2 else frac.astype(str).astype(object)
-    sign = np.where(v < 0, "-", "").astype(object)
-    return np.where(ok, sign + whole + "." + tail, "").astype(object)
+    whole = pc.cast(pa.array(scaled // scale), pa.string())
+    frac = pc.take(_PAD2, pa.array(scaled % scale)) if places == 2 else pc.cast(pa.array(scaled % scale), pa.string())
+    sign = pa.array(np.where(v < 0, "-", ""), pa.string())
+    return _when(ok, _cat(sign, whole, ".", frac))
 
 
-def _dates(days: np.ndarray, as_of_year: int | None) -> np.ndarray:
-    """Day numbers (days since 1970-01-01) as '3 Mar', with the year when it is not the export's year."""
+def _dates(days: np.ndarray, as_of_year: int | None) -> pa.Array:
+    """Day numbers (since 1970-01-01) as '3 Mar', with the year when it is not the export's year."""
     d = np.asarray(days, dtype=float)
     ok = np.isfinite(d)
-    out = np.full(len(d), "", dtype=object)
-    if not ok.any():
-        return out
-    dd = d[ok].astype(np.int64).astype("datetime64[D]")
+    dd = np.where(ok, d, 0).astype(np.int64).astype("datetime64[D]")
     month_start = dd.astype("datetime64[M]")
     year = dd.astype("datetime64[Y]").astype(np.int64) + 1970
     day = (dd - month_start).astype(np.int64) + 1
     month = month_start.astype(np.int64) % 12
-    text = day.astype(str).astype(object) + " " + _MONTHS[month]
-    # the year is always shown when it differs from the export's year
+    text = _cat(pc.cast(pa.array(day), pa.string()), " ", pc.take(_MONTHS, pa.array(month)))
     show_year = year != as_of_year if as_of_year is not None else np.ones(len(year), bool)
-    text = np.where(show_year, text + " " + year.astype(str).astype(object), text)
-    out[ok] = text
-    return out
+    text = _pick(show_year, _cat(text, " ", pc.cast(pa.array(year), pa.string())), text)
+    return _when(ok, text)
 
 
-def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids: np.ndarray,
-             trend_days: float) -> np.ndarray:
-    """k × len(FACTORS) matrix of phrases ('' where the factor is zero)."""
+def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids: pa.Array,
+             trend_days: float) -> list[pa.Array]:
+    """One phrase array per factor (null where the factor is zero or says nothing)."""
     k = len(sel)
-    P = np.full((k, len(FACTORS)), "", dtype=object)
     col = {f: i for i, f in enumerate(FACTORS)}
+    P: list[pa.Array] = [pa.nulls(k, pa.string()) for _ in FACTORS]
     as_of_day = facts["as_of_day"]
     as_of_year = None if not np.isfinite(as_of_day) else int(
         np.datetime64(int(as_of_day), "D").astype("datetime64[Y]").astype(np.int64) + 1970)
@@ -121,119 +138,116 @@ def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids:
 
     for d in S.DIMENSIONS:
         c = col[f"low_{d}"]
-        text = f"{d} trust " + _decimals(facts["scores"][d][sel]) + " (usual " + _decimals(facts["norms"][d][sel]) + ")"
-        P[:, c] = np.where(on[:, c], text, "")
+        P[c] = _when(on[:, c], _cat(f"{d} trust ", _decimals(facts["scores"][d][sel]), " (usual ",
+                                    _decimals(facts["norms"][d][sel]), ")"))
 
     c = col["falling_trend"]
-    P[:, c] = np.where(on[:, c], "trust fell " + _decimals(-facts["trend"][sel]) + f" over {trend_days:g} days", "")
+    P[c] = _when(on[:, c], _cat("trust fell ", _decimals(-facts["trend"][sel]), f" over {trend_days:g} days"))
 
     # open problems: one phrase with kind, date and age; the age factor shares it
     kind = facts["open_kind"][sel]
-    names = np.array(PROBLEM_KINDS, dtype=object)
-    word = np.where(kind >= 0, np.array([_PROBLEM_WORDS[x] for x in PROBLEM_KINDS], dtype=object)[np.maximum(kind, 0)], "problem")
+    words = pa.array([_PROBLEM_WORDS[x] for x in PROBLEM_KINDS])
+    word = pc.fill_null(pc.take(words, pa.array(np.maximum(kind, 0), mask=kind < 0)), "problem")
     since = facts["open_since"][sel]
     when = _dates(since, as_of_year)
-    age = _ints(facts["open_age"][sel])
     dated = np.isfinite(since)
-    is_outage = (kind >= 0) & (names[np.maximum(kind, 0)] == "outage")
+    is_outage = kind == PROBLEM_KINDS.index("outage")
     outages = facts["outages"][sel]
-    unresolved = np.where(dated, word + " unresolved since " + when + " (" + age + " days)", word + " unresolved")
-    outage_text = np.where(dated, "outage on " + when + " with nothing good since", "outage with nothing good since")
-    outage_text = np.where(outages >= 2, outage_text + " (" + _ints(outages) + " outages in all)", outage_text)
-    text = np.where(is_outage, outage_text, unresolved)
+    unresolved = _pick(dated, _cat(word, " unresolved since ", when, " (", _ints(facts["open_age"][sel]), " days)"),
+                       _cat(word, " unresolved"))
+    outage = _pick(dated, _cat("outage on ", when, " with nothing good since"), "outage with nothing good since")
+    outage = _pick(outages >= 2, _cat(outage, " (", _ints(outages), " outages in all)"), outage)
+    text = _pick(is_outage, outage, unresolved)
     n_open = facts["open"][sel]
-    text = np.where(n_open >= 2, text + "; " + _ints(n_open) + " problems open", text)
-    c = col["unresolved"]
-    P[:, c] = np.where(on[:, c] | on[:, col["unresolved_age"]], text, "")
+    text = _pick(n_open >= 2, _cat(text, "; ", _ints(n_open), " problems open"), text)
+    P[col["unresolved"]] = _when(on[:, col["unresolved"]] | on[:, col["unresolved_age"]], text)
 
     c = col["recent_problems"]
     recent = facts["recent_count"][sel]
-    P[:, c] = np.where(on[:, c], np.where(recent > 0, _ints(recent) + np.where(recent == 1, " problem", " problems")
-                                          + " in the last 90 days", "earlier problems still weigh"), "")
+    P[c] = _when(on[:, c], _pick(recent > 0, _cat(_ints(recent), _pick(recent == 1, " problem", " problems"),
+                                                    " in the last 90 days"), "earlier problems still weigh"))
 
     c = col["response_delay"]
-    resp, norm = facts["response"][sel], facts["response_norm"][sel]
-    slow = np.isfinite(resp) & (resp > np.fmax(norm, 1.0))
-    t_slow = np.where(slow, "replies took " + _decimals(resp, 1) + " days on average (usual "
-                      + _decimals(np.fmax(norm, 1.0), 1) + ")", "")
+    resp, norm = facts["response"][sel], np.fmax(facts["response_norm"][sel], 1.0)
+    slow = np.isfinite(resp) & (resp > norm)
+    t_slow = _when(slow, _cat("replies took ", _decimals(resp, 1), " days on average (usual ", _decimals(norm, 1), ")"))
     delays = facts["delays"][sel]
-    t_delay = np.where(delays > 0, _ints(delays) + np.where(delays == 1, " delay", " delays"), "")
-    both = np.where((t_slow != "") & (t_delay != ""), t_slow + ", " + t_delay, t_slow + t_delay)
-    P[:, c] = np.where(on[:, c], both, "")
+    t_delay = _when(delays > 0, _cat(_ints(delays), _pick(delays == 1, " delay", " delays")))
+    P[c] = _when(on[:, c], _join([t_slow, t_delay], ", "))
 
     c = col["silence"]
-    usual = np.where(facts["own_rhythm"][sel], "usually every ", "typically every ")
-    P[:, c] = np.where(on[:, c], "no contact for " + _ints(facts["days_silent"][sel]) + " days, " + usual
-                       + _ints(facts["usual_gap"][sel]), "")
+    usual = _pick(facts["own_rhythm"][sel], "usually every ", "typically every ")
+    P[c] = _when(on[:, c], _cat("no contact for ", _ints(facts["days_silent"][sel]), " days, ", usual,
+                               _ints(facts["usual_gap"][sel])))
 
     c = col["inconsistency"]
     stacked = np.column_stack([facts["scores"][d][sel] for d in S.DIMENSIONS]) if k else np.zeros((0, 3))
-    dims = np.array(S.DIMENSIONS, dtype=object)
+    dims = pa.array(list(S.DIMENSIONS))
     lo, hi = facts["spread_lo"][sel], facts["spread_hi"][sel]
     rk = np.arange(k)
-    P[:, c] = np.where(on[:, c], "uneven trust: " + dims[lo] + " " + _decimals(stacked[rk, lo]) + " vs "
-                       + dims[hi] + " " + _decimals(stacked[rk, hi]), "")
+    P[c] = _when(on[:, c], _cat("uneven trust: ", pc.take(dims, pa.array(lo)), " ", _decimals(stacked[rk, lo]),
+                               " vs ", pc.take(dims, pa.array(hi)), " ", _decimals(stacked[rk, hi])))
 
     c = col["upstream"]
     src = facts["upstream_src"][sel]
-    src_id = np.where(src >= 0, node_ids[np.maximum(src, 0)], "")
-    direct = facts["upstream_direct"][sel]
-    src_gone = facts["upstream_gone"][sel]
-    who = np.where(direct, src_id + ", who referred them,", src_id + ", upstream in their referral chain,")
-    P[:, c] = np.where(on[:, c] & (src >= 0), who + np.where(src_gone, " has churned", " is at risk"), "")
+    src_id = pc.take(node_ids, pa.array(np.maximum(src, 0)))
+    who = _pick(facts["upstream_direct"][sel], _cat(src_id, ", who referred them,"),
+                _cat(src_id, ", upstream in their referral chain,"))
+    P[c] = _when(on[:, c] & (src >= 0), _cat(who, _pick(facts["upstream_gone"][sel], " has churned", " is at risk")))
     return P
 
 
 def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: np.ndarray,
-             likelihood: np.ndarray, node_ids: np.ndarray, safe_below: float, trend_days: float
-             ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The ``factors``, ``why`` and ``next_action`` columns for the rows ``sel``."""
+             likelihood: np.ndarray, node_ids: Any, safe_below: float, trend_days: float
+             ) -> tuple[pd.api.extensions.ExtensionArray, ...]:
+    """The ``factors``, ``why`` and ``next_action`` columns (pandas ``str`` arrays) for the rows ``sel``."""
     k = len(sel)
     F = len(FACTORS)
     col = {f: i for i, f in enumerate(FACTORS)}
-    P = _phrases(facts, sel, X, node_ids, trend_days)
+    ids = pa.array(node_ids, pa.string()) if not isinstance(node_ids, pa.Array) else node_ids
+    P = _phrases(facts, sel, X, ids, trend_days)
     rk = np.arange(k)
+    n_ranks = min(_MAX_LISTED, F)
 
-    # --- factors: "label NN%" in share order
-    labels = np.tile(np.array([FACTOR_LABELS[f] for f in FACTORS], dtype=object), (k, 1))
+    # --- factors: "label NN%" in share order, from a (label, percent) lookup table
     kind = facts["open_kind"][sel]
-    problem_labels = np.array([_PROBLEM_LABELS[x] for x in PROBLEM_KINDS], dtype=object)
-    labels[:, col["unresolved"]] = np.where(kind >= 0, problem_labels[np.maximum(kind, 0)], FACTOR_LABELS["unresolved"])
+    label_names = [FACTOR_LABELS[f] for f in FACTORS] + [_PROBLEM_LABELS[x] for x in PROBLEM_KINDS]
+    items = pa.array([f"{name} {p}%" for name in label_names for p in range(101)])
+    label_id = np.tile(np.arange(F), (k, 1))
+    label_id[:, col["unresolved"]] = np.where(kind >= 0, F + np.maximum(kind, 0), col["unresolved"])
     pct = np.round(shares * 100).astype(np.int64)
-    order = np.argsort(-shares, axis=1, kind="stable")[:, :_MAX_LISTED]
-    factors_text = np.full(k, "", dtype=object)
-    for r in range(order.shape[1]):
+    order = np.argsort(-shares, axis=1, kind="stable")[:, :n_ranks]
+    parts = []
+    for r in range(n_ranks):
         f = order[:, r]
-        s = shares[rk, f]
-        item = labels[rk, f] + " " + pct[rk, f].astype(str).astype(object) + "%"
-        sep = np.where(factors_text == "", "", ", ")
-        factors_text = np.where(s >= MIN_SHARE, factors_text + sep + item, factors_text)
+        code = label_id[rk, f] * 101 + pct[rk, f]
+        parts.append(pc.take(items, pa.array(code, mask=shares[rk, f] < MIN_SHARE)))
+    factors_text = _join(parts, ", ")
 
     # --- why and next action: the open-problem age shares the open-problem phrase
     text_shares = shares.copy()
     text_shares[:, col["unresolved"]] += text_shares[:, col["unresolved_age"]]
     text_shares[:, col["unresolved_age"]] = 0.0
-    order = np.argsort(-text_shares, axis=1, kind="stable")[:, :_MAX_LISTED]
-    why = np.full(k, "", dtype=object)
-    for r in range(order.shape[1]):
-        f = order[:, r]
-        phrase = P[rk, f]
-        sep = np.where(why == "", "", "; ")
-        why = np.where((text_shares[rk, f] >= MIN_SHARE) & (phrase != ""), why + sep + phrase, why)
-    why = np.where(why == "", NOTHING_STANDS_OUT, why)
+    order = np.argsort(-text_shares, axis=1, kind="stable")[:, :n_ranks]
+    chosen = [pc.choose(pa.array(order[:, r]), *P) for r in range(n_ranks)]
+    parts = [pc.if_else(pa.array(text_shares[rk, order[:, r]] >= MIN_SHARE), chosen[r], _NULL) for r in range(n_ranks)]
+    why = _join(parts, "; ")
+    why = pc.if_else(pc.equal(why, ""), NOTHING_STANDS_OUT, why)
 
-    first, second = order[:, 0], order[:, 1] if F > 1 else order[:, 0]
-    verbs = np.array([VERBS[f] for f in FACTORS], dtype=object)
-    verb = verbs[first]
-    is_outage = (kind >= 0) & (np.array(PROBLEM_KINDS, dtype=object)[np.maximum(kind, 0)] == "outage")
-    verb = np.where((first == col["unresolved"]) & is_outage, "fix", verb)
-    lead = P[rk, first]
-    add = P[rk, second]
-    action = verb + ": " + lead
-    action = np.where((text_shares[rk, second] >= SECOND_SHARE) & (add != ""), action + "; " + add, action)
-    at_risk = (likelihood >= safe_below) & (text_shares[rk, first] >= MIN_SHARE) & (lead != "")
-    overall = facts["overall"][sel]
+    first = order[:, 0]
+    second = order[:, 1] if n_ranks > 1 else order[:, 0]
+    verbs = pa.array([VERBS[f] for f in FACTORS])
+    verb = pc.take(verbs, pa.array(first))
+    verb = _pick((first == col["unresolved"]) & (kind == PROBLEM_KINDS.index("outage")), "fix", verb)
+    lead = chosen[0]
+    add = chosen[1] if n_ranks > 1 else pa.nulls(k, pa.string())
+    action = _cat(verb, ": ", lead)
+    with_second = (text_shares[rk, second] >= SECOND_SHARE) & pc.is_valid(add).to_numpy(zero_copy_only=False)
+    action = _pick(with_second, _cat(action, "; ", pc.fill_null(add, "")), action)
+    has_lead = pc.is_valid(lead).to_numpy(zero_copy_only=False)
+    at_risk = (likelihood >= safe_below) & (text_shares[rk, first] >= MIN_SHARE) & has_lead
+    overall = np.nan_to_num(facts["overall"][sel])
     safe = np.where(facts["kind"][sel] == ADVOCATE, SAFE_ADVOCATE,
-                    np.where(np.nan_to_num(overall) >= TRUSTING, SAFE_TRUSTING, SAFE_OTHER))
-    next_action = np.where(at_risk, action, safe)
-    return factors_text, why, next_action.astype(object)
+                    np.where(overall >= TRUSTING, SAFE_TRUSTING, SAFE_OTHER))
+    next_action = _pick(at_risk, pc.fill_null(action, ""), pa.array(safe, pa.string()))
+    return tuple(pd.array(a, dtype="str") for a in (factors_text, why, next_action))

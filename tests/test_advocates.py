@@ -245,6 +245,7 @@ def test_segments_follow_their_rules_in_order():
             prov.append("P")
 
     add("risky", 3, 10)
+    add("shaky", 3, 12)
     add("sleepy", 3, 400)
     add("doubted", 3, 100)
     add("star", 12, 100)
@@ -255,10 +256,12 @@ def test_segments_follow_their_rules_in_order():
     G = build_graph(refs(rows, provider=prov, referred_at=dates))
     overall = {(f"doubted-r{i}", "P"): 0.05 for i in range(3)}
     overall.update({(f"star-r{i}", "P"): 0.9 for i in range(12)})
+    overall[("shaky", "P")] = 0.01  # the lowest of P's ~120 relationships
     S = hand_scores(G, overall=overall, trend={("risky", "P"): -0.3}, reputation_pct={"star": 99.0})
     t = rank_advocates(G, S)
     seg = t.set_index("advocate")["segment"].astype(str)
-    assert seg["risky"] == "at risk"
+    assert seg["risky"] == "at risk" and seg["shaky"] == "at risk"
+    assert "their own trust in the provider is low (0.01, lower than 99% of its customers)" in row(t, "shaky")["why"]
     assert seg["sleepy"] == "dormant"
     assert seg["doubted"] == "low credibility"
     assert seg["star"] == "champion"

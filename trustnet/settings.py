@@ -100,8 +100,9 @@ class AdvocateSettings:
     rising_days: float = 90.0
     #: Segment "low credibility": credibility below this (0.5 = the provider's median customer).
     low_credibility: float = 0.35
-    #: Segment "at risk": the advocate's own trust in the provider below this ...
-    at_risk_trust: float = 0.4
+    #: Segment "at risk": the advocate's own trust in the provider among the lowest this share
+    #: (0..1) of the provider's customer and advocate relationships ...
+    at_risk_pct: float = 0.1
     #: ... or falling by at least this much over ``trust.trend_window_days``.
     at_risk_drop: float = 0.1
     #: Currency symbol written before money in ``why``.

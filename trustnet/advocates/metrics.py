@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import InputError
-from ..graph import ADVOCATE, CUSTOMER_OF, REFERRED_BY, TrustGraph
+from ..graph import ADVOCATE, CUSTOMER_OF, TrustGraph
 
 __all__ = ["forest_metrics", "FOREST_COLUMNS"]
 
@@ -35,6 +35,24 @@ NODE_VALUE = "value"
 FOREST_COLUMNS = ("reach", "depth", "value_direct", "value_downstream", "value_attributed", "tree")
 
 _NAT = np.iinfo(np.int64).min
+
+
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """Sorted distinct values by sorting (numpy's hash-based ``np.unique`` is far slower on big int arrays)."""
+    values = np.sort(values)
+    if len(values) < 2:
+        return values
+    return values[np.r_[True, values[1:] != values[:-1]]]
+
+
+def kind_is(graph: TrustGraph, *kinds: str) -> np.ndarray:
+    """Boolean mask of the relationships of the given kinds (on categorical codes when possible)."""
+    col = graph.relationships[KIND]
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        cats = list(col.cat.categories)
+        codes = [cats.index(k) for k in kinds if k in cats]
+        return np.isin(col.cat.codes.to_numpy(), codes)
+    return col.isin(kinds).to_numpy(dtype=bool, na_value=False)
 
 
 def referral_mask(graph: TrustGraph, exclude: Any = None) -> np.ndarray:
@@ -61,7 +79,7 @@ def _cut_parents(graph: TrustGraph, keep: np.ndarray) -> np.ndarray:
     n = max(graph.n, 1)
     r = refs["referrer_idx"].to_numpy()[~keep].astype(np.int64)
     d = refs["referred_idx"].to_numpy()[~keep].astype(np.int64)
-    bad = np.unique(r * n + d)
+    bad = sorted_unique(r * n + d)
     child = np.flatnonzero(parent >= 0)
     edge = parent[child].astype(np.int64) * n + child
     parent[child[np.isin(edge, bad)]] = -1
@@ -295,42 +313,71 @@ def relationship_confidence(rel: pd.DataFrame) -> np.ndarray:
 def _relationship_rows(graph: TrustGraph, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
     """Row of ``graph.relationships`` for each (truster, trustee) index pair (-1 when absent)."""
     rel = graph.relationships
+    if not len(rel):
+        return np.full(len(truster), -1, np.int64)
     n = max(graph.n, 1)
     key = rel[TRUSTER_IDX].to_numpy().astype(np.int64) * n + rel[TRUSTEE_IDX].to_numpy().astype(np.int64)
-    sorter = np.argsort(key, kind="stable")
     want = truster.astype(np.int64) * n + trustee.astype(np.int64)
-    pos = np.searchsorted(key, want, sorter=sorter)
-    pos = np.minimum(pos, max(len(key) - 1, 0))
-    rows = sorter[pos] if len(key) else np.full(len(want), -1)
-    found = len(key) > 0
-    ok = np.zeros(len(want), bool) if not found else key[rows] == want
-    return np.where(ok, rows, -1)
+    sorter = None if (np.diff(key) >= 0).all() else np.argsort(key, kind="stable")  # build_graph sorts them
+    sorted_key = key if sorter is None else key[sorter]
+    q = np.argsort(want, kind="stable")  # sorted queries walk the keys in order: cache-friendly
+    rows = np.empty(len(want), np.int64)
+    rows[q] = np.minimum(np.searchsorted(sorted_key, want[q]), len(key) - 1)
+    if sorter is not None:
+        rows = sorter[rows]
+    return np.where(key[rows] == want, rows, -1)
 
 
-def credibility(graph: TrustGraph, scores: Any, keep: np.ndarray, smoothing: float) -> pd.DataFrame:
+def _midrank_pct(group: np.ndarray, value: np.ndarray) -> np.ndarray:
+    """Mid-rank percentile of each value within its group, ties sharing their mean rank:
+    ``(rank - 0.5) / size``, so a group's median (and a lone member) sits at 0.5."""
+    m = len(value)
+    order = np.lexsort((value, group))
+    g, v = group[order], value[order]
+    new_group = np.r_[True, g[1:] != g[:-1]]
+    start = np.maximum.accumulate(np.where(new_group, np.arange(m), 0))
+    size = np.diff(np.r_[np.flatnonzero(new_group), m])
+    gsize = np.repeat(size, size)
+    new_tie = new_group | np.r_[True, v[1:] != v[:-1]]
+    tie_id = np.cumsum(new_tie) - 1
+    tie_first = np.flatnonzero(new_tie)
+    tie_last = np.r_[tie_first[1:], m] - 1
+    rank = (tie_first + tie_last)[tie_id] / 2.0 - start + 1.0  # mean 1-based rank within the group
+    out = np.empty(m)
+    out[order] = (rank - 0.5) / gsize
+    return out
+
+
+def provider_percentiles(graph: TrustGraph, scores: Any) -> np.ndarray:
+    """Each person → provider relationship's mid-rank percentile of ``overall`` trust among all of that
+    provider's customer and advocate relationships (0.5 = the provider's median); NaN for other rows."""
+    overall = scores.relationships[OVERALL].to_numpy(dtype=float, na_value=np.nan)
+    to_provider = kind_is(graph, ADVOCATE, CUSTOMER_OF) & np.isfinite(overall)
+    pct = np.full(len(overall), np.nan)
+    if to_provider.any():
+        pct[to_provider] = _midrank_pct(graph.relationships[TRUSTEE_IDX].to_numpy()[to_provider], overall[to_provider])
+    return pct
+
+
+def credibility(graph: TrustGraph, scores: Any, keep: np.ndarray, smoothing: float,
+                pct: np.ndarray | None = None) -> pd.DataFrame:
     """Did the people each advocate referred come to trust the provider?
 
     For every distinct (advocate, referred person, provider) referral, the
     referred person's relationship with the provider is placed within that
     provider's whole population of customer and advocate relationships: its
-    percentile of ``overall`` trust (0.5 = the provider's median). An
-    advocate's credibility is the confidence-weighted mean of those
-    percentiles, shrunk towards 0.5 by ``smoothing`` pseudo-referees, so a
-    couple of referees cannot make anyone look exceptional. ``referee_trust``
-    is the confidence-weighted mean ``overall`` itself.
+    percentile of ``overall`` trust (:func:`provider_percentiles`; 0.5 = the
+    provider's median). An advocate's credibility is the confidence-weighted
+    mean of those percentiles, shrunk towards 0.5 by ``smoothing``
+    pseudo-referees, so a couple of referees cannot make anyone look
+    exceptional. ``referee_trust`` is the confidence-weighted mean ``overall``.
     """
     n = graph.n
     rel = scores.relationships
     overall = rel[OVERALL].to_numpy(dtype=float, na_value=np.nan)
     conf = relationship_confidence(rel) * np.isfinite(overall)
-    kind = graph.relationships[KIND].astype(str).to_numpy()
-    to_provider = np.isin(kind, [ADVOCATE, CUSTOMER_OF]) & np.isfinite(overall)
-    pct = np.full(len(rel), np.nan)
-    if to_provider.any():
-        frame = pd.DataFrame({"p": graph.relationships[TRUSTEE_IDX].to_numpy()[to_provider], "o": overall[to_provider]})
-        grouped = frame.groupby("p", sort=False)["o"]
-        # mid-rank percentile: the provider's median relationship sits at 0.5, a lone one too
-        pct[to_provider] = (grouped.rank(method="average").to_numpy() - 0.5) / grouped.transform("size").to_numpy()
+    if pct is None:
+        pct = provider_percentiles(graph, scores)
     refs = graph.referrals
     triples = pd.DataFrame({
         "r": refs["referrer_idx"].to_numpy()[keep],
@@ -352,26 +399,27 @@ def credibility(graph: TrustGraph, scores: Any, keep: np.ndarray, smoothing: flo
     return pd.DataFrame({"credibility": cred, "referee_trust": referee_trust, "referee_evidence": wsum})
 
 
-def own_trust(graph: TrustGraph, scores: Any) -> pd.DataFrame:
-    """The advocate's own trust in the providers they advocate for: the lowest ``overall`` and the
-    steepest ``trend`` over their ``advocate`` relationships (NaN when unscored)."""
+def own_trust(graph: TrustGraph, scores: Any, pct: np.ndarray | None = None) -> pd.DataFrame:
+    """The advocate's own trust in the providers they advocate for, over their ``advocate``
+    relationships: the lowest ``overall`` (``own_trust``), the lowest percentile of it within the
+    provider's population (``own_trust_pct``) and the steepest ``trend`` (``own_trend``); NaN when unscored."""
     n = graph.n
     rel = scores.relationships
-    kind = graph.relationships[KIND].astype(str).to_numpy()
-    adv = kind == ADVOCATE
+    if pct is None:
+        pct = provider_percentiles(graph, scores)
+    adv = kind_is(graph, ADVOCATE)
     who = graph.relationships[TRUSTER_IDX].to_numpy()[adv]
-    low = np.full(n, np.inf)
-    overall = rel[OVERALL].to_numpy(dtype=float, na_value=np.nan)[adv]
-    fin = np.isfinite(overall)
-    np.minimum.at(low, who[fin], overall[fin])
-    fall = np.full(n, np.inf)
-    if TREND in rel.columns:
-        trend = rel[TREND].to_numpy(dtype=float, na_value=np.nan)[adv]
-        fin = np.isfinite(trend)
-        np.minimum.at(fall, who[fin], trend[fin])
-    low[np.isinf(low)] = np.nan
-    fall[np.isinf(fall)] = np.nan
-    return pd.DataFrame({"own_trust": low, "own_trend": fall})
+    columns = {"own_trust": rel[OVERALL], "own_trust_pct": pd.Series(pct), "own_trend": rel.get(TREND)}
+    out = {}
+    for name, col in columns.items():
+        low = np.full(n, np.inf)
+        if col is not None:
+            values = col.to_numpy(dtype=float, na_value=np.nan)[adv]
+            fin = np.isfinite(values)
+            np.minimum.at(low, who[fin], values[fin])
+        low[np.isinf(low)] = np.nan
+        out[name] = low
+    return pd.DataFrame(out)
 
 
 def reputation(graph: TrustGraph, scores: Any) -> pd.DataFrame:
@@ -408,10 +456,11 @@ def brokerage(graph: TrustGraph, keep: np.ndarray, tree: np.ndarray) -> np.ndarr
     group = other_tree * nn + prov
     if not len(person):
         return np.zeros(n)
-    frame = pd.DataFrame({"who": person, "g": group})
-    counts = frame.groupby(["who", "g"], sort=False).size()
-    who = counts.index.get_level_values("who").to_numpy()
-    c = counts.to_numpy().astype(float)
+    gcode = pd.factorize(group)[0]
+    key = np.sort(person * (int(gcode.max()) + 1) + gcode)
+    start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    c = np.diff(np.r_[start, len(key)]).astype(float)
+    who = key[start] // (int(gcode.max()) + 1)
     tot = np.bincount(who, weights=c, minlength=n)
     sq = np.bincount(who, weights=c * c, minlength=n)
     return np.where(tot > 0, 1.0 - sq / np.maximum(tot, 1.0) ** 2, 0.0)

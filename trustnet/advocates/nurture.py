@@ -72,7 +72,7 @@ def cascade_edges(graph: TrustGraph, scores: Any = None, settings: Settings | No
     n = max(graph.n, 1)
     r = refs["referrer_idx"].to_numpy()[keep].astype(np.int64)
     d = refs["referred_idx"].to_numpy()[keep].astype(np.int64)
-    pair = np.unique(r * n + d)
+    pair = M.sorted_unique(r * n + d)
     src, dst = pair // n, pair % n
     loop = src == dst
     src, dst = src[~loop], dst[~loop]
@@ -118,12 +118,12 @@ class _RRSets:
             offs = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
             e = np.repeat(start, deg) + offs
             live = rng.random(total) < prob[e]
-            key = np.unique(e_set[live] * n + src[e[live]])
+            key = M.sorted_unique(e_set[live] * n + src[e[live]])
             pos = np.searchsorted(seen, key)
             new = key[(pos >= len(seen)) | (seen[np.minimum(pos, len(seen) - 1)] != key)]
             if not len(new):
                 break
-            seen = np.union1d(seen, new)
+            seen = np.sort(np.concatenate([seen, new]), kind="stable")  # merges two sorted runs
             f_set, f_node = new // n, new % n
             sets.append(f_set)
             nodes.append(f_node)
@@ -181,7 +181,7 @@ def _greedy(rr: _RRSets, candidates: np.ndarray, k: int, n: int) -> tuple[np.nda
         hit = hit[~covered[hit]]
         rooted = root_order[root_ptr[s]:root_ptr[s + 1]]
         fresh_rooted = rooted[~covered[rooted]]
-        newly = np.union1d(hit, fresh_rooted)  # sets rooted at a seed leave the count too
+        newly = M.sorted_unique(np.concatenate([hit, fresh_rooted]))  # sets rooted at a seed leave too
         covered[newly] = True
         np.add.at(covered_rooted, rr.root[hit], 1)
         covered_rooted[s] = 0

@@ -6,6 +6,8 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from ..errors import SettingsError
 from ..graph import TrustGraph
@@ -31,7 +33,7 @@ DEFAULT_SCORE_WEIGHTS: Mapping[str, float] = {
 ADVOCATE_COLUMNS = (
     "advocate", "direct_referrals", "converted", "conversion_rate", "reach", "depth",
     "value_direct", "value_downstream", "value_attributed", "credibility", "referee_trust",
-    "reputation", "reputation_pct", "brokerage", "own_trust", "own_trend",
+    "reputation", "reputation_pct", "brokerage", "own_trust", "own_trust_pct", "own_trend",
     "first_referral", "last_referral", "score", "score_pct", "segment", "why", "node",
 )
 
@@ -69,7 +71,8 @@ def rank_advocates(
       settings.advocates.conversion_smoothing`` and ``base`` the export's rate
       (NaN when the export records no outcome at all).
     - ``reach``, ``depth``: customers below them in the first-touch referral
-      forest (every level), and the deepest level.
+      forest, every level (people whose referrals were all declined or are
+      pending are not counted), and the deepest level.
     - ``value_direct`` (value of customers they acquired), ``value_downstream``
       (everyone further down) and ``value_attributed``: direct value plus
       downstream value decayed geometrically, ``sum decay ** (level - 1) *
@@ -83,8 +86,9 @@ def rank_advocates(
     - ``brokerage`` (0..1, an estimate): diversity of the (referral tree,
       provider) groups their referral ties land in; a cheap stand-in for
       betweenness.
-    - ``own_trust``, ``own_trend``: their own lowest trust in, and steepest
-      trend towards, the providers they advocate for.
+    - ``own_trust``, ``own_trust_pct``, ``own_trend``: their own lowest trust in
+      the providers they advocate for, its percentile within the provider's
+      customers and advocates (0..1), and the steepest trend.
     - ``score``: weighted mean of components in 0..1 — percentile of
       ``value_attributed`` (weight ``value``), percentile of ``reach``
       (``reach``), ``conversion_rate`` (``conversion``), ``credibility``,
@@ -94,7 +98,8 @@ def rank_advocates(
       trust scores, no outcomes) is left out and the others reweighted.
       ``score_pct``: its percentile among advocates (100 = best).
     - ``segment``, the first rule that holds, in this order: ``at risk`` (own
-      trust below ``at_risk_trust`` or falling by ``at_risk_drop`` or more),
+      trust among the provider's lowest ``at_risk_pct`` or falling by
+      ``at_risk_drop`` or more over ``trust.trend_window_days``),
       ``dormant`` (no referral for more than ``dormant_days`` before
       ``graph.as_of``), ``low credibility`` (credibility below
       ``low_credibility``), ``champion`` (``score_pct`` at least
@@ -151,14 +156,15 @@ def rank_advocates(
     dates = M.referral_dates(graph, keep, cfg.rising_days)
     if scores is not None:
         M._check_scores(graph, scores)
-        cred = M.credibility(graph, scores, keep, cfg.credibility_smoothing)
+        pct = M.provider_percentiles(graph, scores)
+        cred = M.credibility(graph, scores, keep, cfg.credibility_smoothing, pct)
         rep = M.reputation(graph, scores)
-        own = M.own_trust(graph, scores)
+        own = M.own_trust(graph, scores, pct)
     else:
         nan = np.full(n, np.nan)
         cred = pd.DataFrame({"credibility": nan, "referee_trust": nan, "referee_evidence": nan})
         rep = pd.DataFrame({M.REPUTATION: nan, M.REPUTATION_PCT: nan})
-        own = pd.DataFrame({"own_trust": nan, "own_trend": nan})
+        own = pd.DataFrame({"own_trust": nan, "own_trust_pct": nan, "own_trend": nan})
     broker = M.brokerage(graph, keep, forest["tree"].to_numpy())
 
     node = np.flatnonzero(conv["direct_referrals"].to_numpy() > 0)
@@ -185,10 +191,11 @@ def rank_advocates(
     t["score_pct"] = t["score"].rank(pct=True, method="average") * 100.0
 
     t["segment"] = _segments(t, graph, settings)
-    t["why"] = _why(t, cfg.currency, cfg.low_credibility, cfg.at_risk_trust, cfg.at_risk_drop, cfg.dormant_days,
+    t["why"] = _why(t, cfg.currency, cfg.low_credibility, cfg.at_risk_pct, cfg.at_risk_drop, cfg.dormant_days,
                     _days_since(t["last_referral"], graph.as_of))
-    t = t.sort_values(["score", "value_attributed", "advocate"], ascending=[False, False, True], kind="stable")
-    return t.loc[:, list(ADVOCATE_COLUMNS)].reset_index(drop=True)
+    # best first: score, then attributed value, then id (node order is id order)
+    best = np.lexsort((t["node"].to_numpy(), -t["value_attributed"].to_numpy(), -t["score"].to_numpy()))
+    return t.loc[:, list(ADVOCATE_COLUMNS)].take(best).reset_index(drop=True)
 
 
 def _days_since(dates: pd.Series, as_of: Any) -> np.ndarray:
@@ -200,9 +207,9 @@ def _days_since(dates: pd.Series, as_of: Any) -> np.ndarray:
 
 def _segments(t: pd.DataFrame, graph: TrustGraph, settings: Settings) -> pd.Categorical:
     cfg = settings.advocates
-    own = t["own_trust"].to_numpy(dtype=float)
+    own = t["own_trust_pct"].to_numpy(dtype=float)
     trend = t["own_trend"].to_numpy(dtype=float)
-    at_risk = (own < cfg.at_risk_trust) | (trend <= -cfg.at_risk_drop)
+    at_risk = (own < cfg.at_risk_pct) | (trend <= -cfg.at_risk_drop)
     idle = _days_since(t["last_referral"], graph.as_of)
     dormant = idle > cfg.dormant_days
     low_cred = t["credibility"].to_numpy(dtype=float) < cfg.low_credibility
@@ -213,63 +220,100 @@ def _segments(t: pd.DataFrame, graph: TrustGraph, settings: Settings) -> pd.Cate
     return pd.Categorical.from_codes(code, categories=list(SEGMENTS))
 
 
-def _str(values: Any) -> pd.Series:
-    return pd.Series(np.asarray(values)).astype("str")
+def _str(values: Any) -> pa.Array:
+    """Integers as strings, by one arrow cast."""
+    return pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string())
+
+
+def _lit(text: str, m: int) -> pa.Scalar:
+    """A constant piece of text (arrow broadcasts scalars; ``m`` is kept for symmetry)."""
+    return pa.scalar(text, pa.string())
+
+
+def _cat(*parts: pa.Array) -> pa.Array:
+    """Concatenate string arrays element-wise in one arrow kernel."""
+    return pc.binary_join_element_wise(*parts, "")
+
+
+def _arrow_thousands(values: Any) -> pa.Array:
+    x = np.rint(np.nan_to_num(np.asarray(values, dtype=float))).astype(np.int64)
+    a = np.abs(x)
+    m = len(a)
+    out = _lit("", m)
+    started = np.zeros(m, bool)
+    top = int(np.log10(max(int(a.max()), 1)) // 3) if m else 0
+    comma = _lit(",", m)
+    for k in range(top, -1, -1):  # one step per digit group (at most 7), never per row
+        digits = _str((a // 1000 ** k) % 1000)
+        has = (a >= 1000 ** k) | (k == 0)
+        piece = pc.if_else(pa.array(started), _cat(comma, pc.utf8_lpad(digits, width=3, padding="0")), digits)
+        out = pc.if_else(pa.array(has), _cat(out, piece), out)
+        started |= has
+    return pc.if_else(pa.array(x < 0), _cat(_lit("-", m), out), out)
+
+
+def _arrow_decimal2(values: Any) -> pa.Array:
+    h = np.rint(np.nan_to_num(np.asarray(values, dtype=float)) * 100).astype(np.int64)
+    a = np.abs(h)
+    m = len(a)
+    s = _cat(_str(a // 100), _lit(".", m), pc.utf8_lpad(_str(a % 100), width=2, padding="0"))
+    return pc.if_else(pa.array(h < 0), _cat(_lit("-", m), s), s)
+
+
+def _series(arr: pa.Array) -> pd.Series:
+    return pd.Series(arr.to_pandas(types_mapper={pa.string(): pd.StringDtype(na_value=np.nan)}.get), dtype="str")
 
 
 def _thousands(values: Any) -> pd.Series:
     """Whole numbers with thousands separators ("12,400"), built a digit group at a time."""
-    x = np.rint(np.nan_to_num(np.asarray(values, dtype=float))).astype(np.int64)
-    a = np.abs(x)
-    out = pd.Series("", index=range(len(a)), dtype="str")
-    started = np.zeros(len(a), bool)
-    top = int(np.log10(max(int(a.max()), 1)) // 3) if len(a) else 0
-    for k in range(top, -1, -1):  # one step per digit group (at most 7), never per row
-        group = (a // 1000 ** k) % 1000
-        has = (a >= 1000 ** k) | (k == 0)
-        piece = np.where(started, "," + _str(group).str.zfill(3), _str(group))
-        out = out.where(~has, out + piece)
-        started |= has
-    return out.where(x >= 0, "-" + out)
+    return _series(_arrow_thousands(values))
 
 
 def _decimal2(values: Any) -> pd.Series:
     """Numbers with two decimals ("0.82", "-0.15"), without a per-row format call."""
-    h = np.rint(np.nan_to_num(np.asarray(values, dtype=float)) * 100).astype(np.int64)
-    a = np.abs(h)
-    s = _str(a // 100) + "." + _str(a % 100).str.zfill(2)
-    return s.where(h >= 0, "-" + s)
+    return _series(_arrow_decimal2(values))
 
 
-def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_trust: float, risk_drop: float,
+def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_pct: float, risk_drop: float,
          dormant_days: float, idle: np.ndarray) -> pd.Series:
-    """One sentence per advocate, assembled column by column."""
+    """One sentence per advocate, assembled column by column with arrow string kernels."""
     m = len(t)
-    empty = pd.Series("", index=range(m), dtype="str")
+    if not m:
+        return pd.Series([], dtype="str")
+    lit = lambda text: _lit(text, m)  # noqa: E731
+    blank = lit("")
 
-    def when(mask: Any, text: pd.Series | str) -> pd.Series:
-        text = text if isinstance(text, pd.Series) else pd.Series(text, index=range(m), dtype="str")
-        return text.where(np.asarray(mask, bool), "")
+    def when(mask: Any, *parts: pa.Array) -> pa.Array:
+        return pc.if_else(pa.array(np.asarray(mask, bool)), _cat(*parts), blank)
 
     made = t["direct_referrals"].to_numpy()
     conv_known = np.isfinite(t["conversion_rate"].to_numpy(dtype=float))
-    s = "referred " + _thousands(made) + when(conv_known, " (" + _thousands(t["converted"]) + " converted)")
     reach = t["reach"].to_numpy()
     worth = (t["value_direct"] + t["value_downstream"]).to_numpy()
-    s = s + when(reach > 0, "; their chains reached " + _thousands(reach) + np.where(reach == 1, " customer", " customers")
-                 + when(worth > 0, " worth " + currency + _thousands(worth))
-                 + when(t["depth"].to_numpy() > 1, ", " + _str(t["depth"]) + " levels deep"))
+    depth = t["depth"].to_numpy()
     cred = t["credibility"].to_numpy(dtype=float)
-    known = np.isfinite(cred)
-    verdict = np.select([cred >= 0.55, cred <= 0.45], ["more than average", "less than average"], "about as much as average")
-    s = s + when(known, "; the people they referred trust the provider " + _str(verdict)
-                 + " (credibility " + _decimal2(cred) + ")")
+    verdict = np.select([cred >= 0.55, cred <= 0.45], ["more than average", "less than average"],
+                        "about as much as average").astype(object)
     own = t["own_trust"].to_numpy(dtype=float)
+    own_pct = t["own_trust_pct"].to_numpy(dtype=float)
     trend = t["own_trend"].to_numpy(dtype=float)
-    s = s + when(trend <= -risk_drop, "; their own trust in the provider is falling (" + _decimal2(trend) + ")")
-    s = s + when((own < risk_trust) & ~(trend <= -risk_drop), "; their own trust in the provider is low ("
-                 + _decimal2(own) + ")")
-    s = s + when(idle > dormant_days, "; no referral for " + _thousands(idle) + " days")
+    falling = trend <= -risk_drop
     broker = t["brokerage"].to_numpy(dtype=float)
-    s = s + when(broker >= 0.5, "; their ties bridge separate customer groups (brokerage " + _decimal2(broker) + ")")
-    return (empty + s).astype("str")
+    parts = [
+        lit("referred "), _arrow_thousands(made),
+        when(conv_known, lit(" ("), _arrow_thousands(t["converted"]), lit(" converted)")),
+        when(reach > 0, lit("; their chains reached "), _arrow_thousands(reach),
+             pa.array(np.where(reach == 1, " customer", " customers").astype(object), pa.string())),
+        when((reach > 0) & (worth > 0), lit(" worth " + currency), _arrow_thousands(worth)),
+        when((reach > 0) & (depth > 1), lit(", "), _str(depth), lit(" levels deep")),
+        when(np.isfinite(cred), lit("; the people they referred trust the provider "), pa.array(verdict, pa.string()),
+             lit(" (credibility "), _arrow_decimal2(cred), lit(")")),
+        when(falling, lit("; their own trust in the provider is falling ("), _arrow_decimal2(trend), lit(")")),
+        when((own_pct < risk_pct) & ~falling, lit("; their own trust in the provider is low ("),
+             _arrow_decimal2(own), lit(", lower than "), _str(np.floor(100 * (1 - np.nan_to_num(own_pct)))),
+             lit("% of its customers)")),
+        when(idle > dormant_days, lit("; no referral for "), _arrow_thousands(idle), lit(" days")),
+        when(broker >= 0.5, lit("; their ties bridge separate customer groups (brokerage "),
+             _arrow_decimal2(broker), lit(")")),
+    ]
+    return _series(_cat(*parts))

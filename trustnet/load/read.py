@@ -477,7 +477,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, header: bool | N
     else:
         raise InputError(f"{name}: no sheet named {sheet!r}; the sheets are: "
                          + ", ".join(repr(n) for n in names) + "; pass --sheet NAME")
-    grid = book.parse(chosen, header=None, dtype=object)
+    grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     grid = grid.dropna(how="all", axis=1)
     if grid.empty:
         raise InputError(f"{name}: sheet {chosen!r} is empty; pass --sheet with the sheet holding the table "

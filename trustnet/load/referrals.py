@@ -120,7 +120,7 @@ def _choose_shape(raw: RawTable, profile: Profile | None, overrides: dict[str, s
     ref_aliases = {**REFERRAL_ALIASES, **REFERRAL_EXTRA_ALIASES}
     ref_profile = profile if profile is not None and profile.kind == "referrals" else None
     part_profile = profile if profile is not None and profile.kind == "participants" else None
-    if kind == "participants" or part_profile is not None or (kind is None and not overrides):
+    if kind == "participants" or part_profile is not None or (kind is None and not overrides and ref_profile is None):
         pm = resolve_mapping(raw.headers, PARTICIPANT_ALIASES, overrides=overrides if kind == "participants" else None,
                              profile=part_profile, name=raw.name)
         if kind == "participants" or part_profile is not None:
@@ -248,6 +248,12 @@ def referrals_from_table(
         colmap_full = {**{k: v for k, v in extra.items() if v}, **out_map}
         if "email" in colmap:
             colmap_full[S.REFERRED_EMAIL] = colmap["email"]
+        # the other referral columns (provider, channel, conversion date...) by the referral aliases
+        taken = set(colmap.values())
+        rest = resolve_mapping([h for h in raw.headers if h not in taken], REFERRAL_ALIASES, name=name)
+        for canonical, header in rest.items():
+            if canonical not in (S.REFERRER, S.REFERRED, S.REFERRER_EMAIL, S.REFERRED_EMAIL):
+                colmap_full.setdefault(canonical, header)
     else:
         referrer, w1 = parse_ids(mapped(S.REFERRER))
         referred, w2 = parse_ids(mapped(S.REFERRED))
@@ -363,6 +369,8 @@ def referrals_from_table(
     if touch is not None:
         report.touchpoints = touch[0]
         report.warnings.extend(touch[1])
+    if not n and not raw.bad_rows:
+        report.warnings.append("the file has a header but no data rows: an empty, usable table")
     if n and not report.accepted:
         report.warnings.append("no row was accepted: check the mapping and the rejected rows' reasons")
     return out, report

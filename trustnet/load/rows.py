@@ -62,7 +62,8 @@ def prepare(raw: RawTable, profile: Profile | None) -> tuple[RawTable, list[str]
                 base = h if not h.startswith("column ") else last
                 last = base
                 sub = (sub or "").strip()
-                merged.append(base if sub in ("", "Response", base) else (f"{base} - {sub}" if base else sub))
+                plain = sub in ("", "Response", "Open-Ended Response", "Open-Ended", base)
+                merged.append(base if plain else (f"{base} - {sub}" if base else sub))
             headers = merged
         else:
             descriptions = {h: d for h, d in zip(raw.headers, second) if d and d != h}

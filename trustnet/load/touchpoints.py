@@ -32,6 +32,7 @@ _ALIASES = {**TOUCHPOINT_ALIASES, **TICKET_ALIASES}
 _PATTERNS = {
     S.SCORE: (r"howlikely.*recommend", r"recommend", r"^nps", r"satisf", r"csat", r"rating$", r"score$"),
     S.RESPONSE_DAYS: (r"firstrep", r"firstresp"),
+    S.COMMENT: (r"comment", r"feedback", r"^why", r"reason", r"dobetter", r"improve", r"openended"),
 }
 _EXAMPLES = {S.CUSTOMER: ["Email", "Customer Email", "Requester email", "Respondent"]}
 _UNITS = {"minutes": 1 / 1440, "hours": 1 / 24, "seconds": 1 / 86400, "days": 1.0}

@@ -202,6 +202,10 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 other = pd.to_datetime(vals[rest], errors="coerce", dayfirst=bool(dayfirst))
+                left = other.isna() & vals[rest].str.contains(r"[A-Za-z]{3}")
+                if left.any() and left.sum() <= 100_000:  # month names in several layouts
+                    other[left] = pd.to_datetime(vals[rest][left], errors="coerce", format="mixed",
+                                                 dayfirst=bool(dayfirst))
             if other.notna().any():
                 if getattr(other.dt, "tz", None) is not None:
                     other = other.dt.tz_convert("UTC").dt.tz_localize(None)

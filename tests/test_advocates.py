@@ -294,20 +294,39 @@ def test_bad_scores_and_settings_are_reported():
         rank_advocates(G, hand_scores(other))
     with pytest.raises(InputError, match="TrustScores"):
         rank_advocates(G, scores=object())
-    with pytest.raises(SettingsError, match="valid keys are value"):
+    with pytest.raises(SettingsError, match="valid keys are conversion, credibility"):
         rank_advocates(G, settings=Settings().replace(**{"advocates.score_weights": {"fame": 1.0}}))
 
 
+def test_score_is_attributed_value_scaled_by_quality():
+    G = build_graph(refs([("a", "b"), ("c", "d")], revenue=[100.0, 100.0], status="converted"))
+    S = hand_scores(G, reputation_pct={"a": 90.0, "c": 10.0})
+    t = rank_advocates(G, S)
+    a, c = row(t, "a"), row(t, "c")
+    assert a["score"] == pytest.approx(a["value_attributed"] * (0.5 + a["quality"]))
+    w = {"conversion": 0.3, "credibility": 0.3, "reputation": 0.2, "brokerage": 0.2}
+    expected = (w["conversion"] * a["conversion_rate"] + w["credibility"] * a["credibility"]
+                + w["reputation"] * 0.9 + w["brokerage"] * a["brokerage"])
+    assert a["quality"] == pytest.approx(expected)
+    assert a["quality"] > c["quality"] and t.loc[0, "advocate"] == "a"
+
+
+def test_without_revenue_the_score_uses_decayed_reach():
+    G = build_graph(refs([("a", "b"), ("b", "c"), ("d", "e")]))
+    t = rank_advocates(G)
+    assert row(t, "a")["score"] == pytest.approx((1 + 0.5) * (0.5 + row(t, "a")["quality"]))
+    assert t.loc[0, "advocate"] == "a"
+
+
 def test_score_weights_change_the_order():
-    G = build_graph(refs([("big", "x1"), ("big", "x2"), ("big", "x3"), ("cred", "y1")], provider="P",
-                         revenue=[100.0, 100.0, 100.0, 1.0]))
-    S = hand_scores(G, overall={("y1", "P"): 0.99, ("x1", "P"): 0.1, ("x2", "P"): 0.1, ("x3", "P"): 0.1})
-    by_value = rank_advocates(G, S, Settings().replace(**{"advocates.score_weights": {
-        "credibility": 0, "reputation": 0, "brokerage": 0, "conversion": 0}}))
-    by_cred = rank_advocates(G, S, Settings().replace(**{"advocates.score_weights": {
-        "value": 0, "reach": 0, "reputation": 0, "brokerage": 0, "conversion": 0, "credibility": 1}}))
-    assert by_value.loc[0, "advocate"] == "big"
-    assert by_cred.loc[0, "advocate"] == "cred"
+    rows = [("big", "x1"), ("big", "x2"), ("big", "x3"), ("cred", "y1")] + [("z", f"z{i}") for i in range(6)]
+    G = build_graph(refs(rows, provider="P", status="converted", revenue=[100.0] * 3 + [250.0] + [1.0] * 6))
+    low = {(f"x{i}", "P"): 0.1 for i in (1, 2, 3)}
+    S = hand_scores(G, overall={**low, ("y1", "P"): 0.99})
+    only = lambda name: Settings().replace(**{"advocates.score_weights": {  # noqa: E731
+        k: float(k == name) for k in ("conversion", "credibility", "reputation", "brokerage")}})
+    assert rank_advocates(G, S, only("conversion")).loc[0, "advocate"] == "big"  # 300 x 1.5 against 250 x 1.5
+    assert rank_advocates(G, S, only("credibility")).loc[0, "advocate"] == "cred"  # their word held
 
 
 # --- nurture ----------------------------------------------------------------------------------------------

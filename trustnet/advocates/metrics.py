@@ -32,7 +32,7 @@ REL_REFERRALS = "referrals"
 NODE_VALUE = "value"
 
 #: Columns of :func:`forest_metrics`.
-FOREST_COLUMNS = ("reach", "depth", "value_direct", "value_downstream", "value_attributed", "tree")
+FOREST_COLUMNS = ("reach", "depth", "value_direct", "value_downstream", "value_attributed", "reach_attributed", "tree")
 
 _NAT = np.iinfo(np.int64).min
 
@@ -142,8 +142,9 @@ def forest_metrics(graph: TrustGraph, decay: float = 0.5, exclude: Any = None) -
         below the node, all levels; see :func:`reached_customers`), ``depth`` (deepest level below it),
         ``value_direct`` (value of the customers it acquired),
         ``value_downstream`` (value of everyone further down),
-        ``value_attributed`` (the decayed sum) and ``tree`` (index of the root
-        of its referral tree).
+        ``value_attributed`` (the decayed sum), ``reach_attributed`` (customers
+        below, decayed the same way) and ``tree`` (index of the root of its
+        referral tree).
 
     Examples
     --------
@@ -178,6 +179,7 @@ def forest_metrics(graph: TrustGraph, decay: float = 0.5, exclude: Any = None) -
     direct = np.zeros(n)
     total = np.zeros(n)
     decayed = np.zeros(n)
+    decayed_reach = np.zeros(n)
     for level in range(top, 0, -1):  # one vectorised step per level, deepest first
         kids = order[bounds[level]:bounds[level + 1]]
         kids = kids[parent[kids] >= 0]
@@ -189,6 +191,7 @@ def forest_metrics(graph: TrustGraph, decay: float = 0.5, exclude: Any = None) -
         np.add.at(direct, par, value[kids])
         np.add.at(total, par, total[kids] + value[kids])
         np.add.at(decayed, par, value[kids] + decay * decayed[kids])
+        np.add.at(decayed_reach, par, counted[kids] + decay * decayed_reach[kids])
 
     tree = np.arange(n, dtype=np.int64)
     for level in range(1, top + 1):  # roots first: every node takes its parent's root
@@ -202,6 +205,7 @@ def forest_metrics(graph: TrustGraph, decay: float = 0.5, exclude: Any = None) -
         "value_direct": direct,
         "value_downstream": total - direct,
         "value_attributed": decayed,
+        "reach_attributed": decayed_reach,
         "tree": tree,
     })
 

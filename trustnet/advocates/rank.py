@@ -19,14 +19,13 @@ __all__ = ["rank_advocates", "ADVOCATE_COLUMNS", "SEGMENTS", "DEFAULT_SCORE_WEIG
 #: Segments, in the priority in which their rules are applied (first match wins).
 SEGMENTS = ("at risk", "dormant", "low credibility", "champion", "rising", "steady")
 
-#: Default weights of the composite score (``settings.advocates.score_weights`` overrides them).
+#: Default weights of the quality of an advocate's word in the score
+#: (``settings.advocates.score_weights`` overrides them).
 DEFAULT_SCORE_WEIGHTS: Mapping[str, float] = {
-    "value": 0.35,
-    "reach": 0.15,
-    "conversion": 0.10,
-    "credibility": 0.15,
-    "reputation": 0.15,
-    "brokerage": 0.10,
+    "conversion": 0.3,
+    "credibility": 0.3,
+    "reputation": 0.2,
+    "brokerage": 0.2,
 }
 
 #: Columns of :func:`rank_advocates`, in order.
@@ -34,7 +33,7 @@ ADVOCATE_COLUMNS = (
     "advocate", "direct_referrals", "converted", "conversion_rate", "reach", "depth",
     "value_direct", "value_downstream", "value_attributed", "credibility", "referee_trust",
     "reputation", "reputation_pct", "brokerage", "own_trust", "own_trust_pct", "own_trend",
-    "first_referral", "last_referral", "score", "score_pct", "segment", "why", "node",
+    "first_referral", "last_referral", "quality", "score", "score_pct", "segment", "why", "node",
 )
 
 
@@ -89,14 +88,17 @@ def rank_advocates(
     - ``own_trust``, ``own_trust_pct``, ``own_trend``: their own lowest trust in
       the providers they advocate for, its percentile within the provider's
       customers and advocates (0..1), and the steepest trend.
-    - ``score``: weighted mean of components in 0..1 — percentile of
-      ``value_attributed`` (weight ``value``), percentile of ``reach``
-      (``reach``), ``conversion_rate`` (``conversion``), ``credibility``,
+    - ``quality`` (0..1): how far their word can be trusted, the weighted mean
+      of ``conversion_rate`` (weight ``conversion``), ``credibility``,
       ``reputation_pct / 100`` (``reputation``) and ``brokerage``; weights in
       :data:`DEFAULT_SCORE_WEIGHTS`, overridden by
-      ``settings.advocates.score_weights``; a component that is unknown (no
-      trust scores, no outcomes) is left out and the others reweighted.
-      ``score_pct``: its percentile among advocates (100 = best).
+      ``settings.advocates.score_weights``; a part that is unknown (no trust
+      scores, no outcomes) is left out and the others reweighted.
+    - ``score``: what their word is worth, ``value_attributed * (0.5 + quality)``
+      — attributed value, scaled from half (quality 0) to one and a half times
+      (quality 1). When the export carries no revenue at all, the decayed
+      number of customers below them takes the place of value. ``score_pct``:
+      its percentile among advocates (100 = best).
     - ``segment``, the first rule that holds, in this order: ``at risk`` (own
       trust among the provider's lowest ``at_risk_pct`` or falling by
       ``at_risk_drop`` or more over ``trust.trend_window_days``),
@@ -173,9 +175,7 @@ def rank_advocates(
     t["advocate"] = graph.nodes["id"].to_numpy()[node]
     t["node"] = node
 
-    components = {
-        "value": t["value_attributed"].rank(pct=True).to_numpy(),
-        "reach": t["reach"].rank(pct=True).to_numpy(),
+    parts = {
         "conversion": t["conversion_rate"].to_numpy(dtype=float),
         "credibility": t["credibility"].to_numpy(dtype=float),
         "reputation": t[M.REPUTATION_PCT].to_numpy(dtype=float) / 100.0,
@@ -183,11 +183,15 @@ def rank_advocates(
     }
     num = np.zeros(len(t))
     den = np.zeros(len(t))
-    for name, values in components.items():
+    for name, values in parts.items():
         known = np.isfinite(values)
         num += np.where(known, weights[name] * values, 0.0)
         den += np.where(known, weights[name], 0.0)
-    t["score"] = np.divide(num, den, out=np.zeros(len(t)), where=den > 0)
+    t["quality"] = np.divide(num, den, out=np.full(len(t), 0.5), where=den > 0)
+    worth = t["value_attributed"].to_numpy()
+    if not (worth > 0).any():  # no revenue in the export: customers reached, decayed the same way
+        worth = t["reach_attributed"].to_numpy(dtype=float)
+    t["score"] = worth * (0.5 + t["quality"].to_numpy())
     t["score_pct"] = t["score"].rank(pct=True, method="average") * 100.0
 
     t["segment"] = _segments(t, graph, settings)

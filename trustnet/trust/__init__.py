@@ -37,9 +37,9 @@ Examples
 >>> T.relationships.loc[1, ["truster", "trustee"]].tolist()
 ['bob', 'Tiles']
 >>> T.relationships.loc[1, ["people", "process", "platform", "overall"]].astype(float).round(3).tolist()
-[0.753, 0.3, 0.633, 0.37]
+[0.62, 0.442, 0.633, 0.478]
 >>> T.relationships.loc[1, "why"]
-'process low (0.30): 1 complaint (last 1 Mar 2025); platform fair (0.63): 1 high score'
+'platform fair (0.63): 1 high score; process weak (0.44): 1 complaint (last 1 Mar 2025)'
 """
 
 from __future__ import annotations
@@ -152,7 +152,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     >>> G = build_graph(pd.DataFrame({"referrer": ["ann"], "referred": ["bob"], "provider": ["P"]}))
     >>> T = score_trust(G)
     >>> T.relationships[["truster", "trustee", "kind", "people", "evidence", "why"]].values.tolist()
-    [['ann', 'P', 'advocate', 0.7, 1, 'people good (0.70): referred 1 friend'], ['bob', 'P', 'customer', 0.7, 0, "no direct evidence yet: starts from their referrer's word"], ['bob', 'ann', 'referred_by', nan, 0, 'no evidence yet']]
+    [['ann', 'P', 'advocate', 0.58, 1, 'people fair (0.58): referred 1 friend'], ['bob', 'P', 'customer', 0.58, 0, "no direct evidence yet: starts from their referrer's word"], ['bob', 'ann', 'referred_by', nan, 0, 'no evidence yet']]
     """
     settings = settings or Settings()
     ts = settings.trust

@@ -405,3 +405,53 @@ def test_nurture_beats_the_busiest_advocates_when_volume_misleads():
     assert set(out["advocate"]) == {f"quiet{q}" for q in range(5)}
     assert set(out["by_count_advocate"]) == {f"spam{s}" for s in range(5)}
     assert out.attrs["extra_reach"] > 0 and out.attrs["extra_reach_pct"] > 100
+
+
+# --- the command line --------------------------------------------------------------------------------------
+
+def _export(tmp_path):
+    frame = refs([("ann", "bob"), ("ann", "cat"), ("bob", "dan"), ("eve", "fay")], provider="Tiles",
+                 status=["converted", "converted", "converted", "declined"], revenue=[1200.0, 800.0, 500.0, None],
+                 referred_at=["2025-01-05", "2025-02-01", "2025-03-01", "2025-03-02"])
+    path = tmp_path / "referrals.csv"
+    frame.to_csv(path, index=False)
+    return path
+
+
+def test_cli_prints_a_readable_table(tmp_path):
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    result = CliRunner().invoke(cli, ["advocates", str(_export(tmp_path)), "--top", "1", "--nurture", "1"])
+    assert result.exit_code == 0, result.output
+    assert "3 advocates (" in result.output
+    assert "1. ann" in result.output and "2. bob" not in result.output
+    assert "referred 2 (2 converted); their chains reached 3 customers worth $2,500" in result.output
+    assert "Nurture these 1: expected new reach" in result.output
+
+
+def test_cli_json(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    result = CliRunner().invoke(cli, ["advocates", str(_export(tmp_path)), "--json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)
+    assert [r["advocate"] for r in records][:2] == ["ann", "bob"]
+    assert records[0]["value_attributed"] == pytest.approx(2000.0 + 0.5 * 500.0)
+
+
+def test_cli_unreadable_file_is_a_clean_error(tmp_path):
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    bad = tmp_path / "nothing.csv"
+    bad.write_text("just,some\nwords,here\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["advocates", str(bad)])
+    assert result.exit_code == 2
+    assert "Error:" in result.output and "Traceback" not in result.output

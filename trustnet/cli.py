@@ -68,9 +68,10 @@ def loading_options(func: Any) -> Any:
         click.option("--map", "mapping", multiple=True, metavar="COLUMN=HEADER",
                      help='Use HEADER for a canonical column, e.g. --map referrer="Referred By"; repeatable.'),
         click.option("--delimiter", default=None, metavar="CHAR",
-                     help="Force the delimiter (, ; | or tab); detected by default."),
-        click.option("--encoding", default=None, help="Force the text encoding (utf-8, utf-16, cp1252...)."),
-        click.option("--sheet", default=None, help="Sheet of an .xlsx workbook (name or 0-based number)."),
+                     help="Force the main file's delimiter (, ; | or tab); detected by default."),
+        click.option("--encoding", default=None,
+                     help="Force the main file's text encoding (utf-8, utf-16, cp1252...)."),
+        click.option("--sheet", default=None, help="Sheet of the main .xlsx workbook (name or 0-based number)."),
         click.option("--dayfirst/--monthfirst", "dayfirst", default=None,
                      help="Read ambiguous dates such as 03/04/2025 day first or month first."),
         click.option("--kind", type=click.Choice(["auto", "referrals", "participants", "ratings", "touchpoints"]),
@@ -83,7 +84,11 @@ def loading_options(func: Any) -> Any:
 
 
 def load_kwargs(options: dict[str, Any]) -> dict[str, Any]:
-    """The loader keyword arguments (mapping, delimiter, encoding, sheet, dayfirst) from the CLI options."""
+    """The loader keyword arguments (mapping, delimiter, encoding, sheet, dayfirst) from the CLI options.
+
+    ``delimiter``, ``encoding`` and ``sheet`` describe the main file; pass only ``mapping`` and
+    ``dayfirst`` on to ``load_touchpoints`` (each touchpoint file's format is detected on its own).
+    """
     out: dict[str, Any] = {}
     if options.get("mapping"):
         out["mapping"] = list(options["mapping"])
@@ -122,7 +127,7 @@ def validate(file: str, as_json: bool, rows: int, config: str | None, **options:
     raw = read_table(file, delimiter=kwargs.get("delimiter"), encoding=kwargs.get("encoding"),
                      sheet=kwargs.get("sheet"))
     if kind == "auto":
-        kind = detect_kind(raw, settings=settings)
+        kind = detect_kind(raw, settings=settings, mapping=kwargs.get("mapping"))
         if kind == "aggregate":
             load_referrals(raw, settings=settings, **kwargs)  # raises the aggregate-report error
     if kind == "ratings":
@@ -132,8 +137,9 @@ def validate(file: str, as_json: bool, rows: int, config: str | None, **options:
     else:
         _, report = load_referrals(raw, settings=settings, kind=kind, **kwargs)
     reports = [report]
+    tp_kwargs = {k: v for k, v in kwargs.items() if k in ("mapping", "dayfirst")}  # formats detected per file
     for extra in options.get("touchpoints") or ():
-        reports.append(load_touchpoints(extra, settings=settings, **kwargs)[1])
+        reports.append(load_touchpoints(extra, settings=settings, **tp_kwargs)[1])
     usable = all(r.usable for r in reports)
     if as_json:
         payload = report.to_dict(max_rows=rows)
@@ -171,6 +177,68 @@ def _scored_export(file: str, settings: Any, options: dict[str, Any]) -> tuple[A
     touchpoints = pd.concat(parts, ignore_index=True) if parts else None
     graph = build_graph(referrals, touchpoints, settings)
     return graph, score_trust(graph, settings)
+
+
+# --- advocates (trustnet.advocates) -------------------------------------------------------
+
+@cli.command(epilog="""\b
+Example:
+  trustnet advocates referrals.csv --touchpoints nps.csv --top 20
+""")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@loading_options
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0), help="How many advocates to show.")
+@click.option("--nurture", "pick", default=None, type=click.IntRange(min=0), metavar="K",
+              help="Also pick K advocates to nurture (expected new reach against the K busiest).")
+@click.option("--json", "as_json", is_flag=True, help="Print the top advocates as JSON records.")
+@click.option("--config", type=click.Path(dir_okay=False), default=None, help="A trustnet.toml settings file.")
+def advocates(file: str, top: int, pick: int | None, as_json: bool, config: str | None, **options: Any) -> None:
+    """Rank the advocates who carry trust: reach, value, credibility, segment and why.
+
+    \b
+    One row per person who referred anyone, best first: referrals and
+    conversions, customers reached through their chains and the value they
+    brought (downstream value decayed per level), credibility (did the people
+    they referred come to trust the provider?), reputation, brokerage, the
+    score (attributed value x quality of their word), a segment (champion,
+    rising, dormant, low credibility, at risk, steady) and the reason in words.
+    """
+    import json
+
+    from .advocates import nurture, rank_advocates
+    from .settings import load_settings
+
+    settings = load_settings(config)
+    graph, scores = _scored_export(file, settings, options)
+    table = rank_advocates(graph, scores, settings)
+    shown = table.head(top)
+    picks = nurture(graph, scores, pick, settings) if pick else None
+    if as_json:
+        cols = ["advocate", "segment", "score", "score_pct", "direct_referrals", "converted", "conversion_rate",
+                "reach", "depth", "value_direct", "value_downstream", "value_attributed", "credibility",
+                "reputation_pct", "brokerage", "quality", "why"]
+        records = json.loads(shown[cols].to_json(orient="records", force_ascii=False))
+        payload: Any = records
+        if picks is not None:
+            payload = {"advocates": records, "nurture": json.loads(picks.drop(columns=["node"]).to_json(
+                orient="records", force_ascii=False)), "nurture_summary": dict(picks.attrs)}
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    counts = table["segment"].value_counts(sort=False)
+    click.echo(f"{len(table):,} advocates (" + ", ".join(f"{n:,} {seg}" for seg, n in counts.items() if n)
+               + f"); top {len(shown)} by score:")
+    for rank, row in enumerate(shown.itertuples(index=False), start=1):
+        click.echo(f"{rank:>3}. {row.advocate}  {row.segment}  score {row.score:,.0f} "
+                   f"(percentile {row.score_pct:.0f})")
+        click.echo(f"     {row.why}")
+    if picks is not None and len(picks):
+        a = picks.attrs
+        click.echo(f"Nurture these {len(picks)}: expected new reach {a['expected_reach']:,.1f} people, against "
+                   f"{a['by_count_expected_reach']:,.1f} for the {len(picks)} with the most referrals "
+                   f"({a['extra_reach']:+,.1f}):")
+        for row in picks.itertuples(index=False):
+            click.echo(f"{row.rank:>3}. {row.advocate}  +{row.marginal_gain:,.1f} people "
+                       f"(cumulative {row.expected_reach:,.1f}; busiest #{row.rank}: {row.by_count_advocate})")
 
 
 @cli.command(epilog="""\b

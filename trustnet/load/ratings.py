@@ -153,6 +153,7 @@ def detect_kind(
     delimiter: str | None = None,
     encoding: str | None = None,
     sheet: str | int | None = None,
+    mapping: Mapping[str, str] | Iterable[str] | None = None,
 ) -> str:
     """What a file holds: ``"referrals"``, ``"participants"``, ``"ratings"``, ``"touchpoints"`` or ``"aggregate"``.
 
@@ -168,6 +169,9 @@ def detect_kind(
     source : path, "-", file object, DataFrame or RawTable
     settings, delimiter, encoding, sheet
         As for :func:`trustnet.load.load_referrals`.
+    mapping : mapping or list of "canonical=Header", optional
+        ``--map`` overrides: naming ``rater``/``ratee`` means ratings, ``customer`` touchpoints,
+        a referral column referrals.
 
     Returns
     -------
@@ -189,6 +193,13 @@ def detect_kind(
 
     settings = settings or Settings()
     raw = read_table(source, delimiter=delimiter, encoding=encoding, sheet=sheet)
+    overrides = parse_map_options(mapping)
+    if {S.RATER, S.RATEE} & set(overrides):
+        return "ratings"
+    if S.CUSTOMER in overrides:
+        return "touchpoints"
+    if {S.REFERRER, S.REFERRED} & set(overrides):
+        return _choose_shape(raw, None, overrides, None)[0]
     if not raw.info.get("header", True):
         return "ratings"
     profile = match_profile(raw.headers, load_profiles(getattr(settings.load, "profiles_dir", None)))

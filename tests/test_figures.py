@@ -320,3 +320,12 @@ def test_inputs_are_not_mutated():
     F.report_figures(G, rel, ev, adv, risk)
     for old, new in zip(before, (rel, ev, adv, risk)):
         pd.testing.assert_frame_equal(old, new)
+
+
+def test_one_provider_compares_advocates_with_other_customers(made):
+    rel = pd.DataFrame({"truster": ["a", "b", "c"], "trustee": "Brand", "kind": ["advocate", "customer", "customer"],
+                        "people": [0.9, 0.6, 0.6], "process": [0.5, 0.4, 0.4], "platform": [0.7, 0.6, 0.5]})
+    fig = made(F.trust_by_dimension(rel))
+    assert F.title(fig) == "At Brand, process trust (0.43) trails people trust (0.70)"
+    labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
+    assert labels == ["Brand\nall 3", "advocates\n1", "other customers\n2"]

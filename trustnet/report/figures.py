@@ -290,7 +290,6 @@ def network_map(
     e_src, e_dst, e_kind = local[rel_src[both]], local[rel_dst[both]], rel_kind[both]
     r_both = mask[risk_src] & mask[risk_dst]
     rk_src, rk_dst = local[risk_src[r_both]], local[risk_dst[r_both]]
-    pos = _spring_positions(len(keep), e_src, e_dst, e_kind, rk_src, rk_dst, is_provider[keep], seed)
 
     # --- finding
     k = len(top_idx)
@@ -314,6 +313,9 @@ def network_map(
                  f"{n_risk_top:,} touch a top advocate)." if len(risk_src) else f"No tie is {st.fmt_share(risk_cut)} or more likely to break.")
     sub = drawn + "People sized by reach and coloured by their trust in the business. " + risk_note
     fig, rect = st.new_figure(head, sub)
+    frame_w, frame_h = fig.get_figwidth() * rect[2] * 0.78, fig.get_figheight() * rect[3]
+    pos, centre = _spring_positions(len(keep), e_src, e_dst, e_kind, rk_src, rk_dst, is_provider[keep], seed,
+                                    aspect=frame_w / frame_h)
     ax = fig.add_axes((rect[0], rect[1], rect[2] * 0.78, rect[3]))
     ax.set_axis_off()
 
@@ -353,17 +355,29 @@ def network_map(
     prov_ids = np.flatnonzero(prov_keep)
     if len(prov_ids) <= 12:
         labelled += keep[prov_ids].tolist()
-    for rank, i in enumerate(labelled):
+    for i in labelled:
         x, y = pos[local[i]]
         bold = is_provider[i]
-        _text(ax, x, y, "  " + st.short(ids[i], 20), fontsize=st.NOTE_PT + (1 if bold else 0),
-              fontweight="bold" if bold else "normal", ha="left", va="center", zorder=6, path_effects=_halo())
+        right = x >= centre[local[i], 0]  # label away from the cluster's centre
+        name = st.short(ids[i], 20)
+        _text(ax, x, y, f"  {name}" if right else f"{name}  ", fontsize=st.NOTE_PT + (1 if bold else 0),
+              fontweight="bold" if bold else "normal", ha="left" if right else "right", va="center", zorder=6,
+              path_effects=_halo())
 
     if len(keep):
-        xy = pos
-        pad = 0.08 * max(np.ptp(xy[:, 0]), np.ptp(xy[:, 1]), 1e-9)
-        ax.set_xlim(xy[:, 0].min() - pad, xy[:, 0].max() + pad * 2.5)
-        ax.set_ylim(xy[:, 1].min() - pad, xy[:, 1].max() + pad)
+        # equal scale on both axes: widen the shorter side of the drawing to the frame's shape
+        (x0, y0), (x1, y1) = pos.min(axis=0), pos.max(axis=0)
+        pad = 0.05 * max(x1 - x0, y1 - y0, 1.0)
+        x0, x1, y0, y1 = x0 - pad, x1 + pad, y0 - pad, y1 + pad
+        want = frame_w / frame_h
+        if (x1 - x0) / (y1 - y0) < want:
+            grow = (want * (y1 - y0) - (x1 - x0)) / 2
+            x0, x1 = x0 - grow, x1 + grow
+        else:
+            grow = ((x1 - x0) / want - (y1 - y0)) / 2
+            y0, y1 = y0 - grow, y1 + grow
+        ax.set_xlim(x0, x1)
+        ax.set_ylim(y0, y1)
 
     handles = [
         Line2D([], [], color="#7F8A96", lw=1.5, label="referral"),
@@ -419,35 +433,80 @@ def _neighbourhoods(graph: Any, top_idx: np.ndarray, rel_src: np.ndarray, rel_ds
 
 
 def _spring_positions(k: int, src: np.ndarray, dst: np.ndarray, kind: np.ndarray, rsrc: np.ndarray, rdst: np.ndarray,
-                      provider: np.ndarray, seed: int) -> np.ndarray:
-    """A seeded spring layout of the small drawn subgraph.
+                      provider: np.ndarray, seed: int, aspect: float = 1.9) -> tuple[np.ndarray, np.ndarray]:
+    """A seeded layout of the small drawn subgraph: positions and each node's cluster centre.
 
-    With several providers, they are pinned evenly on a ring so their labels
-    never pile up in the middle; people settle between the providers they
-    trust, pulled hardest by referral ties.
+    Each connected cluster gets its own spring layout (referral ties pull
+    hardest; with several providers in one cluster they are pinned evenly on a
+    ring so their labels never pile up), scaled to an area proportional to its
+    size; the clusters are then packed in rows, largest first, to fill a
+    frame of the given aspect ratio instead of drifting apart.
     """
     import networkx as nx
+    import scipy.sparse as sp
+    from scipy.sparse import csgraph
 
     if k == 0:
-        return np.zeros((0, 2))
-    if k == 1:
-        return np.zeros((1, 2))
-    G = nx.Graph()
-    G.add_nodes_from(range(k))
-    weight = np.where(kind == REFERRED_BY_KIND, 1.0, np.where(kind == ADVOCATE_KIND, 0.5, 0.15))
-    G.add_weighted_edges_from(zip(src.tolist(), dst.tolist(), weight.tolist()))
-    G.add_weighted_edges_from(zip(rsrc.tolist(), rdst.tolist(), [0.3] * len(rsrc)))
-    hubs = np.flatnonzero(provider)
+        return np.zeros((0, 2)), np.zeros((0, 2))
+    a = np.concatenate([src, rsrc]).astype(np.int64)
+    b = np.concatenate([dst, rdst]).astype(np.int64)
+    weight = np.concatenate([np.where(kind == REFERRED_BY_KIND, 1.0, np.where(kind == ADVOCATE_KIND, 0.5, 0.15)),
+                             np.full(len(rsrc), 0.3)])
+    ncomp, labels = csgraph.connected_components(sp.coo_matrix((np.ones(len(a)), (a, b)), shape=(k, k)), directed=False)
+    sizes = np.bincount(labels, minlength=ncomp)
+    first = np.full(ncomp, k)
+    np.minimum.at(first, labels, np.arange(k))
+    comps = sorted(range(ncomp), key=lambda c: (-sizes[c], first[c]))
     rng = np.random.default_rng(seed)
-    start = rng.uniform(-0.6, 0.6, size=(k, 2))
-    fixed = None
-    if 2 <= len(hubs) <= 16:
-        angle = np.pi / 2 - 2 * np.pi * np.arange(len(hubs)) / len(hubs)
-        start[hubs] = np.column_stack([np.cos(angle), np.sin(angle)])
-        fixed = hubs.tolist()
-    layout = nx.spring_layout(G, pos={i: start[i] for i in range(k)}, fixed=fixed, seed=seed, iterations=100,
-                              k=1.2 / math.sqrt(k))
-    return np.array([layout[i] for i in range(k)], dtype=float)
+    local_pos: list[tuple[np.ndarray, np.ndarray, float]] = []
+    for c in comps:
+        members = np.flatnonzero(labels == c)
+        m = len(members)
+        radius = 0.5 * math.sqrt(m) + 0.5
+        if m == 1:
+            local_pos.append((members, np.zeros((1, 2)), radius))
+            continue
+        index = np.full(k, -1, dtype=np.int64)
+        index[members] = np.arange(m)
+        inside = (index[a] >= 0) & (index[b] >= 0)
+        G = nx.Graph()
+        G.add_nodes_from(range(m))
+        G.add_weighted_edges_from(zip(index[a[inside]].tolist(), index[b[inside]].tolist(), weight[inside].tolist()))
+        start = rng.uniform(-0.6, 0.6, size=(m, 2))
+        hubs = np.flatnonzero(provider[members])
+        fixed = None
+        if 2 <= len(hubs) <= 16:
+            angle = np.pi / 2 - 2 * np.pi * np.arange(len(hubs)) / len(hubs)
+            start[hubs] = np.column_stack([np.cos(angle), np.sin(angle)])
+            fixed = hubs.tolist()
+        layout = nx.spring_layout(G, pos={i: start[i] for i in range(m)}, fixed=fixed, seed=seed, iterations=100,
+                                  k=1.2 / math.sqrt(m))
+        xy = np.array([layout[i] for i in range(m)], dtype=float)
+        xy -= (xy.max(axis=0) + xy.min(axis=0)) / 2
+        extent = float(np.abs(xy).max()) or 1.0
+        local_pos.append((members, xy * (radius - 0.5) / extent, radius))
+    # pack clusters in rows, largest first; of the row widths tried, keep the one that draws them largest
+    sizes_2r = [2 * r for _, _, r in local_pos]
+    best = None
+    for width in sorted(set(np.cumsum(sizes_2r)[:40].tolist())):
+        x = y = row_h = 0.0
+        spots = []
+        for size in sizes_2r:
+            if x > 0 and x + size > width + 1e-9:
+                x, y, row_h = 0.0, y + row_h, 0.0
+            spots.append((x + size / 2, -(y + size / 2)))
+            x += size
+            row_h = max(row_h, size)
+        w, h = max(sx + sz / 2 for (sx, _), sz in zip(spots, sizes_2r)), y + row_h
+        scale = min(aspect / w, 1.0 / h)
+        if best is None or scale > best[0] + 1e-12:
+            best = (scale, spots)
+    pos = np.zeros((k, 2))
+    centre = np.zeros((k, 2))
+    for (members, xy, _), (cx, cy) in zip(local_pos, best[1]):
+        pos[members] = xy + (cx, cy)
+        centre[members] = (cx, cy)
+    return pos, centre
 
 
 # ----------------------------------------------------------------------------------------
@@ -595,6 +654,19 @@ def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
     n_all = int(frame[TRUSTEE].nunique())
     sub = (f"Mean trust of each provider's customers and advocates (0 betrayal, 0.5 neutral, 1 delight); "
            f"{'the ' + str(len(table)) + ' largest of ' + format(n_all, ',') + ' providers' if n_all > len(table) else 'all providers'}, by customers.")
+    labels = [f"{st.short(p, 22)}\n{int(c):,} customers" for p, c in zip(table.index, table["customers"])]
+    if n_all == 1:
+        # one provider: compare its advocates with its other customers instead
+        kinds = rel[KIND].astype(str).to_numpy()
+        parts = [table]
+        labels = [f"{st.short(table.index[0], 22)}\nall {int(table['customers'].iloc[0]):,}"]
+        for kind, name in ((ADVOCATE_KIND, "advocates"), (CUSTOMER_KIND, "other customers")):
+            sel = frame[kinds == kind]
+            if len(sel):
+                parts.append(pd.DataFrame({**{d: [sel[d].mean()] for d in dims}, "customers": [len(sel)]}, index=[name]))
+                labels.append(f"{name}\n{len(sel):,}")
+        table = pd.concat(parts)
+        sub = ("Mean trust of the provider's advocates and other customers (0 betrayal, 0.5 neutral, 1 delight).")
     fig, rect = st.new_figure(head, sub, bottom=1.2)
     ax = fig.add_axes((rect[0] + rect[2] * 0.2, rect[1], rect[2] * 0.8, rect[3]))
     m = len(table)
@@ -608,12 +680,11 @@ def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
         for yi, v in zip(yy, vals):
             _text(ax, (0 if np.isnan(v) else v) + 0.008, yi, "no data" if np.isnan(v) else f"{v:.2f}", ha="left",
                   va="center", fontsize=st.NOTE_PT, color=st.MUTED if np.isnan(v) else st.INK)
-    labels = [f"{st.short(p, 22)}\n{int(c):,} customers" for p, c in zip(table.index, table["customers"])]
     ax.set_yticks(y, labels=labels, parse_math=False)
     ax.axvline(0.5, color=st.MUTED, lw=1, ls=(0, (4, 3)), zorder=1)
-    _text(ax, 0.5, m - 0.45, "neutral", ha="center", va="bottom", color=st.MUTED, fontsize=st.NOTE_PT)
+    _text(ax, 0.5, m - 0.45 + max(0, 3 - m) / 2, "neutral", ha="center", va="bottom", color=st.MUTED, fontsize=st.NOTE_PT)
     ax.set_xlim(0, 1.06)
-    ax.set_ylim(-0.6, m - 0.25)
+    ax.set_ylim(-0.6 - max(0, 3 - m) / 2, m - 0.25 + max(0, 3 - m) / 2)  # no fat bars when there are few rows
     ax.set_xlabel("mean trust", family=st.FONT)
     st.style_axes(ax, grid="x")
     ax.tick_params(axis="y", length=0, labelcolor=st.INK, labelsize=st.NOTE_PT if small else st.TICK_PT)
@@ -1051,7 +1122,10 @@ def referral_cascade(graph: Any, advocates: pd.DataFrame, *, advocate: str | Non
     _text(ax, x[root], 0.22, name, ha="center", va="bottom", fontsize=st.TICK_PT + 1, fontweight="bold", zorder=5,
           path_effects=_halo())
     first = np.flatnonzero(ys == -1)
-    if 0 < len(first) <= 8:
+    # name the first level only when the names fit side by side (about 1.3 in for 14 characters)
+    inch_per_unit = fig.get_figwidth() * rect[2] * 0.8 / (leaves + 0.6)
+    gap = float(np.diff(np.sort(xs[first])).min()) if len(first) > 1 else float(leaves)
+    if 0 < len(first) <= 12 and gap * inch_per_unit >= 1.3:
         for i in first:
             _text(ax, xs[i], ys[i] + 0.14, st.short(graph.nodes["id"].iat[members[i]], 14),
                   ha="center", va="bottom", fontsize=st.NOTE_PT, color=st.MUTED, zorder=5, path_effects=_halo())

@@ -245,7 +245,7 @@ def _figures(figures: Mapping[str, tuple[bytes | str, str]], used: set[str]) -> 
         out.append(
             f'<figure id="{_slug("figure-" + str(name), used)}">'
             f'<img src="{_image_src(data)}" alt="{_e(alt)}" width="1800" height="1050" loading="lazy">'
-            f'<figcaption><b>Figure {i}.</b> {_e(alt)}</figcaption></figure>'
+            f'<figcaption>Figure {i} · {_e(_label(name))}</figcaption></figure>'
         )
     return "".join(out) or '<p class="muted">No figures.</p>'
 
@@ -485,7 +485,7 @@ h4{font-size:15px;margin:20px 0 8px;color:var(--muted);text-transform:uppercase;
 .small{font-size:13px}
 ol.findings{list-style:none;margin:0;padding:0;display:grid;gap:12px}
 ol.findings li{display:flex;gap:16px;align-items:flex-start;padding:14px 18px;border-left:4px solid var(--people);background:#F3F8FC;border-radius:0 8px 8px 0}
-ol.findings li:first-child{border-left-color:var(--risk);background:#FDF3EE}
+ol.findings li:first-child{border-left-color:var(--ink);background:#EEF2F6}
 ol.findings li:first-child p{font-size:19px;font-weight:600}
 ol.findings .n{flex:none;width:30px;height:30px;border-radius:50%;background:var(--ink);color:#fff;font-weight:700;display:flex;align-items:center;justify-content:center;font-size:14px;margin-top:1px}
 ol.findings p{margin:0;font-size:17px;overflow-wrap:anywhere}
@@ -496,13 +496,14 @@ figcaption{font-size:14px;color:var(--muted);margin-top:8px;overflow-wrap:anywhe
 .table-wrap{overflow-x:auto;-webkit-overflow-scrolling:touch;border:1px solid var(--line);border-radius:8px}
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{padding:8px 12px;border-bottom:1px solid var(--line);vertical-align:top;text-align:left}
-thead th{background:var(--wash);font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);white-space:nowrap;position:sticky;top:0}
+thead th{background:var(--wash);font-size:12px;text-transform:uppercase;letter-spacing:.05em;color:var(--muted);position:sticky;top:0;vertical-align:bottom}
 tbody tr:nth-child(even){background:#FAFBFC}
 tbody tr:last-child td{border-bottom:0}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+td.num{white-space:nowrap}
 td.date{white-space:nowrap;font-variant-numeric:tabular-nums}
-td.txt{overflow-wrap:anywhere}
-td.long{min-width:260px;max-width:520px}
+td.txt{overflow-wrap:break-word}
+td.long{min-width:240px;max-width:480px}
 td.na,span.na{color:var(--faint)}
 h3 .count{font-size:14px;font-weight:400;color:var(--muted);margin-left:8px}
 dl.read{display:grid;grid-template-columns:repeat(auto-fit,minmax(300px,1fr));gap:14px 28px;margin:0}

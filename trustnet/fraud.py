@@ -30,7 +30,10 @@ signal                 weight  fires when
                                strongly connected component of at most ``max_cluster_size``
                                accounts
 ``same_fingerprint``   0.70    the referred's IP/device/payment fingerprint is the one the
-                               referrer had when they were referred
+                               referrer had when they were referred; level 0.6 when the referred
+                               account has been active since (touchpoints or referrals of its
+                               own) or declined the referral: more likely one household than a
+                               second account of the referrer
 ``burst``              0.70    the referrer made at least ``burst_min_referrals`` referrals within
                                ``burst_window_hours``, at least ``burst_dead_share`` of them to
                                accounts that never converted, never spent, never appeared in the
@@ -38,7 +41,9 @@ signal                 weight  fires when
                                when the export has no conversion, revenue or touchpoint data to
                                tell (volume alone)
 ``same_name``          0.60    same name after removing accents, case and punctuation; level 1
-                               for a full name (two words or more), 0.4 for a single word
+                               for a full name (two words or more), 0.4 for a single word, times
+                               ``min(1, 3 / accounts holding the name)``, times 0.6 when the
+                               referred account has been active since or declined
 ``dense_cluster``      0.60    both accounts belong to a small cluster (3 to
                                ``max_cluster_size`` accounts, held together by referral triangles
                                and cycles) whose accounts mostly refer each other: at least 40%
@@ -47,7 +52,7 @@ signal                 weight  fires when
 ``shared_fingerprint`` 0.60    the referrer referred several accounts from the same fingerprint:
                                level 1 for three or more, 0.5 for two
 ``duplicate_account``  0.50    the referred's mailbox (after normalisation) already belongs to
-                               another account
+                               another account first seen earlier (or at the same time)
 ``batch_timestamp``    0.50    the referrer made three or more referrals with the identical
                                timestamp (only when the export records the time of day)
 ``fast_conversion``    0.50    converted within ``fast_conversion_seconds`` of the referral (only
@@ -153,6 +158,9 @@ SET_ASIDE = "set_aside"     #: bool: left out of advocate value and reach
 DOT_BLIND_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 _NAT = np.iinfo(np.int64).min
+#: level of ``same_name`` / ``same_fingerprint`` when the referred account has been active since,
+#: or declined the referral
+ACTIVE_DISCOUNT = 0.6
 _NS_PER_S = 1_000_000_000
 _BLOCK = 50_000
 
@@ -558,6 +566,17 @@ def _mask_names(bits: np.ndarray) -> pd.Series:
     return _series(names.take(pa.array(inv.astype(np.int64))))
 
 
+def _active(graph: TrustGraph, r: np.ndarray) -> np.ndarray | None:
+    """Accounts with touchpoints or referrals of their own; ``None`` when the export has no touchpoints."""
+    tps = graph.touchpoints
+    if tps is None or not len(tps):
+        return None
+    active = np.zeros(graph.n, bool)
+    active[tps["customer_idx"].to_numpy(np.int64)] = True
+    active[r] = True
+    return active
+
+
 def _sorted_unique(x: np.ndarray) -> np.ndarray:
     """Distinct values, sorted (a sort is faster than numpy's hash path on large int arrays)."""
     x = np.sort(x)
@@ -584,6 +603,14 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
     n = graph.n
     others = ~self_loop
     _email_signals(state, graph, refs, r, d, others)
+    # a referred account seen active since (touchpoints, own referrals) may be a namesake or a household
+    # a referral the referred turned down is no self-referral either (nobody declines their own reward)
+    active = _active(graph, r)
+    lively = active[d] if active is not None else np.zeros(len(r), bool)
+    declined = (refs[S.STATUS].astype("str") == S.DECLINED).fillna(False).to_numpy(bool)
+    active_level = np.where(lively | declined, ACTIVE_DISCOUNT, 1.0)
+    active_words = np.where(lively, " though the account has been active since (one household?)",
+                            np.where(declined, " though the referred declined (one household?)", ""))
     # names
     names = _node_values(n, [(r, refs[S.REFERRER_NAME]), (d, refs[S.REFERRED_NAME])])
     if names is not None:
@@ -597,8 +624,9 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
         # a full name shared by few accounts is strong; a single word or a common name much less
         cu = np.maximum(node_code[r], 0)
         level = np.where(full[cu], 1.0, 0.4) * np.minimum(1.0, 3.0 / np.maximum(holders[np.maximum(ncode[r], 0)], 1))
-        state.add("same_name", same, level,
-                  words=lambda i: _cat("same name as the referrer (", _text(canon, node_code[r[i]]), ")"))
+        state.add("same_name", same, level * active_level,
+                  words=lambda i: _cat("same name as the referrer (", _text(canon, node_code[r[i]]), ")",
+                                       active_words[i]))
     # fingerprints (of the referred)
     fp = pc.utf8_lower(pc.utf8_trim_whitespace(_arrow(refs[S.FINGERPRINT])))
     fp = pc.if_else(pc.greater(pc.utf8_length(fp), 0), fp, pa.scalar(None, pa.large_string()))
@@ -612,8 +640,8 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
     nodes, first = np.unique(d[rows], return_index=True)
     node_fp[nodes] = fcodes[rows[first]]
     same = (node_fp[r] == fcodes) & has & others
-    state.add("same_fingerprint", same,
-              words=lambda i: _cat("same fingerprint as the referrer had (", _text(fp, i), ")"))
+    state.add("same_fingerprint", same, active_level,
+              words=lambda i: _cat("same fingerprint as the referrer had (", _text(fp, i), ")", active_words[i]))
     # several distinct accounts referred by one referrer from one fingerprint
     key = r[has] * (int(fcodes.max()) + 1) + fcodes[has]
     if n * (int(key.max()) + 1) < 2**62:
@@ -659,9 +687,20 @@ def _email_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: np.n
     state.add("mailbox_name", boxname, words=lambda i: _cat(
         "same mailbox name as the referrer at another domain (", _text(exact, r[i]), " / ", _text(exact, d[i]), ")"))
     # the referred's mailbox already belongs to another account (not the referrer: that is an alias)
-    owners = np.bincount(mb[mb >= 0], minlength=max(int(mb.max()) + 1, 1))
+    # ... and the referred is the newer account (first seen after, or together with, another one)
+    big = np.iinfo(np.int64).max
+    seen = graph.nodes["first_seen"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    seen = np.where(seen == _NAT, big, seen)
+    groups = max(int(mb.max()) + 1, 1)
+    has_box = mb >= 0
+    earliest = np.full(groups, big)
+    np.minimum.at(earliest, mb[has_box], seen[has_box])
+    at_earliest = np.bincount(mb[has_box & (seen == earliest[np.maximum(mb, 0)])], minlength=groups)
+    owners = np.bincount(mb[has_box], minlength=groups)
     dup = (mb[d] >= 0) & others & ~same_exact & ~alias
-    dup[dup] = owners[mb[d[dup]]] >= 2
+    box = mb[d[dup]]
+    newer = (seen[d[dup]] > earliest[box]) | (at_earliest[box] >= 2)
+    dup[dup] = (owners[box] >= 2) & newer
     state.add("duplicate_account", dup,
               words=lambda i: _cat("the mailbox ", _text(mailbox, d[i]), " already belongs to another account"))
 

@@ -1,0 +1,212 @@
+"""``analyse()``: the whole pipeline in one call, and the :class:`Analysis` that carries its results.
+
+load → (pseudonymise) → graph → trust → fraud → advocates → risk. The CLI's
+``trustnet analyse`` calls exactly :func:`analyse` and then
+:meth:`Analysis.write`; a researcher gets the same results as DataFrames.
+
+Examples
+--------
+>>> import trustnet
+>>> world = trustnet.generate(customers=300, seed=1)
+>>> result = trustnet.analyse(world.referrals, touchpoints=world.touchpoints)
+>>> sorted(result.relationships.columns)[:3]
+['evidence', 'first_seen', 'kind']
+>>> len(result.advocates) > 0 and result.advocates["score"].is_monotonic_decreasing
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+import pandas as pd
+
+from . import __version__
+from .settings import Settings
+
+__all__ = ["Analysis", "analyse", "Progress"]
+
+#: ``progress(stage, done, total)``: called as each stage starts and ends.
+Progress = Callable[[str, int, int], None]
+
+STAGES = ("load", "graph", "trust", "fraud", "advocates", "risk")
+
+
+@dataclass(frozen=True, eq=False)
+class Analysis:
+    """Everything one run of :func:`analyse` found, as DataFrames and a graph.
+
+    Attributes
+    ----------
+    referrals, touchpoints : DataFrame
+        The canonical input tables (pseudonymised when ``settings.report.anonymise``).
+    graph : TrustGraph
+    scores : TrustScores
+    relationships, nodes : DataFrame
+        Trust per relationship and per node (``scores.relationships`` / ``scores.nodes``).
+    advocates, at_risk, nurture : DataFrame
+    suspicion : Suspicion
+        Suspicious referrals and accounts (``suspicion.referrals``, ``suspicion.accounts``).
+    load_report, touchpoint_report : LoadReport
+    settings : Settings
+    sources : list of dict
+        Each input's name, size and SHA-256 (for summary.json).
+    """
+
+    referrals: pd.DataFrame
+    touchpoints: pd.DataFrame | None
+    graph: Any
+    scores: Any
+    advocates: pd.DataFrame
+    at_risk: pd.DataFrame
+    nurture: pd.DataFrame
+    suspicion: Any
+    load_report: Any
+    touchpoint_report: Any
+    settings: Settings
+    sources: list[dict[str, Any]] = field(default_factory=list)
+    key_is_stable: bool = True
+
+    @property
+    def relationships(self) -> pd.DataFrame:
+        """Trust per relationship: people, process, platform, overall, trend, why."""
+        return self.scores.relationships
+
+    @property
+    def nodes(self) -> pd.DataFrame:
+        """Per node: roles, value, trust received as provider and as advocate, reputation."""
+        return self.scores.nodes
+
+    @property
+    def suspicious(self) -> pd.DataFrame:
+        """Referrals flagged as suspicious, most suspicious first."""
+        return self.suspicion.suspicious.reset_index(drop=True)
+
+    def headline(self) -> list[str]:
+        """A few sentences a marketer reads first (the report's headline findings)."""
+        from .report.summary import headline
+
+        return headline(self)
+
+    def figures(self) -> dict[str, Any]:
+        """The report's figures as matplotlib Figures, by name; nothing is written."""
+        from .report.writer import analysis_figures
+
+        return analysis_figures(self)
+
+    def write(self, out: str | Path, *, force: bool = False, fmt: str | None = None, progress: Progress | None = None) -> Path:
+        """Write the report folder (tables, figures, graph files, index.html, summary.json).
+
+        The folder is built beside ``out`` under a temporary name and renamed
+        into place at the end; an existing folder is replaced only with
+        ``force=True``. Returns the path of ``index.html``.
+        """
+        from .report.writer import write_report
+
+        return write_report(self, Path(out), force=force, fmt=fmt or self.settings.report.figure_format, progress=progress)
+
+
+def _describe_source(source: Any) -> dict[str, Any]:
+    if isinstance(source, (str, Path)) and str(source) != "-" and Path(source).is_file():
+        p = Path(source)
+        digest = hashlib.sha256()
+        with p.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return {"name": p.name, "bytes": p.stat().st_size, "sha256": digest.hexdigest()}
+    if isinstance(source, pd.DataFrame):
+        digest = hashlib.sha256(pd.util.hash_pandas_object(source, index=False).to_numpy().tobytes()).hexdigest()
+        return {"name": "<DataFrame>", "rows": len(source), "sha256": digest}
+    return {"name": str(source)}
+
+
+def analyse(
+    source: Any,
+    touchpoints: Any = None,
+    settings: Settings | None = None,
+    *,
+    progress: Progress | None = None,
+    **load_options: Any,
+) -> Analysis:
+    """Run the whole pipeline on a referral export and return an :class:`Analysis`.
+
+    Parameters
+    ----------
+    source : path, ``"-"``, file object or DataFrame
+        The referral export (any format ``load_referrals`` reads), or a
+        canonical referrals table.
+    touchpoints : path, DataFrame, or a list of them, optional
+        Surveys, tickets, ratings and events (``load_touchpoints``).
+    settings : Settings, optional
+        Defaults when omitted; ``settings.report.anonymise`` pseudonymises every
+        identifier before any stage runs.
+    progress : callable, optional
+        ``progress(stage, done, total)``; the CLI turns it into a progress bar.
+    **load_options
+        Passed to the loader (``mapping``, ``delimiter``, ``encoding``, ``sheet``, ``dayfirst``).
+
+    Returns
+    -------
+    Analysis
+    """
+    from .advocates import nurture, rank_advocates
+    from .fraud import find_suspicious
+    from .graph import build_graph
+    from .load import load_referrals, load_touchpoints
+    from .privacy import anonymise_key, pseudonymise
+    from .risk import find_at_risk
+    from .trust import score_trust
+
+    settings = settings or Settings()
+    tick = progress or (lambda stage, done, total: None)
+    total = len(STAGES)
+
+    tick("load", 0, total)
+    if isinstance(source, pd.DataFrame):  # a table already in memory: line numbers are its row positions
+        source = source.drop(columns=["source_line"], errors="ignore")
+    if isinstance(touchpoints, pd.DataFrame):
+        touchpoints = touchpoints.drop(columns=["source_line"], errors="ignore")
+    referrals, report = load_referrals(source, settings=settings, **load_options)
+    sources = [_describe_source(source)]
+    tps, tp_report = None, None
+    if touchpoints is not None and not (isinstance(touchpoints, Sequence) and not isinstance(touchpoints, str) and len(touchpoints) == 0):
+        tps, tp_report = load_touchpoints(touchpoints, settings=settings, dayfirst=load_options.get("dayfirst"))
+        many = touchpoints if isinstance(touchpoints, (list, tuple)) else [touchpoints]
+        sources += [_describe_source(t) for t in many]
+    if report.touchpoints is not None and len(report.touchpoints):  # rating columns inside the export
+        tps = report.touchpoints if tps is None else pd.concat([tps, report.touchpoints], ignore_index=True)
+    stable = True
+    if settings.report.anonymise:
+        key, stable = anonymise_key(settings.report.anonymise_key)
+        referrals, tps = pseudonymise(referrals, tps, key)
+
+    tick("graph", 1, total)
+    graph = build_graph(referrals, tps, settings)
+    tick("trust", 2, total)
+    scores = score_trust(graph, settings)
+    tick("fraud", 3, total)
+    suspicion = find_suspicious(graph, settings=settings)
+    tick("advocates", 4, total)
+    advocates = rank_advocates(graph, scores, settings, exclude=suspicion.set_aside)
+    picks = nurture(graph, scores, settings=settings, exclude=suspicion.set_aside)
+    tick("risk", 5, total)
+    at_risk = find_at_risk(graph, scores, settings)
+    tick("done", total, total)
+    return Analysis(
+        referrals=referrals,
+        touchpoints=tps,
+        graph=graph,
+        scores=scores,
+        advocates=advocates,
+        at_risk=at_risk,
+        nurture=picks,
+        suspicion=suspicion,
+        load_report=report,
+        touchpoint_report=tp_report,
+        settings=settings,
+        sources=sources,
+        key_is_stable=stable,
+    )

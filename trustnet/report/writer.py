@@ -1,0 +1,213 @@
+"""Write the report folder: built under a temporary name beside the target, renamed into place at the end.
+
+An interrupted run (Ctrl-C, SIGTERM, an error, a full disk) removes its
+temporary folder, and a later run removes any left by a process that was
+killed outright; the previous report is replaced only with ``force=True`` and
+only once the new one is complete.
+
+Folder layout (see DESIGN.md "Outputs")::
+
+    index.html  summary.json
+    advocates.csv  at_risk.csv  suspicious.csv  relationships.csv  nodes.csv  rejected_rows.csv  nurture.csv
+    graph.gexf  graph.graphml  graph.json  gephi/nodes.csv  gephi/edges.csv
+    figures/*.png (or .svg / .pdf)
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import json
+import os
+import shutil
+from pathlib import Path
+from typing import Any, Callable
+
+import pandas as pd
+
+from ..errors import OutputError
+from . import graphfiles
+from .summary import headline, summary
+from .tables import write_bytes, write_csv, write_text
+
+__all__ = ["write_report", "analysis_figures", "FIGURE_FORMATS"]
+
+FIGURE_FORMATS = ("png", "svg", "pdf")
+_TMP_MARK = ".trustnet-tmp-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _remove_stale_temp(parent: Path, name: str) -> None:
+    """Remove temporary folders left by runs that were killed outright (their process is gone)."""
+    for path in parent.glob(f".{name}{_TMP_MARK}*"):
+        try:
+            pid = int(path.name.rsplit("-", 1)[-1])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _pid_alive(pid):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def analysis_figures(analysis: Any) -> dict[str, Any]:
+    """The report's figures for an :class:`~trustnet.analysis.Analysis`, by file stem."""
+    from . import figures
+
+    return figures.report_figures(
+        graph=analysis.graph,
+        relationships=analysis.relationships,
+        evidence=analysis.scores.evidence,
+        advocates=analysis.advocates,
+        at_risk=analysis.at_risk,
+        top=analysis.settings.report.top,
+    )
+
+
+def _figure_bytes(fig: Any, fmt: str) -> bytes:
+    buffer = io.BytesIO()
+    metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
+    fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
+    return buffer.getvalue()
+
+
+def _tables(analysis: Any) -> dict[str, pd.DataFrame]:
+    graph = analysis.graph
+    nodes = analysis.nodes
+    rejected = analysis.load_report.rejected_rows
+    if analysis.settings.report.anonymise:
+        rejected = rejected[[c for c in ("source_line", "reason") if c in rejected]]
+    suspicious = analysis.suspicious if analysis.suspicion is not None else pd.DataFrame()
+    drop_idx = [c for c in ("truster_idx", "trustee_idx") if c in analysis.relationships]
+    return {
+        "advocates": analysis.advocates,
+        "at_risk": analysis.at_risk,
+        "suspicious": suspicious,
+        "relationships": analysis.relationships.drop(columns=drop_idx),
+        "nodes": nodes,
+        "nurture": analysis.nurture,
+        "rejected_rows": rejected,
+        "_graph_nodes": graph.nodes,
+    }
+
+
+def write_report(
+    analysis: Any,
+    out: Path,
+    *,
+    force: bool = False,
+    fmt: str = "png",
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Path:
+    """Write the whole report folder for ``analysis`` to ``out``; return the path of ``index.html``."""
+    from .html import render_html
+
+    if fmt not in FIGURE_FORMATS:
+        raise OutputError(f"figure format {fmt!r} is not supported; use one of {', '.join(FIGURE_FORMATS)}")
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputError(f"{out} already exists; pass --force to replace it, or choose another folder with -o")
+    if out.exists() and not out.is_dir():
+        raise OutputError(f"{out} exists and is not a folder; choose another path with -o")
+    parent = out.parent if str(out.parent) else Path(".")
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OutputError(f"cannot create the folder {parent}: {err.strerror}; choose another place with -o") from err
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise OutputError(f"cannot write into {parent}: permission denied; choose another place with -o")
+    _remove_stale_temp(parent, out.name)
+    tmp = parent / f".{out.name}{_TMP_MARK}{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    tick = progress or (lambda stage, done, total: None)
+    try:
+        tmp.mkdir()
+        _write_contents(analysis, tmp, fmt, tick, render_html)
+        if out.exists():
+            old = parent / f".{out.name}{_TMP_MARK}old-{os.getpid()}"
+            os.replace(out, old)
+            os.replace(tmp, out)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
+    except OSError as err:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if err.errno == errno.ENOSPC:
+            raise OutputError(f"the disk is full while writing the report to {out}; free some space and run again") from err
+        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            raise OutputError(f"cannot write the report to {out}: {err.strerror}; choose another place with -o") from err
+        raise
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out / "index.html"
+
+
+def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, int, int], None], render_html: Callable[..., str]) -> None:
+    tables = _tables(analysis)
+    steps = 4
+    tick("tables", 0, steps)
+    for name, frame in tables.items():
+        if not name.startswith("_"):
+            write_csv(frame, folder / f"{name}.csv")
+
+    tick("graph files", 1, steps)
+    gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
+    write_text(graphfiles.gexf(gt), folder / "graph.gexf")
+    write_text(graphfiles.graphml(gt), folder / "graph.graphml")
+    write_text(graphfiles.node_link_json(gt), folder / "graph.json")
+    gnodes, gedges = graphfiles.gephi_tables(gt)
+    write_csv(gnodes, folder / "gephi" / "nodes.csv")
+    write_csv(gedges, folder / "gephi" / "edges.csv")
+
+    tick("figures", 2, steps)
+    figures = analysis_figures(analysis)
+    inline: dict[str, tuple[bytes | str, str]] = {}
+    for name, fig in figures.items():
+        data = _figure_bytes(fig, fmt)
+        write_bytes(data, folder / "figures" / f"{name}.{fmt}")
+        alt = fig.get_suptitle() or name.replace("_", " ")
+        inline[name] = (data if fmt == "png" else _figure_bytes(fig, "png"), alt)
+        fig.clear()
+
+    tick("page", 3, steps)
+    info = summary(analysis)
+    write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", folder / "summary.json")
+    page = render_html(
+        title=_title(analysis),
+        headline=headline(analysis),
+        figures=inline,
+        tables={
+            "Key advocates": tables["advocates"],
+            "Relationships at risk": tables["at_risk"],
+            "Whom to nurture": tables["nurture"],
+            "Suspicious referrals": tables["suspicious"],
+        },
+        reconciliation=analysis.load_report.to_dict(),
+        settings=info["settings"],
+        privacy_note=_privacy_note(analysis),
+    )
+    write_text(page, folder / "index.html")
+    tick("done", steps, steps)
+
+
+def _title(analysis: Any) -> str:
+    names = [s.get("name", "") for s in analysis.sources]
+    return f"Trust report: {names[0]}" if names and names[0] else "Trust report"
+
+
+def _privacy_note(analysis: Any) -> str:
+    if not analysis.settings.report.anonymise:
+        return "Identifiers are shown as exported. Run with --anonymise before sharing outside your team."
+    stable = "stable across runs (keyed)" if analysis.key_is_stable else "random for this run (set TRUSTNET_ANONYMISE_KEY for stable ones)"
+    return (
+        "Anonymised: every identifier is a keyed pseudonym, "
+        f"{stable}; comments and fingerprints removed; groups under {analysis.settings.report.min_group_size} shown as '<{analysis.settings.report.min_group_size}'."
+    )

@@ -207,3 +207,10 @@ def test_page_is_deterministic_and_works_on_a_phone():
     a, b = page(), page()
     assert a == b
     assert 'name="viewport"' in a and "@media (max-width:720px)" in a and "@media print" in a
+
+
+def test_secrets_and_full_paths_stay_off_the_page():
+    html = page(settings={"report": {"anonymise": True, "anonymise_key": "s3cret"}},
+                reconciliation={**RECONCILIATION, "source": "/home/alice.smith/exports/referrals.csv"})
+    assert "s3cret" not in html and "anonymise_key" not in html
+    assert "alice.smith" not in html and ">referrals.csv<" in html

@@ -143,6 +143,8 @@ def _cell(value: Any, *, share: bool = False, pct: bool = False) -> tuple[str, s
     if isinstance(value, (list, tuple, set, dict)):
         value = json.dumps(value, default=str, ensure_ascii=False) if isinstance(value, dict) else ", ".join(map(str, value))
     text = " ".join(str(value).split())
+    if len(text) <= 32 and " " not in text:
+        return _e(text), "txt id"
     if len(text) > _MAX_CELL:
         return f'<span title="{_e(text)}">{_e(text[: _MAX_CELL - 1])}…</span>', "txt long"
     return _e(text), "txt" + (" long" if len(text) > 60 else "")
@@ -259,7 +261,7 @@ def _tables(tables: Mapping[str, pd.DataFrame], top: int, used: set[str]) -> str
         shown = min(n, top)
         cols = _pick_columns(frame) if len(frame.columns) else []
         note = f"top {shown:,} of {n:,} rows" if n > shown else (f"{n:,} rows" if n != 1 else "1 row")
-        hidden = len([c for c in frame.columns if not str(c).endswith("_idx")]) - len(cols)
+        hidden = len(_pick_columns(frame, max_columns=len(frame.columns) + 1)) - len(cols) if len(frame.columns) else 0
         if hidden > 0:
             note += f"; {len(cols)} of {len(cols) + hidden} columns"
         out.append(f'<section class="tbl" id="{_slug("table-" + str(name), used)}"><h3>{_e(name)} '
@@ -283,13 +285,19 @@ def _how_to_read(how_to_read: Any) -> str:
     return "".join(out)
 
 
+def _basename(path: Any) -> str:
+    """Only a file's name: a full path can carry a person's name (``/home/alice/...``)."""
+    text = str(path)
+    return text.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1] or text
+
+
 def _reconciliation_one(rec: Mapping[str, Any], name: str | None) -> str:
     keys = ("rows_read", "accepted", "duplicates", "rejected")
     counts = {k: rec.get(k) for k in keys}
     out = []
     if name:
         out.append(f"<h3>{_e(name)}</h3>")
-    facts = [(label, rec.get(key)) for label, key in (("file", "source"), ("format", "format"), ("encoding", "encoding"),
+    facts = [(label, _basename(rec.get(key)) if key == "source" else rec.get(key)) for label, key in (("file", "source"), ("format", "format"), ("encoding", "encoding"),
                                                      ("delimiter", "delimiter"), ("sheet", "sheet"), ("profile", "profile"))
              if not _is_missing(rec.get(key)) and rec.get(key) != ""]
     if all(isinstance(v, numbers.Integral) for v in counts.values()):
@@ -354,7 +362,8 @@ def _settings(settings: Mapping[str, Any] | None) -> str:
         if not isinstance(values, Mapping):
             values = {section: values}
             section = ""
-        rows = "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_setting_value(v)}</td></tr>" for k, v in values.items())
+        rows = "".join(f"<tr><th scope=\"row\">{_e(k)}</th><td>{_setting_value(v)}</td></tr>" for k, v in values.items()
+                       if not str(k).endswith("_key"))  # keys (the pseudonym key) never reach the page
         title = f"<h4>[{_e(section)}]</h4>" if section else ""
         out.append(f'<div class="section">{title}<table class="kv">{rows}</table></div>')
     out.append("</div>")
@@ -503,6 +512,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 td.num{white-space:nowrap}
 td.date{white-space:nowrap;font-variant-numeric:tabular-nums}
 td.txt{overflow-wrap:break-word}
+td.id{white-space:nowrap}
 td.long{min-width:240px;max-width:480px}
 td.na,span.na{color:var(--faint)}
 h3 .count{font-size:14px;font-weight:400;color:var(--muted);margin-left:8px}

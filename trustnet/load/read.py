@@ -377,7 +377,9 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
                          f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} ({err}); pass --delimiter") from err
     frame = table.to_pandas()
     frame.columns = range(frame.shape[1])
-    record_line = _record_lines(payload, len(frame) + len(bad)) + line_offset
+    record_line = _record_lines(payload, len(frame) + len(bad))
+    if record_line is not None:
+        record_line = record_line + line_offset
     bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
     all_numbers = np.arange(1, len(frame) + len(bad) + 1)
     good_numbers = np.setdiff1d(all_numbers, bad_numbers) if len(bad) else all_numbers

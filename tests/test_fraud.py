@@ -84,8 +84,24 @@ def test_gmail_alias_is_caught_but_dots_at_other_domains_are_not_an_alias():
 
 def test_duplicate_account_when_the_referred_mailbox_already_exists():
     found = run(refs([("x@y.com", "dan+2@y.com"), ("z@y.com", "dan@y.com")]))
+    # undated: either could be the copy
     assert row(found, "x@y.com", "dan+2@y.com")["signals"] == "duplicate_account"
     assert row(found, "z@y.com", "dan@y.com")["signals"] == "duplicate_account"
+    dated = run(refs([("x@y.com", "dan+2@y.com"), ("z@y.com", "dan@y.com")],
+                     referred_at=["2025-05-01", "2025-01-01"]))
+    assert row(dated, "x@y.com", "dan+2@y.com")["signals"] == "duplicate_account"
+    assert row(dated, "z@y.com", "dan@y.com")["suspicion"] == 0
+
+
+def test_household_discount_when_the_referred_is_active_or_declined():
+    frame = refs([("root", "fred"), ("fred", "kid"), ("fred", "gran"), ("fred", "alt")],
+                 fingerprint=["f1", "f1", "f1", "f1"], status=["converted", "converted", "declined", "converted"])
+    tps = pd.DataFrame({"customer": ["kid", "kid"], "at": ["2025-02-01", "2025-03-01"]})
+    found = run(frame, touchpoints=tps)
+    assert row(found, "fred", "alt")["suspicion"] == pytest.approx(0.7)
+    kid = row(found, "fred", "kid")
+    assert "active since" in kid["why"] and not kid["set_aside"]
+    assert "declined" in row(found, "fred", "gran")["why"] and not row(found, "fred", "gran")["set_aside"]
 
 
 def test_same_name_full_names_count_more_than_first_names_and_rare_more_than_common():
@@ -339,3 +355,64 @@ def test_scores_are_bounded_and_set_aside_matches_threshold(edges):
     assert (found.set_aside == (s >= found.threshold).to_numpy()).all()
     assert ((s > 0) == (found.referrals["signals"] != "")).all()
     assert ((s > 0) == (found.referrals["why"] != "")).all()
+
+
+# --- the command line -------------------------------------------------------------------
+
+
+def write_export(tmp_path):
+    at = pd.Timestamp("2025-01-10 02:00:00") + pd.to_timedelta(np.arange(8) * 5, unit="min")
+    rows = [{"referrer": "farmer@x.com", "referred": f"bot{i}@x.com", "referred_at": t, "status": "pending"}
+            for i, t in enumerate(at)]
+    rows += [{"referrer": "ann@gmail.com", "referred": "a.nn+1@gmail.com", "referred_at": "2025-03-01 10:00:00",
+              "status": "converted", "revenue": 80.0},
+             {"referrer": "bob@x.com", "referred": "cy@x.com", "referred_at": "2025-06-01 11:00:00",
+              "status": "converted", "revenue": 120.0},
+             {"referrer": "dee@x.com", "referred": "dee@x.com", "referred_at": "2025-06-02 11:00:00",
+              "status": "converted", "revenue": 5.0}]
+    path = tmp_path / "referrals.csv"
+    pd.DataFrame(rows).to_csv(path, index=False)
+    return path
+
+
+def test_cli_suspicious_lists_the_referrals_with_reasons(tmp_path):
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    result = CliRunner().invoke(cli, ["suspicious", str(write_export(tmp_path)), "--top", "3"])
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "10 referrals checked: 9 suspicious (suspicion >= 0.5, revenue 80.00), set aside from advocate value." in out
+    assert "Rejected on loading: 1 self-referral" in out
+    assert "Signals: burst 8" in out
+    assert "1. ann@gmail.com -> a.nn+1@gmail.com" in out
+    assert "reaches the referrer's mailbox ann@gmail.com" in out
+    assert "farmer@x.com  suspicion 70%  made 8, received 0" in out
+
+
+def test_cli_suspicious_json_and_keep(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    result = CliRunner().invoke(cli, ["suspicious", str(write_export(tmp_path)), "--json", "--keep-suspicious"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["suspicious"] == 9 and payload["set_aside"] == 0
+    assert payload["signals"]["burst"] == 8
+    assert payload["top"][0]["referred"] == "a.nn+1@gmail.com" and payload["top"][0]["set_aside"] is False
+    assert payload["rejected_on_loading"] == {"self-referral": 1}
+
+
+def test_cli_suspicious_help_and_bad_file(tmp_path):
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    help_text = CliRunner().invoke(cli, ["suspicious", "--help"]).output
+    assert help_text.strip().splitlines()[-1].strip().startswith("trustnet suspicious")
+    missing = CliRunner().invoke(cli, ["suspicious", str(tmp_path / "nope.csv")])
+    assert missing.exit_code == 2 and "nope.csv" in missing.output

@@ -159,11 +159,18 @@ def validate(file: str, as_json: bool, rows: int, config: str | None, **options:
 
 def _scored_export(file: str, settings: Any, options: dict[str, Any]) -> tuple[Any, Any]:
     """Load the export (and touchpoints), build the graph and score trust: ``(graph, scores)``."""
+    from .trust import score_trust
+
+    graph, _ = _export_graph(file, settings, options)
+    return graph, score_trust(graph, settings)
+
+
+def _export_graph(file: str, settings: Any, options: dict[str, Any]) -> tuple[Any, Any]:
+    """Load the export (and touchpoints) and build the graph: ``(graph, load report)``."""
     import pandas as pd
 
     from .graph import build_graph
     from .load import load_referrals, load_touchpoints
-    from .trust import score_trust
 
     kwargs = load_kwargs(options)
     kind = options.get("kind")
@@ -175,8 +182,7 @@ def _scored_export(file: str, settings: Any, options: dict[str, Any]) -> tuple[A
     if options.get("touchpoints"):
         parts.append(load_touchpoints(list(options["touchpoints"]), settings=settings, **kwargs)[0])
     touchpoints = pd.concat(parts, ignore_index=True) if parts else None
-    graph = build_graph(referrals, touchpoints, settings)
-    return graph, score_trust(graph, settings)
+    return build_graph(referrals, touchpoints, settings), report
 
 
 # --- advocates (trustnet.advocates) -------------------------------------------------------
@@ -324,6 +330,82 @@ def calibrate(file: str, outcomes: str, out: str, config: str | None, **options:
     click.echo(f"intercept {fitted.risk.intercept:.3f}; weights: "
                + ", ".join(f"{k} {v:.3f}" for k, v in fitted.risk.weights.items()))
     click.echo(f"wrote {out}; use it with: trustnet risks {file} --config {out}")
+
+
+# --- suspicious (trustnet.fraud) -----------------------------------------------------------
+
+@cli.command(epilog="""\b
+Example:
+  trustnet suspicious referrals.csv --touchpoints nps.csv --top 20
+""")
+@click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
+@loading_options
+@click.option("--top", default=20, show_default=True, type=click.IntRange(min=0),
+              help="How many referrals (and accounts) to show.")
+@click.option("--json", "as_json", is_flag=True, help="Print counts, the top referrals and accounts as JSON.")
+@click.option("--keep-suspicious", is_flag=True, default=None,
+              help="Keep suspicious referrals in advocate value and reach (they are set aside by default).")
+@click.option("--config", type=click.Path(dir_okay=False), default=None, help="A trustnet.toml settings file.")
+def suspicious(file: str, top: int, as_json: bool, keep_suspicious: bool | None, config: str | None,
+               **options: Any) -> None:
+    """Find self-referrals, referral rings, farms and bursts, and say why each looks suspicious.
+
+    \b
+    Scores every referral from 0 to 1 on documented signals (the same mailbox
+    after dropping dots and +tags, the same name or device, referral cycles,
+    small clusters that refer each other, bursts to accounts that never
+    convert, implausible timing), lists the most suspicious with the reason in
+    words, and the accounts most involved. Referrals at or above
+    fraud.threshold (0.5) are set aside from advocate value unless
+    --keep-suspicious. Exact self-referrals are already rejected on loading.
+    """
+    import json
+
+    from .fraud import find_suspicious
+    from .settings import load_settings
+
+    settings = load_settings(config, **{"fraud.keep_suspicious": keep_suspicious})
+    graph, report = _export_graph(file, settings, options)
+    found = find_suspicious(graph, settings=settings)
+    flagged = found.suspicious
+    shown = flagged.head(top)
+    accounts = found.accounts
+    accounts = accounts[accounts["suspicious_made"] + accounts["suspicious_received"] > 0]
+    accounts = accounts.sort_values(["suspicion", "suspicious_made", "id"], ascending=[False, False, True],
+                                    kind="stable").head(top)
+    signals = flagged["signals"].str.split(", ").explode().value_counts()
+    value = float(flagged["revenue"].fillna(0).sum())
+    rejected = {k: v for k, v in report.reasons().items() if k.startswith("self-referral")}
+    if as_json:
+        cols = ["referrer", "referred", "provider", "source_line", "suspicion", "signals", "why", "set_aside"]
+        payload = {
+            "referrals": len(found.referrals), "suspicious": len(flagged),
+            "set_aside": int(found.set_aside.sum()), "threshold": found.threshold,
+            "value_suspicious": round(value, 2), "signals": {str(k): int(v) for k, v in signals.items()},
+            "rejected_on_loading": rejected,
+            "top": json.loads(shown[cols].to_json(orient="records", force_ascii=False)),
+            "accounts": json.loads(accounts.drop(columns=["idx"]).to_json(orient="records", force_ascii=False)),
+        }
+        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
+        return
+    fate = "kept in advocate value (--keep-suspicious)" if found.keep_suspicious else "set aside from advocate value"
+    click.echo(f"{len(found.referrals):,} referrals checked: {len(flagged):,} suspicious (suspicion >= "
+               f"{found.threshold:g}, revenue {value:,.2f}), {fate}.")
+    if rejected:
+        click.echo("Rejected on loading: " + ", ".join(f"{v:,} {k}" for k, v in rejected.items())
+                   + " (see trustnet validate).")
+    if not len(flagged):
+        return
+    click.echo("Signals: " + ", ".join(f"{k} {v:,}" for k, v in signals.items()))
+    click.echo(f"Top {len(shown)} referrals:")
+    for rank, row in enumerate(shown.itertuples(index=False), start=1):
+        click.echo(f"{rank:>3}. {row.referrer} -> {row.referred} ({row.provider}, line {row.source_line})  "
+                   f"suspicion {row.suspicion:.0%}")
+        click.echo(f"     {row.why}")
+    click.echo(f"Accounts most involved ({len(accounts)}):")
+    for row in accounts.itertuples(index=False):
+        click.echo(f"  - {row.id}  suspicion {row.suspicion:.0%}  made {row.suspicious_made:,}, received "
+                   f"{row.suspicious_received:,} suspicious referrals ({row.signals})")
 
 
 @cli.command(epilog="""\b

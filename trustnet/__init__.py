@@ -16,6 +16,7 @@ __version__ = "0.1.0"
 from .errors import DataQualityWarning, InputError, OutputError, SettingsError, TrustnetError
 from .settings import Settings, load_settings
 from .load import LoadReport, detect_kind, load_ratings, load_referrals, load_touchpoints
+from .fraud import Suspicion, find_suspicious
 from .ratings import fairness_goodness, predict_ratings, score_ratings
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "load_touchpoints",
     "load_ratings",
     "detect_kind",
+    "find_suspicious",
+    "Suspicion",
     "fairness_goodness",
     "predict_ratings",
     "score_ratings",

@@ -383,22 +383,21 @@ def credibility(graph: TrustGraph, scores: Any, keep: np.ndarray, smoothing: flo
     if pct is None:
         pct = provider_percentiles(graph, scores)
     refs = graph.referrals
-    triples = pd.DataFrame({
-        "r": refs["referrer_idx"].to_numpy()[keep],
-        "d": refs["referred_idx"].to_numpy()[keep],
-        "p": refs["provider_idx"].to_numpy()[keep],
-    }).drop_duplicates()
-    rows = _relationship_rows(graph, triples["d"].to_numpy(), triples["p"].to_numpy())
-    ok = rows >= 0
-    ok[ok] &= np.isfinite(pct[rows[ok]])
-    r = triples["r"].to_numpy()[ok]
-    w = conf[rows[ok]]
+    r = refs["referrer_idx"].to_numpy()[keep].astype(np.int64)
+    rows = _relationship_rows(graph, refs["referred_idx"].to_numpy()[keep], refs["provider_idx"].to_numpy()[keep])
+    found = rows >= 0
+    found[found] &= np.isfinite(pct[rows[found]])
+    # one vote per distinct (advocate, referee -> provider relationship), however often they referred them
+    span = max(len(rel), 1)
+    pair = sorted_unique(r[found] * span + rows[found])
+    r, rows = pair // span, pair % span
+    w = conf[rows]
     wsum = np.bincount(r, weights=w, minlength=n)
     smoothing = max(float(smoothing), 0.0)
     den = wsum + smoothing
-    cred = np.divide(np.bincount(r, weights=w * pct[rows[ok]], minlength=n) + 0.5 * smoothing, den,
+    cred = np.divide(np.bincount(r, weights=w * pct[rows], minlength=n) + 0.5 * smoothing, den,
                      out=np.full(n, 0.5), where=den > 0)
-    trust_sum = np.bincount(r, weights=w * overall[rows[ok]], minlength=n)
+    trust_sum = np.bincount(r, weights=w * overall[rows], minlength=n)
     referee_trust = np.divide(trust_sum, wsum, out=np.full(n, np.nan), where=wsum > 0)
     return pd.DataFrame({"credibility": cred, "referee_trust": referee_trust, "referee_evidence": wsum})
 

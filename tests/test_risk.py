@@ -382,3 +382,64 @@ def test_calibrate_rejects_bad_outcomes_and_warns_on_unknown_ids():
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         calibrate_risk(G, None, outcomes.assign(churned=np.where(outcomes["churned"] == 1, "yes", "no")))
+
+
+# --- command line -----------------------------------------------------------------------------
+
+def write_world(tmp_path):
+    refs, tps = two_customers()
+    events = pd.DataFrame({"customer": ["cat"], "provider": "P", "at": pd.to_datetime(["2025-06-01"]),
+                           "event": ["complaint"]})
+    tps = pd.concat([tps, events], ignore_index=True)
+    refs.to_csv(tmp_path / "referrals.csv", index=False)
+    tps.to_csv(tmp_path / "touchpoints.csv", index=False)
+    return tmp_path / "referrals.csv", tmp_path / "touchpoints.csv"
+
+
+def test_cli_risks_text_and_json(tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    refs, tps = write_world(tmp_path)
+    result = CliRunner().invoke(cli, ["risks", str(refs), "--touchpoints", str(tps), "--top", "2"])
+    assert result.exit_code == 0, result.output
+    assert "3 relationships scored" in result.output
+    assert "  1. " in result.output and "  3. " not in result.output
+    assert "next: call: no contact for" in result.output
+    result = CliRunner().invoke(cli, ["risks", str(refs), "--touchpoints", str(tps), "--json"])
+    assert result.exit_code == 0, result.output
+    records = json.loads(result.output)
+    assert {r["truster"] for r in records} == {"ann", "bob", "cat"}
+    assert records[0]["priority"] >= records[-1]["priority"]
+
+
+def test_cli_calibrate_writes_settings_that_risks_reads(tmp_path):
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    G, outcomes = silent_world(80)
+    tps = G.touchpoints[["customer", "provider", "at"]].assign(touchpoint="call")
+    tps.to_csv(tmp_path / "touchpoints.csv", index=False)
+    pd.DataFrame({"referrer": ["c0000"], "referred": ["c0001"], "provider": ["P"]}).to_csv(
+        tmp_path / "referrals.csv", index=False)
+    outcomes.rename(columns={"churned": "Churned_within_90d"}).to_csv(tmp_path / "churn.csv", index=False)
+    out = tmp_path / "fitted.toml"
+    args = ["calibrate", str(tmp_path / "referrals.csv"), "--touchpoints", str(tmp_path / "touchpoints.csv"),
+            "--outcomes", str(tmp_path / "churn.csv"), "-o", str(out)]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    assert f"wrote {out}" in result.output
+    fitted = load_settings(out)
+    assert set(fitted.risk.weights) == set(FACTORS)
+    result = CliRunner().invoke(cli, ["risks", str(tmp_path / "referrals.csv"), "--touchpoints",
+                                      str(tmp_path / "touchpoints.csv"), "--config", str(out), "--top", "1"])
+    assert result.exit_code == 0, result.output
+    # an outcomes file without a churned column is a clean error, exit code 2
+    pd.DataFrame({"customer": ["c0001"], "provider": ["P"]}).to_csv(tmp_path / "bad.csv", index=False)
+    result = CliRunner().invoke(cli, args[:-4] + ["--outcomes", str(tmp_path / "bad.csv")])
+    assert result.exit_code == 2
+    assert "no churned column in the outcomes file; found 'customer', 'provider'" in result.output

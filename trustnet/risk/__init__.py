@@ -238,7 +238,7 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     likelihood = lik[sel]
     priority = likelihood * stake
 
-    node_ids = pa.array(graph.nodes["id"], pa.string())
+    node_ids = pa.array(graph.nodes["id"])
     factors_text, why, action = describe(facts, sel, Xs, shares, likelihood, node_ids, risk.safe_below,
                                          settings.trust.trend_window_days)
     rel = graph.relationships

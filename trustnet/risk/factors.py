@@ -22,10 +22,12 @@ from typing import Any, Mapping
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as S
 from ..errors import InputError, SettingsError
-from ..graph import ADVOCATE, CUSTOMER_OF, TrustGraph
+from ..graph import ADVOCATE, CUSTOMER_OF, KINDS, TrustGraph
 from ..settings import Settings
 
 __all__ = ["FACTORS", "DEFAULT_WEIGHTS", "FACTOR_LABELS", "FACTOR_DOCS", "resolve_weights", "compute_factors"]
@@ -121,14 +123,29 @@ def _i64(values: Any) -> np.ndarray:
     return np.asarray(arr, dtype="datetime64[ns]").view(np.int64)
 
 
+def _codes(values: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
+    """Index of each (trimmed, lower-cased) value in ``vocabulary``; -1 for NA and other values.
+
+    Dictionary-encodes the column once, so only the distinct values are compared.
+    """
+    if not len(values):
+        return np.zeros(0, np.int64)
+    arr = pa.chunked_array([pa.array(values.astype("str"), pa.string())]) if not isinstance(values, pa.ChunkedArray) else values
+    enc = pc.dictionary_encode(arr).combine_chunks()
+    names = [str(x).strip().lower() for x in enc.dictionary.to_pylist()]
+    lookup = np.array([vocabulary.index(x) if x in vocabulary else -1 for x in names] + [-1], np.int64)
+    idx = enc.indices.to_numpy(zero_copy_only=False)
+    idx = np.where(pc.is_valid(enc.indices).to_numpy(zero_copy_only=False), idx, len(names)).astype(np.int64)
+    return lookup[idx]
+
+
 def _score_unit(score: np.ndarray, scale: pd.Series) -> np.ndarray:
     """Ratings on their scale mapped to 0..1 (scale guessed from the value when missing)."""
-    lo = np.full(len(score), np.nan)
-    hi = np.full(len(score), np.nan)
-    sc = scale.astype("str").to_numpy(dtype=object, na_value="") if len(scale) else np.array([], object)
-    for name, (a, b) in S.SCALES.items():
-        hit = sc == name
-        lo[hit], hi[hit] = a, b
+    names = tuple(S.SCALES)
+    code = _codes(scale, names)
+    lo_t = np.array([S.SCALES[x][0] for x in names] + [np.nan])
+    hi_t = np.array([S.SCALES[x][1] for x in names] + [np.nan])
+    lo, hi = lo_t[code], hi_t[code]
     guess = np.isnan(lo) & ~np.isnan(score)
     s = score[guess]
     lo[guess] = np.where(s < 0, -10.0, np.where(s <= 1, 0.0, np.where(s <= 5, 1.0, 0.0)))
@@ -143,8 +160,7 @@ class _Rows:
         rel = graph.relationships
         self.n = max(graph.n, 1)
         key = rel["truster_idx"].to_numpy(np.int64) * self.n + rel["trustee_idx"].to_numpy(np.int64)
-        self.sorter = np.argsort(key, kind="stable")
-        self.key = key[self.sorter]
+        self.index = pd.Index(key)  # unique keys: a hash lookup per query
         self._cache: dict[str, np.ndarray] = {}
 
     def of(self, frame: pd.DataFrame, truster: str, trustee: str) -> np.ndarray:
@@ -157,10 +173,7 @@ class _Rows:
     def find(self, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
         """Row of each pair, -1 where the pair is not a relationship."""
         key = np.asarray(truster, np.int64) * self.n + np.asarray(trustee, np.int64)
-        if not len(self.key):
-            return np.full(len(key), -1, np.int64)
-        pos = np.minimum(np.searchsorted(self.key, key), len(self.key) - 1)
-        return np.where(self.key[pos] == key, self.sorter[pos], -1)
+        return self.index.get_indexer(key).astype(np.int64)
 
 
 def _group_reduce(rows: np.ndarray, values: np.ndarray, m: int, ufunc: Any, fill: Any) -> np.ndarray:
@@ -257,11 +270,10 @@ def _contacts(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
     last[row[starts]] = day[ends - 1]
     count[row[starts]] = ends - starts
     # median gap: gaps sorted within each relationship, then the middle one(s)
-    gaps = np.diff(day).astype(float)
+    gaps = np.diff(day)
     same = row[1:] == row[:-1]
-    g_row, g_val = row[1:][same], gaps[same]
-    order = np.lexsort((g_val, g_row))
-    g_row, g_val = g_row[order], g_val[order]
+    g_sorted = np.sort(row[1:][same] * np.int64(1 << 20) + gaps[same])  # gaps < 2**20 days
+    g_row, g_val = g_sorted >> 20, (g_sorted & ((1 << 20) - 1)).astype(float)
     rhythm = np.full(m, np.nan)
     if len(g_row):
         gs = np.flatnonzero(np.r_[True, g_row[1:] != g_row[:-1]])
@@ -303,7 +315,13 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
         return out
     row = rows.of(tps, "customer_idx", "provider_idx")
     at = _i64(tps[S.AT])
-    event = tps[S.EVENT].astype("str").str.lower().to_numpy(dtype=object, na_value="")
+    ev = _codes(tps[S.EVENT], S.EVENTS)
+
+    def is_event(*names: str) -> np.ndarray:
+        table = np.zeros(len(S.EVENTS) + 1, bool)  # the last slot is "no known event" (code -1)
+        table[[S.EVENTS.index(x) for x in names]] = True
+        return table[ev]
+
     score = _score_unit(tps[S.SCORE].to_numpy(float), tps[S.SCALE])
     dated = at != _NAT
     at_sort = np.where(dated, at, _BIG)
@@ -311,15 +329,15 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     def latest(mask: np.ndarray) -> np.ndarray:
         return _group_reduce(np.where(mask, row, -1), at, m, np.maximum, _NAT)
 
-    resolves = np.isin(event, _RESOLVES)
-    positive = np.isin(event, _POSITIVE_EVENTS) | (score >= _POSITIVE_SCORE)
+    resolves = is_event(*_RESOLVES)
+    positive = is_event(*_POSITIVE_EVENTS) | (score >= _POSITIVE_SCORE)
     last_resolve = latest(resolves)
     last_positive = latest(positive)
     any_resolve = _group_reduce(np.where(resolves, row, -1), np.ones(len(row), np.int64), m, np.add, 0) > 0
     any_positive = _group_reduce(np.where(positive, row, -1), np.ones(len(row), np.int64), m, np.add, 0) > 0
-    kind_code = np.full(len(row), -1, np.int64)
-    for code, name in enumerate(PROBLEM_KINDS):
-        kind_code[event == name] = code
+    to_kind = np.full(len(S.EVENTS) + 1, -1, np.int64)
+    to_kind[[S.EVENTS.index(x) for x in PROBLEM_KINDS]] = np.arange(len(PROBLEM_KINDS))
+    kind_code = to_kind[ev]
     is_outage = kind_code == PROBLEM_KINDS.index("outage")
     problem = (kind_code >= 0) & (row >= 0)
     r = np.where(row >= 0, row, 0)
@@ -327,16 +345,15 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     ever_closed = np.where(is_outage, any_positive[r], any_resolve[r])
     open_ = problem & np.where(dated, closer < at, ~ever_closed)
     out["open"] = np.bincount(row[open_], minlength=m)
-    # the oldest open problem names the kind and the date
-    idx = np.flatnonzero(open_)
-    idx = idx[np.lexsort((at_sort[idx], row[idx]))]
-    if len(idx):
-        head = idx[np.r_[True, row[idx][1:] != row[idx][:-1]]]
-        out["open_kind"][row[head]] = kind_code[head]
-        since = np.where(dated[head], at[head] // _DAY, np.nan)
-        out["open_since"][row[head]] = since
+    # the oldest open problem names the date and the kind (on a tie, the first kind in PROBLEM_KINDS)
+    oldest = _group_reduce(np.where(open_, row, -1), at_sort, m, np.minimum, _BIG)
+    is_oldest = open_ & (at_sort == oldest[np.where(row >= 0, row, 0)])
+    kind_of = _group_reduce(np.where(is_oldest, row, -1), kind_code, m, np.minimum, len(PROBLEM_KINDS))
+    has_open = out["open"] > 0
+    out["open_kind"] = np.where(has_open, kind_of, -1)
+    out["open_since"] = np.where(has_open & (oldest != _BIG), oldest // _DAY, np.nan)
     out["outages"] = np.bincount(row[is_outage & (row >= 0)], minlength=m)
-    out["delays"] = np.bincount(row[(event == "delay") & (row >= 0)], minlength=m)
+    out["delays"] = np.bincount(row[is_event("delay") & (row >= 0)], minlength=m)
     resp = tps[S.RESPONSE_DAYS].to_numpy(float)
     has = (row >= 0) & ~np.isnan(resp)
     total = np.bincount(row[has], weights=resp[has], minlength=m)
@@ -344,13 +361,13 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     with np.errstate(invalid="ignore", divide="ignore"):
         out["response"] = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
     # churned: a churn event with no other touchpoint after it
-    churn = (event == S.CHURNED) & (row >= 0)
+    churn = is_event(S.CHURNED) & (row >= 0)
     last_churn = _group_reduce(np.where(churn, row, -1), np.where(dated, at, _BIG), m, np.maximum, _NAT)
     last_other = latest(~churn & dated)
     out["churn_event"] = (last_churn != _NAT) & (last_churn >= last_other)
     out["churn_day"] = np.where((last_churn != _NAT) & (last_churn != _BIG), last_churn // _DAY, np.nan)
     # recent problems, fading with their age
-    neg = np.isin(event, _NEGATIVE) & (row >= 0) & dated
+    neg = is_event(*_NEGATIVE) & (row >= 0) & dated
     age = np.maximum(as_of_ns - at[neg], 0) / _DAY
     fade = 0.5 ** (age / max(half_life, 1e-9))
     out["recent"] = np.bincount(row[neg], weights=fade, minlength=m)
@@ -362,10 +379,10 @@ def _referral_status(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.nda
     """Per relationship: churned / declined-only status and revenue from the referrals."""
     refs = graph.referrals
     row = rows.of(refs, "referred_idx", "provider_idx")
-    status = refs[S.STATUS].astype("str").to_numpy(dtype=object, na_value="")
+    status = _codes(refs[S.STATUS], S.STATUSES)
     ok = row >= 0
-    churned = np.bincount(row[ok & (status == S.CHURNED)], minlength=m) > 0
-    declined = np.bincount(row[ok & (status == S.DECLINED)], minlength=m)
+    churned = np.bincount(row[ok & (status == S.STATUSES.index(S.CHURNED))], minlength=m) > 0
+    declined = np.bincount(row[ok & (status == S.STATUSES.index(S.DECLINED))], minlength=m)
     total = np.bincount(row[ok], minlength=m)
     revenue = refs[S.REVENUE].to_numpy(float)
     known = ok & ~np.isnan(revenue)
@@ -414,10 +431,10 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     m, n = len(rel), graph.n
     risk = settings.risk
     rows = _Rows(graph)
-    kind = rel["kind"].astype("str").to_numpy(dtype=object)
+    kind = _codes(rel["kind"], KINDS)
     trustee = rel["trustee_idx"].to_numpy(np.int64)
     truster = rel["truster_idx"].to_numpy(np.int64)
-    provider_rel = (kind == ADVOCATE) | (kind == CUSTOMER_OF)
+    provider_rel = (kind == KINDS.index(ADVOCATE)) | (kind == KINDS.index(CUSTOMER_OF))
     as_of_ns = _i64(np.array([np.datetime64(graph.as_of, "ns") if pd.notna(graph.as_of) else np.datetime64("NaT")]))[0]
     as_of_day = np.nan if as_of_ns == _NAT else float(as_of_ns // _DAY)
 
@@ -429,7 +446,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     if graph.touchpoints is not None and len(graph.touchpoints):
         tr = rows.of(graph.touchpoints, "customer_idx", "provider_idx")
         has_touch[tr[tr >= 0]] = True
-    never_customer = (kind == CUSTOMER_OF) & status["declined_only"] & ~has_touch
+    never_customer = (kind == KINDS.index(CUSTOMER_OF)) & status["declined_only"] & ~has_touch
     candidate = provider_rel & ~gone & ~never_customer
 
     X = np.zeros((m, len(FACTORS)))

@@ -23,7 +23,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as S
-from ..graph import ADVOCATE
+from ..graph import ADVOCATE, KINDS
 from .factors import FACTOR_LABELS, FACTORS, PROBLEM_KINDS
 
 __all__ = ["describe", "VERBS", "MIN_SHARE", "SECOND_SHARE"]
@@ -204,7 +204,8 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     k = len(sel)
     F = len(FACTORS)
     col = {f: i for i, f in enumerate(FACTORS)}
-    ids = pa.array(node_ids, pa.string()) if not isinstance(node_ids, pa.Array) else node_ids
+    ids = node_ids if isinstance(node_ids, (pa.Array, pa.ChunkedArray)) else pa.array(node_ids)
+    ids = pc.cast(ids, pa.string())  # loaded ids may be large_string; the kernels want one type
     P = _phrases(facts, sel, X, ids, trend_days)
     rk = np.arange(k)
     n_ranks = min(_MAX_LISTED, F)
@@ -247,7 +248,7 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     has_lead = pc.is_valid(lead).to_numpy(zero_copy_only=False)
     at_risk = (likelihood >= safe_below) & (text_shares[rk, first] >= MIN_SHARE) & has_lead
     overall = np.nan_to_num(facts["overall"][sel])
-    safe = np.where(facts["kind"][sel] == ADVOCATE, SAFE_ADVOCATE,
+    safe = np.where(facts["kind"][sel] == KINDS.index(ADVOCATE), SAFE_ADVOCATE,
                     np.where(overall >= TRUSTING, SAFE_TRUSTING, SAFE_OTHER))
     next_action = _pick(at_risk, pc.fill_null(action, ""), pa.array(safe, pa.string()))
     return tuple(pd.array(a, dtype="str") for a in (factors_text, why, next_action))

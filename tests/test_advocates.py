@@ -455,3 +455,33 @@ def test_cli_unreadable_file_is_a_clean_error(tmp_path):
     result = CliRunner().invoke(cli, ["advocates", str(bad)])
     assert result.exit_code == 2
     assert "Error:" in result.output and "Traceback" not in result.output
+
+
+# --- with the trust model ----------------------------------------------------------------------------------
+
+def test_with_score_trust_credibility_follows_what_referees_said():
+    from trustnet.trust import score_trust
+
+    rows = [("good", f"g{i}") for i in range(4)] + [("poor", f"p{i}") for i in range(4)] + [("x", "y")]
+    when = pd.to_datetime(["2025-01-10"] * len(rows))
+    G = build_graph(
+        refs(rows, provider="Tiles", status="converted", revenue=100.0, referred_at=when),
+        pd.DataFrame({
+            "customer": [f"g{i}" for i in range(4)] + [f"p{i}" for i in range(4)],
+            "provider": "Tiles",
+            "at": pd.to_datetime(["2025-03-01"] * 8),
+            "touchpoint": ["survey"] * 8,
+            "score": [10.0] * 4 + [0.0] * 4,
+            "scale": "nps",
+            "event": [None] * 4 + ["complaint"] * 4,
+        }),
+    )
+    T = score_trust(G)
+    t = rank_advocates(G, T)
+    good, poor = row(t, "good"), row(t, "poor")
+    assert good["credibility"] > 0.5 > poor["credibility"]
+    assert good["referee_trust"] > poor["referee_trust"]
+    assert t["reputation_pct"].notna().all()
+    assert t.loc[0, "advocate"] == "good"
+    picks = nurture(G, T, k=2, settings=FEW)
+    assert len(picks) == 2 and picks["marginal_gain"].ge(0).all()

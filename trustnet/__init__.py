@@ -17,6 +17,7 @@ from .errors import DataQualityWarning, InputError, OutputError, SettingsError, 
 from .settings import Settings, load_settings
 from .load import LoadReport, detect_kind, load_ratings, load_referrals, load_touchpoints
 from .fraud import Suspicion, find_suspicious
+from .advocates import nurture, rank_advocates
 from .ratings import fairness_goodness, predict_ratings, score_ratings
 
 __all__ = [
@@ -35,6 +36,8 @@ __all__ = [
     "detect_kind",
     "find_suspicious",
     "Suspicion",
+    "rank_advocates",
+    "nurture",
     "fairness_goodness",
     "predict_ratings",
     "score_ratings",

@@ -93,6 +93,7 @@ def timed(fn, repeat: int = 5) -> float:
 def speed(df: pd.DataFrame) -> None:
     f, _ = fairness_goodness(df, tol=1e-3)
     print("## Speed (median of 5)\n")
+    print(f"- load_ratings (read and validate the CSV): {timed(read_otc):.3f} s")
     print(f"- fairness_goodness, epsilon 0.001 ({f.attrs['iterations']} iterations), validation included: "
           f"{timed(lambda: fairness_goodness(df, tol=1e-3)):.3f} s")
     f, _ = fairness_goodness(df)

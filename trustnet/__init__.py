@@ -19,6 +19,7 @@ from .load import LoadReport, detect_kind, load_ratings, load_referrals, load_to
 from .fraud import Suspicion, find_suspicious
 from .advocates import nurture, rank_advocates
 from .ratings import fairness_goodness, predict_ratings, score_ratings
+from .datasets import World, generate
 
 __all__ = [
     "__version__",
@@ -41,4 +42,6 @@ __all__ = [
     "fairness_goodness",
     "predict_ratings",
     "score_ratings",
+    "generate",
+    "World",
 ]

@@ -439,7 +439,7 @@ def generate(customers: int, providers: int | None, seed: int, months: int, star
     from .datasets import describe_world
     from .datasets import generate as generate_world
 
-    with click.progressbar(length=months + 3, label="simulating months", file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=months + 3, label="simulating months", file=sys.stderr) as bar:
         def progress(stage: str, done: int, total: int) -> None:
             bar.update(done - bar.pos)
 

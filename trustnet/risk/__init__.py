@@ -141,6 +141,12 @@ def _likelihoods(graph: TrustGraph, scores: Any, settings: Settings) -> tuple[di
     return facts, X, expit(b + X @ w)
 
 
+def _who(graph: TrustGraph, rows: np.ndarray) -> dict[str, Any]:
+    """truster, trustee and kind of relationship rows, keeping their dtypes (no per-row objects)."""
+    rel = graph.relationships
+    return {c: rel[c].take(rows).reset_index(drop=True) for c in (TRUSTER, TRUSTEE, KIND)}
+
+
 def risk_factors(graph: TrustGraph, scores: Any, settings: Settings | None = None) -> pd.DataFrame:
     """The factor values of every live customer/advocate → provider relationship, unsorted.
 
@@ -161,13 +167,8 @@ def risk_factors(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     settings = settings or Settings()
     facts, X, lik = _likelihoods(graph, scores, settings)
     rows = np.flatnonzero(facts["candidate"])
-    rel = graph.relationships
-    out = pd.DataFrame({
-        TRUSTER: rel[TRUSTER].to_numpy()[rows],
-        TRUSTEE: rel[TRUSTEE].to_numpy()[rows],
-        KIND: rel[KIND].to_numpy()[rows],
-        LIKELIHOOD: lik[rows],
-    })
+    out = pd.DataFrame(_who(graph, facts["base"][rows]))
+    out[LIKELIHOOD] = lik[rows]
     for j, f in enumerate(FACTORS):
         out[f] = X[rows, j]
     return out
@@ -241,7 +242,6 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     node_ids = pa.array(graph.nodes["id"])
     factors_text, why, action = describe(facts, sel, Xs, shares, likelihood, node_ids, risk.safe_below,
                                          settings.trust.trend_window_days)
-    rel = graph.relationships
     day_ns = np.int64(86_400 * 10**9)
 
     def as_dates(days: np.ndarray) -> np.ndarray:
@@ -251,9 +251,7 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
         return out
 
     table = {
-        TRUSTER: rel[TRUSTER].to_numpy()[sel],
-        TRUSTEE: rel[TRUSTEE].to_numpy()[sel],
-        KIND: rel[KIND].to_numpy()[sel],
+        **_who(graph, facts["base"][sel]),
         LIKELIHOOD: likelihood,
         PRIORITY: priority,
         STAKE: stake,
@@ -275,5 +273,4 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     table[OPEN_SINCE] = as_dates(facts["open_since"][sel])
     order = np.argsort(-priority, kind="stable")
     out = pd.DataFrame(table).take(order).reset_index(drop=True)
-    out[KIND] = out[KIND].astype(rel[KIND].dtype) if isinstance(rel[KIND].dtype, pd.CategoricalDtype) else out[KIND]
     return out

@@ -154,12 +154,11 @@ def _score_unit(score: np.ndarray, scale: pd.Series) -> np.ndarray:
 
 
 class _Rows:
-    """Maps (truster_idx, trustee_idx) pairs onto relationship rows."""
+    """Maps (truster_idx, trustee_idx) pairs onto the rows of the relationships scored for risk."""
 
-    def __init__(self, graph: TrustGraph) -> None:
-        rel = graph.relationships
-        self.n = max(graph.n, 1)
-        key = rel["truster_idx"].to_numpy(np.int64) * self.n + rel["trustee_idx"].to_numpy(np.int64)
+    def __init__(self, truster: np.ndarray, trustee: np.ndarray, n: int) -> None:
+        self.n = max(n, 1)
+        key = truster.astype(np.int64) * self.n + trustee.astype(np.int64)
         self.index = pd.Index(key)  # unique keys: a hash lookup per query
         self._cache: dict[str, np.ndarray] = {}
 
@@ -296,7 +295,8 @@ def _provider_median(values: np.ndarray, trustee: np.ndarray, mask: np.ndarray, 
     return out
 
 
-def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: float) -> dict[str, np.ndarray]:
+def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: float,
+            last_day: np.ndarray) -> dict[str, np.ndarray]:
     """Open problems, delays, outages and churn per relationship, from the touchpoints."""
     out = {
         "open": np.zeros(m, np.int64),
@@ -313,61 +313,67 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     tps = graph.touchpoints
     if tps is None or not len(tps):
         return out
-    row = rows.of(tps, "customer_idx", "provider_idx")
-    at = _i64(tps[S.AT])
-    ev = _codes(tps[S.EVENT], S.EVENTS)
+    row_all = rows.of(tps, "customer_idx", "provider_idx")
+    ev_all = _codes(tps[S.EVENT], S.EVENTS)
+    score_all = tps[S.SCORE].to_numpy(dtype=float, na_value=np.nan)
+    resp_all = tps[S.RESPONSE_DAYS].to_numpy(dtype=float, na_value=np.nan)
+    mapped = row_all >= 0
+    # response times: every touchpoint that has one
+    has = mapped & ~np.isnan(resp_all)
+    total = np.bincount(row_all[has], weights=resp_all[has], minlength=m)
+    cnt = np.bincount(row_all[has], minlength=m)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["response"] = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
+    # everything else needs an event or a score: work on those touchpoints only
+    keep = np.flatnonzero(mapped & ((ev_all >= 0) | ~np.isnan(score_all)))
+    row, ev = row_all[keep], ev_all[keep]
+    at = _i64(tps[S.AT])[keep]
+    score = _score_unit(score_all[keep], tps[S.SCALE].iloc[keep])
+    dated = at != _NAT
+    at_sort = np.where(dated, at, _BIG)
 
     def is_event(*names: str) -> np.ndarray:
         table = np.zeros(len(S.EVENTS) + 1, bool)  # the last slot is "no known event" (code -1)
         table[[S.EVENTS.index(x) for x in names]] = True
         return table[ev]
 
-    score = _score_unit(tps[S.SCORE].to_numpy(float), tps[S.SCALE])
-    dated = at != _NAT
-    at_sort = np.where(dated, at, _BIG)
-
     def latest(mask: np.ndarray) -> np.ndarray:
         return _group_reduce(np.where(mask, row, -1), at, m, np.maximum, _NAT)
+
+    def any_of(mask: np.ndarray) -> np.ndarray:
+        return np.bincount(row[mask], minlength=m) > 0
 
     resolves = is_event(*_RESOLVES)
     positive = is_event(*_POSITIVE_EVENTS) | (score >= _POSITIVE_SCORE)
     last_resolve = latest(resolves)
     last_positive = latest(positive)
-    any_resolve = _group_reduce(np.where(resolves, row, -1), np.ones(len(row), np.int64), m, np.add, 0) > 0
-    any_positive = _group_reduce(np.where(positive, row, -1), np.ones(len(row), np.int64), m, np.add, 0) > 0
+    any_resolve = any_of(resolves)
+    any_positive = any_of(positive)
     to_kind = np.full(len(S.EVENTS) + 1, -1, np.int64)
     to_kind[[S.EVENTS.index(x) for x in PROBLEM_KINDS]] = np.arange(len(PROBLEM_KINDS))
     kind_code = to_kind[ev]
     is_outage = kind_code == PROBLEM_KINDS.index("outage")
-    problem = (kind_code >= 0) & (row >= 0)
-    r = np.where(row >= 0, row, 0)
-    closer = np.where(is_outage, last_positive[r], last_resolve[r])
-    ever_closed = np.where(is_outage, any_positive[r], any_resolve[r])
+    problem = kind_code >= 0
+    closer = np.where(is_outage, last_positive[row], last_resolve[row])
+    ever_closed = np.where(is_outage, any_positive[row], any_resolve[row])
     open_ = problem & np.where(dated, closer < at, ~ever_closed)
     out["open"] = np.bincount(row[open_], minlength=m)
     # the oldest open problem names the date and the kind (on a tie, the first kind in PROBLEM_KINDS)
     oldest = _group_reduce(np.where(open_, row, -1), at_sort, m, np.minimum, _BIG)
-    is_oldest = open_ & (at_sort == oldest[np.where(row >= 0, row, 0)])
+    is_oldest = open_ & (at_sort == oldest[row])
     kind_of = _group_reduce(np.where(is_oldest, row, -1), kind_code, m, np.minimum, len(PROBLEM_KINDS))
     has_open = out["open"] > 0
     out["open_kind"] = np.where(has_open, kind_of, -1)
     out["open_since"] = np.where(has_open & (oldest != _BIG), oldest // _DAY, np.nan)
-    out["outages"] = np.bincount(row[is_outage & (row >= 0)], minlength=m)
-    out["delays"] = np.bincount(row[is_event("delay") & (row >= 0)], minlength=m)
-    resp = tps[S.RESPONSE_DAYS].to_numpy(float)
-    has = (row >= 0) & ~np.isnan(resp)
-    total = np.bincount(row[has], weights=resp[has], minlength=m)
-    cnt = np.bincount(row[has], minlength=m)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        out["response"] = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
-    # churned: a churn event with no other touchpoint after it
-    churn = is_event(S.CHURNED) & (row >= 0)
-    last_churn = _group_reduce(np.where(churn, row, -1), np.where(dated, at, _BIG), m, np.maximum, _NAT)
-    last_other = latest(~churn & dated)
-    out["churn_event"] = (last_churn != _NAT) & (last_churn >= last_other)
+    out["outages"] = np.bincount(row[is_outage], minlength=m)
+    out["delays"] = np.bincount(row[is_event("delay")], minlength=m)
+    # churned: a churn event on or after the last contact day (nothing came after it)
+    churn = is_event(S.CHURNED)
+    last_churn = _group_reduce(np.where(churn, row, -1), at_sort, m, np.maximum, _NAT)
     out["churn_day"] = np.where((last_churn != _NAT) & (last_churn != _BIG), last_churn // _DAY, np.nan)
+    out["churn_event"] = (last_churn != _NAT) & ((last_churn == _BIG) | ~(last_day > out["churn_day"]))
     # recent problems, fading with their age
-    neg = is_event(*_NEGATIVE) & (row >= 0) & dated
+    neg = is_event(*_NEGATIVE) & dated
     age = np.maximum(as_of_ns - at[neg], 0) / _DAY
     fade = 0.5 ** (age / max(half_life, 1e-9))
     out["recent"] = np.bincount(row[neg], weights=fade, minlength=m)
@@ -419,27 +425,35 @@ def _score_columns(scores: Any, graph: TrustGraph) -> pd.DataFrame:
 
 
 def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[str, Any]:
-    """Every factor and fact per relationship row of ``graph.relationships``.
+    """Every factor and fact per customer/advocate → provider relationship.
 
-    Returns a dict of arrays aligned with ``graph.relationships`` (``X``: the
+    Returns a dict of arrays aligned with ``base`` (the rows of
+    ``graph.relationships`` of kind advocate or customer): ``X``, the
     m × len(FACTORS) factor matrix without ``upstream``, which needs a first
-    likelihood; see :func:`trustnet.risk.find_at_risk`), plus ``candidate``
-    (customer/advocate rows that are live) and the facts used for words.
+    likelihood (see :func:`trustnet.risk.find_at_risk`), ``candidate`` (the
+    live ones) and the facts used for words.
     """
     rel = graph.relationships
     sr = _score_columns(scores, graph)
-    m, n = len(rel), graph.n
+    n = graph.n
     risk = settings.risk
-    rows = _Rows(graph)
-    kind = _codes(rel["kind"], KINDS)
-    trustee = rel["trustee_idx"].to_numpy(np.int64)
-    truster = rel["truster_idx"].to_numpy(np.int64)
-    provider_rel = (kind == KINDS.index(ADVOCATE)) | (kind == KINDS.index(CUSTOMER_OF))
+    # only customer/advocate -> provider relationships are scored: work on those rows
+    kind_all = _codes(rel["kind"], KINDS)
+    base = np.flatnonzero((kind_all == KINDS.index(ADVOCATE)) | (kind_all == KINDS.index(CUSTOMER_OF)))
+    m = len(base)
+    kind = kind_all[base]
+    trustee = rel["trustee_idx"].to_numpy(np.int64)[base]
+    truster = rel["truster_idx"].to_numpy(np.int64)[base]
+    rows = _Rows(truster, trustee, n)
+    provider_rel = np.ones(m, bool)
+
+    def score_col(name: str) -> np.ndarray:
+        return sr[name].to_numpy(dtype=float, na_value=np.nan)[base]
     as_of_ns = _i64(np.array([np.datetime64(graph.as_of, "ns") if pd.notna(graph.as_of) else np.datetime64("NaT")]))[0]
     as_of_day = np.nan if as_of_ns == _NAT else float(as_of_ns // _DAY)
 
     contacts = _contacts(graph, rows, m)
-    events = _events(graph, rows, m, as_of_ns, risk.problem_half_life_days)
+    events = _events(graph, rows, m, as_of_ns, risk.problem_half_life_days, contacts["last"])
     status = _referral_status(graph, rows, m)
     gone = provider_rel & (status["churned"] | events["churn_event"])
     has_touch = np.zeros(m, bool)
@@ -455,8 +469,8 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     # --- low score per dimension, against the higher of neutral and the provider's norm
     dim_score, dim_norm, dim_conf = {}, {}, {}
     for d in S.DIMENSIONS:
-        s = sr[d].to_numpy(dtype=float, na_value=np.nan)
-        conf = np.nan_to_num(sr[f"{d}_confidence"].to_numpy(dtype=float, na_value=np.nan))
+        s = score_col(d)
+        conf = np.nan_to_num(score_col(f"{d}_confidence"))
         norm = _provider_median(s, trustee, candidate, n)[trustee]
         ref = np.fmax(norm, _NEUTRAL)
         with np.errstate(invalid="ignore"):
@@ -464,7 +478,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         X[:, col[f"low_{d}"]] = np.nan_to_num(low)
         dim_score[d], dim_norm[d], dim_conf[d] = s, ref, np.clip(conf, 0.0, 1.0)
 
-    trend = sr["trend"].to_numpy(dtype=float, na_value=np.nan)
+    trend = score_col("trend")
     X[:, col["falling_trend"]] = np.clip(np.nan_to_num(-trend) / 0.2, 0.0, 2.0)
 
     open_age = np.where(np.isnan(events["open_since"]), 0.0, as_of_day - events["open_since"])
@@ -530,7 +544,8 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         "spread_lo": lo,
         "spread_hi": hi,
         "trend": trend,
-        "overall": sr["overall"].to_numpy(dtype=float, na_value=np.nan),
+        "overall": score_col("overall"),
+        "base": base,
         "open": events["open"],
         "open_kind": events["open_kind"],
         "open_since": events["open_since"],

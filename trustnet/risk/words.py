@@ -125,76 +125,90 @@ def _dates(days: np.ndarray, as_of_year: int | None) -> pa.Array:
     return _when(ok, text)
 
 
+def _expand(sub: pa.Array, need: np.ndarray) -> pa.Array:
+    """Spread phrases computed on the rows in ``need`` back to all rows (null elsewhere)."""
+    pos = np.cumsum(need) - 1
+    return pc.take(sub, pa.array(np.maximum(pos, 0), mask=~need))
+
+
 def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids: pa.Array,
-             trend_days: float) -> list[pa.Array]:
-    """One phrase array per factor (null where the factor is zero or says nothing)."""
-    k = len(sel)
+             trend_days: float, need: np.ndarray) -> list[pa.Array]:
+    """One phrase array per factor (null where the factor is zero, says nothing or is not needed).
+
+    Each factor's phrase is built only on the rows where ``need[:, factor]``.
+    """
     col = {f: i for i, f in enumerate(FACTORS)}
-    P: list[pa.Array] = [pa.nulls(k, pa.string()) for _ in FACTORS]
     as_of_day = facts["as_of_day"]
     as_of_year = None if not np.isfinite(as_of_day) else int(
         np.datetime64(int(as_of_day), "D").astype("datetime64[Y]").astype(np.int64) + 1970)
-    on = X > 0
-
-    for d in S.DIMENSIONS:
-        c = col[f"low_{d}"]
-        P[c] = _when(on[:, c], _cat(f"{d} trust ", _decimals(facts["scores"][d][sel]), " (usual ",
-                                    _decimals(facts["norms"][d][sel]), ")"))
-
-    c = col["falling_trend"]
-    P[c] = _when(on[:, c], _cat("trust fell ", _decimals(-facts["trend"][sel]), f" over {trend_days:g} days"))
-
-    # open problems: one phrase with kind, date and age; the age factor shares it
-    kind = facts["open_kind"][sel]
-    words = pa.array([_PROBLEM_WORDS[x] for x in PROBLEM_KINDS])
-    word = pc.fill_null(pc.take(words, pa.array(np.maximum(kind, 0), mask=kind < 0)), "problem")
-    since = facts["open_since"][sel]
-    when = _dates(since, as_of_year)
-    dated = np.isfinite(since)
-    is_outage = kind == PROBLEM_KINDS.index("outage")
-    outages = facts["outages"][sel]
-    unresolved = _pick(dated, _cat(word, " unresolved since ", when, " (", _ints(facts["open_age"][sel]), " days)"),
-                       _cat(word, " unresolved"))
-    outage = _pick(dated, _cat("outage on ", when, " with nothing good since"), "outage with nothing good since")
-    outage = _pick(outages >= 2, _cat(outage, " (", _ints(outages), " outages in all)"), outage)
-    text = _pick(is_outage, outage, unresolved)
-    n_open = facts["open"][sel]
-    text = _pick(n_open >= 2, _cat(text, "; ", _ints(n_open), " problems open"), text)
-    P[col["unresolved"]] = _when(on[:, col["unresolved"]] | on[:, col["unresolved_age"]], text)
-
-    c = col["recent_problems"]
-    recent = facts["recent_count"][sel]
-    P[c] = _when(on[:, c], _pick(recent > 0, _cat(_ints(recent), _pick(recent == 1, " problem", " problems"),
-                                                    " in the last 90 days"), "earlier problems still weigh"))
-
-    c = col["response_delay"]
-    resp, norm = facts["response"][sel], np.fmax(facts["response_norm"][sel], 1.0)
-    slow = np.isfinite(resp) & (resp > norm)
-    t_slow = _when(slow, _cat("replies took ", _decimals(resp, 1), " days on average (usual ", _decimals(norm, 1), ")"))
-    delays = facts["delays"][sel]
-    t_delay = _when(delays > 0, _cat(_ints(delays), _pick(delays == 1, " delay", " delays")))
-    P[c] = _when(on[:, c], _join([t_slow, t_delay], ", "))
-
-    c = col["silence"]
-    usual = _pick(facts["own_rhythm"][sel], "usually every ", "typically every ")
-    P[c] = _when(on[:, c], _cat("no contact for ", _ints(facts["days_silent"][sel]), " days, ", usual,
-                               _ints(facts["usual_gap"][sel])))
-
-    c = col["inconsistency"]
-    stacked = np.column_stack([facts["scores"][d][sel] for d in S.DIMENSIONS]) if k else np.zeros((0, 3))
-    dims = pa.array(list(S.DIMENSIONS))
-    lo, hi = facts["spread_lo"][sel], facts["spread_hi"][sel]
-    rk = np.arange(k)
-    P[c] = _when(on[:, c], _cat("uneven trust: ", pc.take(dims, pa.array(lo)), " ", _decimals(stacked[rk, lo]),
-                               " vs ", pc.take(dims, pa.array(hi)), " ", _decimals(stacked[rk, hi])))
-
-    c = col["upstream"]
-    src = facts["upstream_src"][sel]
-    src_id = pc.take(node_ids, pa.array(np.maximum(src, 0)))
-    who = _pick(facts["upstream_direct"][sel], _cat(src_id, ", who referred them,"),
-                _cat(src_id, ", upstream in their referral chain,"))
-    P[c] = _when(on[:, c] & (src >= 0), _cat(who, _pick(facts["upstream_gone"][sel], " has churned", " is at risk")))
+    need = need & (X > 0)
+    need[:, col["unresolved"]] |= need[:, col["unresolved_age"]]
+    P: list[pa.Array] = []
+    for c, f in enumerate(FACTORS):
+        ix = sel[need[:, c]]
+        text = _phrase(f, facts, ix, node_ids, trend_days, as_of_year) if f != "unresolved_age" else None
+        P.append(pa.nulls(len(sel), pa.string()) if text is None else _expand(text, need[:, c]))
     return P
+
+
+def _phrase(f: str, facts: Mapping[str, Any], ix: np.ndarray, node_ids: pa.Array, trend_days: float,
+            as_of_year: int | None) -> pa.Array:
+    """The phrase of factor ``f`` for the relationships ``ix`` (where the factor is on)."""
+    def g(key: str) -> np.ndarray:
+        return facts[key][ix]
+
+    if f.startswith("low_"):
+        d = f[4:]
+        return _cat(f"{d} trust ", _decimals(facts["scores"][d][ix]), " (usual ", _decimals(facts["norms"][d][ix]), ")")
+    if f == "falling_trend":
+        return _cat("trust fell ", _decimals(-g("trend")), f" over {trend_days:g} days")
+    if f == "unresolved":
+        # open problems: one phrase with kind, date and age; the age factor shares it
+        kind = g("open_kind")
+        words = pa.array([_PROBLEM_WORDS[x] for x in PROBLEM_KINDS])
+        word = pc.fill_null(pc.take(words, pa.array(np.maximum(kind, 0), mask=kind < 0)), "problem")
+        since = g("open_since")
+        when = _dates(since, as_of_year)
+        dated = np.isfinite(since)
+        outages = g("outages")
+        unresolved = _pick(dated, _cat(word, " unresolved since ", when, " (", _ints(g("open_age")), " days)"),
+                           _cat(word, " unresolved"))
+        outage = _pick(dated, _cat("outage on ", when, " with nothing good since"), "outage with nothing good since")
+        outage = _pick(outages >= 2, _cat(outage, " (", _ints(outages), " outages in all)"), outage)
+        text = _pick(kind == PROBLEM_KINDS.index("outage"), outage, unresolved)
+        n_open = g("open")
+        return _pick(n_open >= 2, _cat(text, "; ", _ints(n_open), " problems open"), text)
+    if f == "recent_problems":
+        recent = g("recent_count")
+        return _pick(recent > 0, _cat(_ints(recent), _pick(recent == 1, " problem", " problems"),
+                                      " in the last 90 days"), "earlier problems still weigh")
+    if f == "response_delay":
+        resp, norm = g("response"), np.fmax(g("response_norm"), 1.0)
+        slow = np.isfinite(resp) & (resp > norm)
+        t_slow = _when(slow, _cat("replies took ", _decimals(resp, 1), " days on average (usual ",
+                                  _decimals(norm, 1), ")"))
+        delays = g("delays")
+        t_delay = _when(delays > 0, _cat(_ints(delays), _pick(delays == 1, " delay", " delays")))
+        text = _join([t_slow, t_delay], ", ")
+        return pc.if_else(pc.equal(text, ""), _NULL, text)
+    if f == "silence":
+        usual = _pick(g("own_rhythm"), "usually every ", "typically every ")
+        return _cat("no contact for ", _ints(g("days_silent")), " days, ", usual, _ints(g("usual_gap")))
+    if f == "inconsistency":
+        stacked = np.column_stack([facts["scores"][d][ix] for d in S.DIMENSIONS])
+        dims = pa.array(list(S.DIMENSIONS))
+        lo, hi = g("spread_lo"), g("spread_hi")
+        r = np.arange(len(ix))
+        return _cat("uneven trust: ", pc.take(dims, pa.array(lo)), " ", _decimals(stacked[r, lo]), " vs ",
+                    pc.take(dims, pa.array(hi)), " ", _decimals(stacked[r, hi]))
+    if f == "upstream":
+        src = g("upstream_src")
+        src_id = pc.take(node_ids, pa.array(np.maximum(src, 0)))
+        who = _pick(g("upstream_direct"), _cat(src_id, ", who referred them,"),
+                    _cat(src_id, ", upstream in their referral chain,"))
+        text = _cat(who, _pick(g("upstream_gone"), " has churned", " is at risk"))
+        return _when(src >= 0, text)
+    raise AssertionError(f"no words for factor {f}")  # pragma: no cover
 
 
 def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: np.ndarray,
@@ -206,7 +220,6 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     col = {f: i for i, f in enumerate(FACTORS)}
     ids = node_ids if isinstance(node_ids, (pa.Array, pa.ChunkedArray)) else pa.array(node_ids)
     ids = pc.cast(ids, pa.string())  # loaded ids may be large_string; the kernels want one type
-    P = _phrases(facts, sel, X, ids, trend_days)
     rk = np.arange(k)
     n_ranks = min(_MAX_LISTED, F)
 
@@ -230,8 +243,13 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     text_shares[:, col["unresolved"]] += text_shares[:, col["unresolved_age"]]
     text_shares[:, col["unresolved_age"]] = 0.0
     order = np.argsort(-text_shares, axis=1, kind="stable")[:, :n_ranks]
+    listed = text_shares[rk[:, None], order] >= MIN_SHARE
+    need = np.zeros((k, F), bool)
+    for r in range(n_ranks):
+        need[rk[listed[:, r]], order[listed[:, r], r]] = True
+    P = _phrases(facts, sel, X, ids, trend_days, need)
     chosen = [pc.choose(pa.array(order[:, r]), *P) for r in range(n_ranks)]
-    parts = [pc.if_else(pa.array(text_shares[rk, order[:, r]] >= MIN_SHARE), chosen[r], _NULL) for r in range(n_ranks)]
+    parts = [pc.if_else(pa.array(listed[:, r]), chosen[r], _NULL) for r in range(n_ranks)]
     why = _join(parts, "; ")
     why = pc.if_else(pc.equal(why, ""), NOTHING_STANDS_OUT, why)
 

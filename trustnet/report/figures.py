@@ -1156,9 +1156,11 @@ def _acquiring_status(graph: Any, child: np.ndarray, par: np.ndarray) -> np.ndar
     refs = graph.referrals
     if not len(child) or S.STATUS not in refs.columns:
         return np.full(len(child), "", dtype=object)
-    table = pd.DataFrame({"referrer_idx": refs["referrer_idx"].to_numpy(np.int64),
-                          "referred_idx": refs["referred_idx"].to_numpy(np.int64),
-                          "status": refs[S.STATUS].astype(object).where(refs[S.STATUS].notna(), "").to_numpy()})
+    referred = refs["referred_idx"].to_numpy(np.int64)
+    rows = np.isin(referred, child)  # only the drawn people's referrals, not the whole export
+    status = refs[S.STATUS].to_numpy(dtype=object)[rows]
+    table = pd.DataFrame({"referrer_idx": refs["referrer_idx"].to_numpy(np.int64)[rows], "referred_idx": referred[rows],
+                          "status": np.where(pd.isna(status), "", status).astype(object)})
     table = table.drop_duplicates(["referrer_idx", "referred_idx"], keep="first")
     want = pd.DataFrame({"referrer_idx": par.astype(np.int64), "referred_idx": child.astype(np.int64)})
     merged = want.merge(table, on=["referrer_idx", "referred_idx"], how="left")

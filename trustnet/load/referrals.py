@@ -280,8 +280,13 @@ def referrals_from_table(
     self_ref = (referrer == referred) & (referrer != "")
     ledger.reject_cells(self_ref.to_numpy(), "self-referral: referrer and referred are the same (", referrer, ")")
     emails = {}
-    for c in (S.REFERRER_EMAIL, S.REFERRED_EMAIL):
-        emails[c] = parse_ids(col(c))[0]
+    for c, same in ((S.REFERRER_EMAIL, S.REFERRER), (S.REFERRED_EMAIL, S.REFERRED)):
+        if shape == "referrals" and c in colmap_full and colmap_full[c] == colmap_full.get(same):
+            emails[c] = referrer if same == S.REFERRER else referred
+        elif c in colmap_full:
+            emails[c] = parse_ids(col(c))[0]
+        else:
+            emails[c] = pd.Series("", index=frame.index, dtype="str")
     same_mail = (emails[S.REFERRER_EMAIL] == emails[S.REFERRED_EMAIL]) & (emails[S.REFERRER_EMAIL] != "")
     ledger.reject_cells(same_mail.to_numpy(), "self-referral: same e-mail ", emails[S.REFERRER_EMAIL])
     if "self_referred" in colmap_full:
@@ -327,6 +332,8 @@ def referrals_from_table(
     provider = parse_ids(provider)[0]
 
     def text(canonical: str, fold_email: bool = False) -> pd.Series:
+        if canonical not in colmap_full and not (use_profile is not None and canonical in use_profile.constants):
+            return pd.Series(np.nan, index=frame.index, dtype="str")
         c = col(canonical).str.strip()
         if fold_email:
             c = parse_ids(c)[0]
@@ -348,18 +355,10 @@ def referrals_from_table(
         S.FINGERPRINT: text(S.FINGERPRINT),
         S.SOURCE_LINE: raw.lines.astype("int64"),
     })
-    # --- exact duplicates: same canonical values (after trimming and e-mail case-folding) and
-    # same cells in every column the mapping did not use
-    unmapped = [h for h in raw.headers if h not in set(colmap_full.values())]
-    seen_headers: set[str] = set()
-    compare = []
-    for c in S.REFERRAL_COLUMNS:  # one canonical column per header is enough to compare rows
-        header = colmap_full.get(c)
-        if header is None or header not in seen_headers:
-            compare.append(c)
-            if header is not None:
-                seen_headers.add(header)
-    ledger.merge_duplicates(pd.concat([out[compare], frame[unmapped]], axis=1))
+    # --- exact duplicates: same referrer and referred (after trimming and e-mail case-folding) and
+    # the same cells in every other column
+    used = {colmap_full.get(S.REFERRER), colmap_full.get(S.REFERRED)}
+    ledger.merge_duplicates([referrer, referred] + [frame[h] for h in raw.headers if h not in used])
     keep = ledger.open
     touch = _rating_touchpoints(raw, out, colmap_full, keep)
     out = out[keep].reset_index(drop=True)

@@ -21,12 +21,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .. import schema as S
 from .profiles import Profile
 from .read import RawTable, read_table
 from .report import LoadReport
-from .values import match
+from .values import _arrow, match
 
 __all__ = ["prepare", "Ledger"]
 
@@ -149,33 +151,48 @@ class Ledger:
         self.kept_line[mask] = np.asarray(kept_line)[mask]
         self.duplicate_reason[mask] = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason
 
-    def merge_duplicates(self, values: pd.DataFrame) -> None:
+    def merge_duplicates(self, values: pd.DataFrame | list[pd.Series]) -> None:
         """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates.
 
-        Rows are compared through factorised codes of every column (vectorised).
+        Vectorised in two steps: rows are first keyed on their first two columns
+        (dictionary-encoded in Arrow); only rows whose key repeats are then compared on
+        all their cells, joined into one string per row.
         """
+        cols = list(values.items()) if isinstance(values, pd.DataFrame) else list(enumerate(values))
         open_ = self.open
-        if open_.sum() < 2:
+        where = np.flatnonzero(open_)
+        if len(where) < 2 or not cols:
             return
-        sub = values[open_]
-        key = np.zeros(len(sub), dtype=np.int64)
-        for col in sub.columns:
-            if sub[col].isna().all():
-                continue
-            codes, uniques = pd.factorize(sub[col], use_na_sentinel=False)
-            key = pd.factorize(key * (len(uniques) + 1) + codes)[0].astype(np.int64)
-        h = key
+
+        def codes(series: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
+            arr = pc.fill_null(pc.cast(_arrow(series.astype(str)), pa.large_string()), "\x1e")
+            if rows is not None:
+                arr = arr.take(pa.array(rows))
+            return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
+
+        pre = np.zeros(len(where), dtype=np.int64)
+        for _, series in cols[:2]:
+            c = codes(series)[where]
+            pre = pd.factorize(pre * (int(c.max()) + 1) + c)[0].astype(np.int64)
+        candidates = pd.Series(pre).duplicated(keep=False).to_numpy()
+        if not candidates.any():
+            return
+        rows = where[candidates]
+        key = pre[candidates]
+        for _, series in cols[2:]:
+            c = codes(series, rows)
+            key = pd.factorize(key * (int(c.max()) + 1) + c)[0].astype(np.int64)
         dup = pd.Series(key).duplicated(keep="first").to_numpy()
         if not dup.any():
             return
-        lines = pd.Series(self.raw.lines[open_])
-        first_line = lines.groupby(h, sort=False).transform("first").to_numpy()
-        where = np.flatnonzero(open_)
+        lines = self.raw.lines[rows]
+        _, first_at = np.unique(key, return_index=True)
         full = np.zeros(len(open_), dtype=bool)
-        full[where[dup]] = True
+        full[rows[dup]] = True
         kept = np.zeros(len(open_), dtype=np.int64)
-        kept[where] = first_line
-        reason = pd.Series("exact duplicate of line " + pd.Series(kept).astype(str))
+        kept[rows] = lines[first_at[key]]
+        reason = pd.Series("", index=range(len(open_)), dtype=object)
+        reason[full] = "exact duplicate of line " + pd.Series(kept[full]).astype(str).to_numpy()
         self.merge(full, kept, reason)
 
     def report(self, *, kind: str, mapping: dict[str, str], warnings: list[str],

@@ -27,6 +27,7 @@ from ..errors import InputError
 
 __all__ = [
     "match",
+    "by_unique",
     "parse_ids",
     "parse_dates",
     "parse_money",
@@ -85,7 +86,8 @@ class DateColumn:
     warning: str | None = None
 
 
-_DMY = r"^(?P<a>\d{1,2})(?P<sep>[/.\-])(?P<b>\d{1,2})[/.\-](?P<c>\d{4}|\d{2})(?:$|[ T,])"
+_DMY = r"^(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-]\d\d"
+_DMY_FULL = re.compile(r"^\d{1,2}([/.\-])\d{1,2}[/.\-](\d{4}|\d{2})(?:$|[ T,])")
 _TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p", "T%H:%M", "T%H:%M:%S",
                  " %H:%M:%S.%f", ", %H:%M", ", %H:%M:%S", ", %I:%M %p", " %I:%M:%S%p", "T%H:%M:%SZ")
 
@@ -133,7 +135,8 @@ def _to_float(col: pd.Series) -> pd.Series:
         return pd.Series([], index=col.index, dtype="float64")
     arr = pc.utf8_trim_whitespace(_arrow(col))
     ok = pc.match_substring_regex(arr, r"^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$")
-    arr = pc.replace_substring_regex(arr, r"^\+", "")
+    if pc.any(pc.starts_with(arr, "+")).as_py():
+        arr = pc.replace_substring_regex(arr, r"^\+", "")
     vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
     return pd.Series(vals.to_numpy(zero_copy_only=False), index=col.index, dtype="float64")
 
@@ -176,8 +179,10 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     if not present.any():
         return DateColumn(result, pd.Series(present, index=col.index), "empty")
     vals = text[present]
-    numeric = _to_float(vals)
     forms: list[str] = []
+    numeric = _to_float(vals.iloc[:1000])
+    if numeric.notna().all() and len(vals) > 1000:
+        numeric = _to_float(vals)
     if numeric.notna().all():
         parsed, form = _numeric_dates(numeric)
         forms.append(form)
@@ -270,10 +275,8 @@ def _dmy(sub: pd.Series, dayfirst: bool | None, column: str, name: str) -> tuple
                 "month-first and no day above 12 decides; pass --dayfirst (3 April for 03/04) or "
                 "--monthfirst (March 4)")
         dayfirst = day_first_seen
-    seps = ex.field("sep").drop_null()
-    sep = seps[0].as_py() if len(seps) else "/"
-    years = pc.utf8_length(ex.field("c")).drop_null()
-    year = "%Y" if len(years) and years[0].as_py() == 4 else "%y"
+    first = next((m for m in map(_DMY_FULL.match, hits.iloc[:50]) if m), None)
+    sep, year = (first.group(1), "%Y" if len(first.group(2)) == 4 else "%y") if first else ("/", "%Y")
     date_fmt = f"%d{sep}%m{sep}{year}" if dayfirst else f"%m{sep}%d{sep}{year}"
     sample = hits.iloc[:500]
     scored = []
@@ -371,17 +374,37 @@ def parse_number(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, present & values.isna()
 
 
+def by_unique(col: pd.Series, func) -> pd.Series:
+    """Apply ``func`` (Series of unique values -> Series) once per distinct value, then spread back.
+
+    Columns such as statuses or channels hold few distinct values; this keeps per-value work
+    off the per-row path.
+
+    Examples
+    --------
+    >>> by_unique(pd.Series(["a", "b", "a"]), lambda u: u.str.upper()).tolist()
+    ['A', 'B', 'A']
+    """
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)
+    done = func(pd.Series(uniques, dtype=col.dtype if len(uniques) else "str"))
+    return pd.Series(np.asarray(done.to_numpy(), dtype=object)[codes] if len(uniques) else [],
+                     index=col.index, dtype=done.dtype)
+
+
 def _mapped(col: pd.Series, table: dict[str, str] | None, default: dict[str, str]) -> tuple[pd.Series, pd.Series]:
-    text = col.astype(str).str.strip()
-    present = text != ""
-    key = _norm_values(text)
-    out = pd.Series(pd.NA, index=col.index, dtype="str")
-    if table:
-        exact = text.map(table)
-        norm_table = {re.sub(r"[\W_]+", "", str(k).casefold()): v for k, v in table.items()}
-        exact = exact.fillna(key.map(norm_table))
-        out = out.fillna(exact.astype("str"))
-    out = out.fillna(key.map(default).astype("str"))
+    def per_value(text: pd.Series) -> pd.Series:
+        text = text.astype(str).str.strip()
+        key = _norm_values(text)
+        out = pd.Series(np.nan, index=text.index, dtype="str")
+        if table:
+            exact = text.map(table)
+            norm_table = {re.sub(r"[\W_]+", "", str(k).casefold()): v for k, v in table.items()}
+            exact = exact.fillna(key.map(norm_table))
+            out = out.fillna(exact.astype("str"))
+        return out.fillna(key.map(default).astype("str"))
+
+    out = by_unique(col, per_value).astype("str")
+    present = col.astype(str).str.strip() != ""
     unknown = present & out.isna()
     return out, unknown
 

@@ -243,6 +243,23 @@ def test_dates_survive_exactly():
     assert describe_ratings(r)["last"] == pd.Timestamp("2015-03-04 05:06:07.123456")
 
 
+def test_isolated_people_and_ties_across_groups():
+    r = frame([("a", "b", 5), ("b", "a", 4), ("a", "c", 2), ("d", "a", 1), ("c", "b", 3)])
+    groups = pd.Series({"a": "x", "b": "y", "c": "y", "e": "z", "ghost": "x"})
+    t = score_ratings(r, people=["e"], groups=groups).set_index("id")
+    assert list(t.index) == ["a", "b", "c", "d", "e"]
+    # a-b rated both ways counts once; a-c across; c-b within y; d has no group
+    assert t["ties_across_groups"].to_dict() == {"a": 2, "b": 1, "c": 1, "d": 0, "e": 0}
+    assert t["groups_reached"].to_dict() == {"a": 1, "b": 1, "c": 1, "d": 0, "e": 0}
+    assert pd.isna(t.loc["d", "group"]) and t.loc["e", "group"] == "z"
+    assert t.loc["e", "why"] == "no rating given or received"
+    assert t.loc["e", ["ratings_given", "ratings_received"]].tolist() == [0, 0]
+    assert t.loc["a", "why"].endswith("; tied to 1 other group (2 ties across)")
+    assert "group" not in score_ratings(r).columns
+    with pytest.raises(InputError, match="groups must be a pandas Series"):
+        score_ratings(r, groups={"a": "x"})
+
+
 def test_people_trust_by_hand():
     # two fair raters (fairness 1: they agree with goodness) give +10 and +6: evidence 1 and 0.8
     r = frame([("a", "c", 10), ("b", "c", 10)])
@@ -402,3 +419,14 @@ def test_otc_untrustworthy_accounts(otc):
     assert top.sum() == 274
     auc, ap = measure(df[~top])
     assert auc >= 0.95 and ap >= 0.95
+
+
+def test_physician_advice_network_reads_as_a_rating_network(shared_datasets):
+    ties, _ = load_ratings(shared_datasets / "physician-advice" / "ICHPS_ClinEdgeList.csv")
+    d = describe_ratings(ties)
+    assert (d["people"], d["ratings"], d["weak_components"]) == (33, 163, 1)
+    t = score_ratings(ties).set_index("id")
+    assert len(t) == 33 and (t["fairness"].dropna() == 1).all()  # unsigned ties: nobody disagrees
+    assert (t["untrustworthy_score"] < 0.5).sum() == (t["ratings_received"] > 0).sum()
+    most_consulted = t["ratings_received"].idxmax()
+    assert t.loc[most_consulted, "reputation_pct"] >= 90

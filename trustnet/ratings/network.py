@@ -25,7 +25,7 @@ __all__ = [
     "ID", "PEOPLE_TRUST", "PEOPLE_CONFIDENCE", "GOODNESS", "FAIRNESS", "REPUTATION", "REPUTATION_PCT",
     "RATINGS_GIVEN", "RATINGS_RECEIVED", "NEGATIVE_RECEIVED", "NEGATIVE_FROM_RELIABLE",
     "MEAN_RATING_RECEIVED", "MEAN_RATING_GIVEN", "LAST_RATED_AT", "UNTRUSTWORTHY_SCORE", "WHY",
-    "PREDICTED_RATING",
+    "PREDICTED_RATING", "GROUP", "TIES_ACROSS_GROUPS", "GROUPS_REACHED",
 ]
 
 # --- columns of the score_ratings table ----------------------------------------------------
@@ -46,6 +46,9 @@ LAST_RATED_AT = "last_rated_at"
 UNTRUSTWORTHY_SCORE = "untrustworthy_score"  #: how likely the account is untrustworthy, 0..1
 WHY = "why"
 PREDICTED_RATING = "predicted_rating"
+GROUP = "group"                              #: the person's group (site, team, region), when given
+TIES_ACROSS_GROUPS = "ties_across_groups"    #: people of another group they rated or were rated by
+GROUPS_REACHED = "groups_reached"            #: other groups among those people
 
 
 # --- input -----------------------------------------------------------------------------------
@@ -109,8 +112,12 @@ def _stamp(seconds):
     return pd.to_datetime(np.round(np.asarray(seconds, dtype=float) * 1e6), unit="us")
 
 
-def _prepare(ratings: pd.DataFrame, scale: tuple[float, float] | None) -> _Network:
-    """Validate a ratings table and turn it into a :class:`_Network`."""
+def _prepare(ratings: pd.DataFrame, scale: tuple[float, float] | None,
+             people: Sequence[object] | None = None) -> _Network:
+    """Validate a ratings table and turn it into a :class:`_Network`.
+
+    ``people`` adds ids that may have no rating at all (isolated people) to the nodes.
+    """
     frame = _check_columns(ratings, (schema.RATER, schema.RATEE, schema.RATING), "ratings")
     rating = pd.to_numeric(frame[schema.RATING], errors="coerce").to_numpy(dtype=float)
     bad = ~np.isfinite(rating)
@@ -146,13 +153,14 @@ def _prepare(ratings: pd.DataFrame, scale: tuple[float, float] | None) -> _Netwo
             raise InputError(f"ratings: {int(out.sum())} rating(s) outside the scale {low:g}..{high:g} "
                              f"(for example {rating[out][:3].tolist()}); pass the scale the ratings were given on")
     w = 2.0 * (rating - low) / (high - low) - 1.0
-    codes, ids = pd.factorize(np.concatenate([rater, ratee]))  # hashing, then sort only the distinct ids
+    extra = np.asarray([] if people is None else pd.Series(list(people), dtype=object).astype(str), dtype=object)
+    codes, ids = pd.factorize(np.concatenate([rater, ratee, extra]))  # hash, then sort only the distinct ids
     order = np.argsort(ids, kind="stable")
     rank = np.empty(len(ids), dtype=np.int64)
     rank[order] = np.arange(len(ids))
     ids, codes = ids[order], rank[codes]
     m = len(rating)
-    u, v = codes[:m], codes[m:]
+    u, v = codes[:m], codes[m:2 * m]
     n = len(ids)
     key = u * n + v
     first, pair = pd.factorize(key)

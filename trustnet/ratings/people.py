@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Sequence
+
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from ..errors import InputError
 from ..settings import Settings
 from .fairness import _fairness_goodness
 from .network import (
     FAIRNESS, GOODNESS, ID, LAST_RATED_AT, MEAN_RATING_GIVEN, MEAN_RATING_RECEIVED, NEGATIVE_FROM_RELIABLE,
     NEGATIVE_RECEIVED, PEOPLE_CONFIDENCE, PEOPLE_TRUST, RATINGS_GIVEN, RATINGS_RECEIVED, REPUTATION,
-    REPUTATION_PCT, UNTRUSTWORTHY_SCORE, WHY, _Network, _prepare, _stamp,
+    REPUTATION_PCT, UNTRUSTWORTHY_SCORE, WHY, GROUP, GROUPS_REACHED, TIES_ACROSS_GROUPS, _Network, _prepare,
+    _stamp,
 )
 
 __all__ = ["score_ratings", "RELIABLE_FAIRNESS"]
@@ -60,7 +64,7 @@ def _explain(net: _Network, table: pd.DataFrame) -> pd.Series:
         + s(_plural(recv, "rater")) + ", " + s(rel).astype(str) + " of them reliable"
     ).where(neg > 0, "rated by " + s(recv).astype(str) + " " + s(_plural(recv, "rater")) + ", none negatively")
     received = received + mean_txt
-    received = received.where(recv > 0, "nobody rated them")
+    received = received.where(recv > 0, np.where(given > 0, "nobody rated them", "no rating given or received"))
     as_rater = np.where(
         given == 0, "",
         np.where(fair >= RELIABLE_FAIRNESS, "; a reliable rater: agrees with consensus (fairness ",
@@ -68,11 +72,19 @@ def _explain(net: _Network, table: pd.DataFrame) -> pd.Series:
     )
     fair_txt = s(np.round(np.nan_to_num(fair), 2)).map("{:.2f}".format) + ")"
     as_rater = s(as_rater) + fair_txt.where(given > 0, "")
-    return (received + as_rater).set_axis(table.index)
+    text = received + as_rater
+    if GROUP in table.columns:
+        ties = table[TIES_ACROSS_GROUPS].to_numpy()
+        reached = table[GROUPS_REACHED].to_numpy()
+        bridge = ("; tied to " + s(reached).astype(str) + " other " + s(_plural(reached, "group")) + " ("
+                  + s(ties).astype(str) + " " + s(_plural(ties, "tie")) + " across)")
+        text = text + bridge.where(ties > 0, "")
+    return text.set_axis(table.index)
 
 
 def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
-                  scale: tuple[float, float] | None = None) -> pd.DataFrame:
+                  scale: tuple[float, float] | None = None, people: Sequence[object] | None = None,
+                  groups: pd.Series | None = None) -> pd.DataFrame:
     """Score every person of a rating network: trust received, reliability, risk, and why.
 
     Each rating is evidence about the ratee on the people dimension, worth
@@ -100,6 +112,9 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
       share of distrust in the ratings received, each weighted by |W| x rater
       fairness, with a prior of one typical rating (median |W|) of each sign, so an
       account nobody rated scores 0.5 and one -10 weighs more than several +1.
+    - with ``groups``: ``group``, ``ties_across_groups`` (people of another group
+      they rated or were rated by) and ``groups_reached`` (how many other groups):
+      who bridges sites or teams.
     - ``why``: the evidence in plain words.
 
     Parameters
@@ -111,6 +126,12 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
         and ``trust.max_iterations``.
     scale : (low, high), optional
         The rating scale; default symmetric around 0 (see :func:`fairness_goodness`).
+    people : sequence of ids, optional
+        Everyone to score, including people with no rating at all (isolated: a row
+        with zero counts); by default the people the ratings name.
+    groups : Series, optional
+        Person id -> group label (practice site, team, region); people missing from
+        it have no group and no tie counts across groups.
 
     Returns
     -------
@@ -126,10 +147,17 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
     'rated negatively by 2 of 2 raters, 2 of them reliable; mean rating received -9.0 on -10..10; a reliable rater: agrees with consensus (fairness 1.00)'
     >>> t["untrustworthy_score"].idxmax()
     'c'
+    >>> g = score_ratings(r, people=["a", "b", "c", "z"], groups=pd.Series({"a": "north", "b": "north", "c": "south"}))
+    >>> g[["id", "group", "ties_across_groups", "groups_reached"]].values.tolist()
+    [['a', 'north', 1, 1], ['b', 'north', 1, 1], ['c', 'south', 2, 1], ['z', <NA>, 0, 0]]
+    >>> g["why"].iloc[3]
+    'no rating given or received'
     """
     settings = settings or Settings()
     trust = settings.trust
-    net = _prepare(ratings, scale)
+    if groups is not None and not isinstance(groups, pd.Series):
+        raise InputError(f"groups must be a pandas Series mapping person id to group; got {type(groups).__name__}")
+    net = _prepare(ratings, scale, people)
     n, u, v, w = net.n, net.u, net.v, net.w
     f, g, _, _ = _fairness_goodness(net, trust.tolerance, trust.max_iterations)
     rater_fair = f[u]  # every rater has a fairness
@@ -165,6 +193,25 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
         LAST_RATED_AT: _stamp(last).astype("datetime64[ns]"),
         UNTRUSTWORTHY_SCORE: (distrust + prior) / (distrust + trusted + 2.0 * prior),
     })
+    if groups is not None:
+        table = pd.concat([table, _across_groups(net, groups)], axis=1)
     table[WHY] = _explain(net, table)
     return table
+
+
+def _across_groups(net: _Network, groups: pd.Series) -> pd.DataFrame:
+    """Group of each person, ties to people of other groups, and how many other groups those span."""
+    labels = pd.Series(groups.to_numpy(), index=groups.index.astype(str))
+    labels = labels[~labels.index.duplicated(keep="last")]
+    group = labels.reindex(pd.Index(net.ids, dtype=object))
+    code, _ = pd.factorize(group)  # -1 where the person has no group
+    a, b = np.minimum(net.u, net.v), np.maximum(net.u, net.v)
+    pair = np.unique(a * net.n + b)  # each tie once, whichever direction(s) it was rated in
+    a, b = pair // net.n, pair % net.n
+    across = (code[a] >= 0) & (code[b] >= 0) & (code[a] != code[b])
+    ties = np.bincount(a[across], minlength=net.n) + np.bincount(b[across], minlength=net.n)
+    reached = pd.DataFrame({"who": np.r_[a[across], b[across]], "other": np.r_[code[b[across]], code[a[across]]]})
+    spans = reached.drop_duplicates()["who"].value_counts().reindex(range(net.n), fill_value=0).to_numpy()
+    return pd.DataFrame({GROUP: pd.array(group.astype("string")), TIES_ACROSS_GROUPS: ties,
+                         GROUPS_REACHED: spans})
 

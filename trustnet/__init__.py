@@ -16,6 +16,8 @@ __version__ = "0.1.0"
 from .errors import DataQualityWarning, InputError, OutputError, SettingsError, TrustnetError
 from .settings import Settings, load_settings
 from .load import LoadReport, detect_kind, load_ratings, load_referrals, load_touchpoints
+from .graph import TrustGraph, build_graph
+from .trust import TrustScores, score_trust
 from .fraud import Suspicion, find_suspicious
 from .advocates import nurture, rank_advocates
 from .ratings import fairness_goodness, predict_ratings, score_ratings
@@ -35,6 +37,10 @@ __all__ = [
     "load_touchpoints",
     "load_ratings",
     "detect_kind",
+    "build_graph",
+    "TrustGraph",
+    "score_trust",
+    "TrustScores",
     "find_suspicious",
     "Suspicion",
     "rank_advocates",

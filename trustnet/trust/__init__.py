@@ -254,8 +254,8 @@ def _node_scores(graph: TrustGraph, score: np.ndarray, conf: np.ndarray, setting
     C.sum_duplicates()
     idx = np.flatnonzero(people)
     sub = C[idx][:, idx]
-    pretrusted = (graph.parent[idx] < 0)
-    t, _ = eigentrust(sub, pretrusted, ts.eigentrust_damping, ts.tolerance, ts.max_iterations)
+    # every person is pre-trusted (uniform teleport): see trustnet.trust.eigentrust for why not the forest roots
+    t, _ = eigentrust(sub, np.ones(len(idx), bool), ts.eigentrust_damping, ts.tolerance, ts.max_iterations)
     reputation = np.full(n, np.nan)
     reputation[idx] = t
     nodes["reputation"] = reputation

@@ -4,10 +4,14 @@ Local trust ``c_ij`` of person i in person j comes from the people score of the
 relationship i → j (kind ``referred_by``: i was referred by j): its part above
 neutral, ``max(people - 0.5, 0)``; a referral whose outcome says nothing (no
 people score) still shows that i listened to j and counts a faint
-:data:`UNKNOWN_OUTCOME_TRUST`. Rows are normalised to sum to 1. The
-pre-trusted set ``p`` (uniform) is the people who came to a provider directly,
-i.e. the roots of the referral forest that are customers or advocates: nobody
-vouched for them, so they are where trust enters the network. The iteration
+:data:`UNKNOWN_OUTCOME_TRUST`. Rows are normalised to sum to 1. :func:`trustnet.trust.score_trust` uses
+every person as the pre-trusted set ``p`` (uniform teleport, as in PageRank),
+so an advocate's reputation is the trust of the people who acted on their
+word, weighted by those people's own reputation. Pre-trusting only the people
+who came to a provider directly (the forest roots) was tried and rejected: on
+a referral forest local trust points from the referred to their referrer,
+i.e. towards the roots, so trust that starts at the roots has nowhere to go
+and every other person ends at zero. The iteration
 (Kamvar, Schlosser and Garcia-Molina, WWW 2003)::
 
     t ← (1 - a) · Cᵀ t + a · p        (a = eigentrust_damping)

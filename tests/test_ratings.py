@@ -83,6 +83,13 @@ def test_fairness_goodness_matches_reference_on_a_random_network():
     assert g.dropna().to_dict() == pytest.approx(g_ref, abs=1e-9)
 
 
+def test_stopping_too_early_is_reported():
+    rows = [("a", "b", 10), ("c", "b", -10), ("b", "c", 3), ("c", "a", 7), ("a", "c", -2)]
+    with pytest.warns(DataQualityWarning, match="did not converge to 1e-12 in 2 iterations"):
+        f, _ = fairness_goodness(frame(rows), tol=1e-12, max_iter=2)
+    assert f.attrs == {"iterations": 2, "converged": False}
+
+
 def test_scale_maps_to_unit_interval():
     stars = frame([("a", "b", 5), ("c", "b", 1)])
     f, g = fairness_goodness(stars, scale=(1, 5))

@@ -107,7 +107,7 @@ def _seconds(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _stamp(seconds):
+def _stamp(seconds: float | np.ndarray) -> pd.DatetimeIndex | pd.Timestamp:
     """Seconds since the epoch (float, NaN = unknown) back to datetimes, to the microsecond."""
     return pd.to_datetime(np.round(np.asarray(seconds, dtype=float) * 1e6), unit="us")
 

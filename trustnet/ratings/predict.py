@@ -52,7 +52,6 @@ def _biases(u: np.ndarray, v: np.ndarray, w: np.ndarray, n: int, weight: np.ndar
     return mu, b_rater, b_ratee
 
 
-
 @dataclass(frozen=True)
 class _Estimates:
     """What the network tells about every node, the inputs of every prediction method."""

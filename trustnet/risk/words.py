@@ -125,17 +125,12 @@ def _dates(days: np.ndarray, as_of_year: int | None) -> pa.Array:
     return _when(ok, text)
 
 
-def _expand(sub: pa.Array, need: np.ndarray) -> pa.Array:
-    """Spread phrases computed on the rows in ``need`` back to all rows (null elsewhere)."""
-    pos = np.cumsum(need) - 1
-    return pc.take(sub, pa.array(np.maximum(pos, 0), mask=~need))
-
-
 def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids: pa.Array,
-             trend_days: float, need: np.ndarray) -> list[pa.Array]:
-    """One phrase array per factor (null where the factor is zero, says nothing or is not needed).
+             trend_days: float, need: np.ndarray) -> tuple[pa.Array, np.ndarray]:
+    """All phrases needed, concatenated, and the position of (row, factor)'s phrase in them.
 
-    Each factor's phrase is built only on the rows where ``need[:, factor]``.
+    Each factor's phrase is built only on the rows where ``need[:, factor]`` and
+    the factor is on; positions elsewhere are meaningless (never looked up).
     """
     col = {f: i for i, f in enumerate(FACTORS)}
     as_of_day = facts["as_of_day"]
@@ -143,12 +138,27 @@ def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids:
         np.datetime64(int(as_of_day), "D").astype("datetime64[Y]").astype(np.int64) + 1970)
     need = need & (X > 0)
     need[:, col["unresolved"]] |= need[:, col["unresolved_age"]]
-    P: list[pa.Array] = []
+    need[:, col["unresolved_age"]] = False
+    pos = np.zeros(need.shape, np.int64)
+    subs: list[pa.Array] = []
+    total = 0
     for c, f in enumerate(FACTORS):
-        ix = sel[need[:, c]]
-        text = _phrase(f, facts, ix, node_ids, trend_days, as_of_year) if f != "unresolved_age" else None
-        P.append(pa.nulls(len(sel), pa.string()) if text is None else _expand(text, need[:, c]))
-    return P
+        if not need[:, c].any():
+            continue
+        text = _phrase(f, facts, sel[need[:, c]], node_ids, trend_days, as_of_year)
+        pos[:, c] = total + np.cumsum(need[:, c]) - 1
+        total += len(text)
+        subs.append(text.cast(pa.string()))
+    return (pa.concat_arrays(subs) if subs else pa.array([], pa.string())), pos
+
+
+def _lists(values: pa.Array, row: np.ndarray, k: int, sep: str) -> pa.Array:
+    """Join ``values`` (in row order; ``row`` says whose) per row with ``sep``; nulls are left out."""
+    valid = pc.is_valid(values).to_numpy(zero_copy_only=False)
+    values = values.filter(pa.array(valid))
+    counts = np.bincount(row[valid], minlength=k)
+    offsets = pa.array(np.r_[0, np.cumsum(counts)].astype(np.int64), pa.int64())
+    return pc.binary_join(pa.LargeListArray.from_arrays(offsets, values), sep)
 
 
 def _phrase(f: str, facts: Mapping[str, Any], ix: np.ndarray, node_ids: pa.Array, trend_days: float,
@@ -231,12 +241,11 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     label_id[:, col["unresolved"]] = np.where(kind >= 0, F + np.maximum(kind, 0), col["unresolved"])
     pct = np.round(shares * 100).astype(np.int64)
     order = np.argsort(-shares, axis=1, kind="stable")[:, :n_ranks]
-    parts = []
-    for r in range(n_ranks):
-        f = order[:, r]
-        code = label_id[rk, f] * 101 + pct[rk, f]
-        parts.append(pc.take(items, pa.array(code, mask=shares[rk, f] < MIN_SHARE)))
-    factors_text = _join(parts, ", ")
+    listed = shares[rk[:, None], order] >= MIN_SHARE
+    entry_row = np.broadcast_to(rk[:, None], listed.shape)[listed]  # row-major: rows in order, ranks in order
+    entry_f = order[listed]
+    codes = label_id[entry_row, entry_f] * 101 + pct[entry_row, entry_f]
+    factors_text = _lists(items.take(pa.array(codes)), entry_row, k, ", ")
 
     # --- why and next action: the open-problem age shares the open-problem phrase
     text_shares = shares.copy()
@@ -247,10 +256,10 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     need = np.zeros((k, F), bool)
     for r in range(n_ranks):
         need[rk[listed[:, r]], order[listed[:, r], r]] = True
-    P = _phrases(facts, sel, X, ids, trend_days, need)
-    chosen = [pc.choose(pa.array(order[:, r]), *P) for r in range(n_ranks)]
-    parts = [pc.if_else(pa.array(listed[:, r]), chosen[r], _NULL) for r in range(n_ranks)]
-    why = _join(parts, "; ")
+    phrases, pos = _phrases(facts, sel, X, ids, trend_days, need)
+    entry_row = np.broadcast_to(rk[:, None], listed.shape)[listed]
+    entry_f = order[listed]
+    why = _lists(phrases.take(pa.array(pos[entry_row, entry_f])), entry_row, k, "; ")
     why = pc.if_else(pc.equal(why, ""), NOTHING_STANDS_OUT, why)
 
     first = order[:, 0]
@@ -258,8 +267,8 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     verbs = pa.array([VERBS[f] for f in FACTORS])
     verb = pc.take(verbs, pa.array(first))
     verb = _pick((first == col["unresolved"]) & (kind == PROBLEM_KINDS.index("outage")), "fix", verb)
-    lead = chosen[0]
-    add = chosen[1] if n_ranks > 1 else pa.nulls(k, pa.string())
+    lead = phrases.take(pa.array(pos[rk, first], mask=~listed[:, 0]))
+    add = phrases.take(pa.array(pos[rk, second], mask=~listed[:, min(1, n_ranks - 1)]))
     action = _cat(verb, ": ", lead)
     with_second = (text_shares[rk, second] >= SECOND_SHARE) & pc.is_valid(add).to_numpy(zero_copy_only=False)
     action = _pick(with_second, _cat(action, "; ", pc.fill_null(add, "")), action)

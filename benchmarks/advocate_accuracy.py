@@ -16,7 +16,9 @@ advocates by
 with precision@20 (share of the true top 20 by downstream value found in a
 ranking's top 20) and Spearman's rank correlation with true downstream value over
 all advocates. The full pipeline runs on the exported tables: ``build_graph``
-(referrals and touchpoints) → ``score_trust`` → ``rank_advocates``.
+(referrals and touchpoints) → ``score_trust`` → ``rank_advocates``. It also
+prints what ``nurture`` expects its 10 picks to reach against the 10 advocates
+with the most referrals.
 
 Run from the project root::
 
@@ -34,9 +36,10 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.stats import spearmanr
 
-from trustnet.advocates import rank_advocates
+from trustnet.advocates import nurture, rank_advocates
 from trustnet.datasets import ADVOCATE, DOWNSTREAM_VALUE, generate
 from trustnet.graph import build_graph
+from trustnet.settings import Settings
 from trustnet.trust import score_trust
 
 TOP = 20
@@ -91,8 +94,12 @@ def evaluate(customers: int, seed: int) -> pd.DataFrame:
             f"precision@{TOP}": precision_at(t, v),
             "spearman": spearmanr(v.to_numpy(), t.to_numpy()).statistic,
         })
+    picks = nurture(G, T, settings=Settings())
+    a = picks.attrs
     print(f"seed {seed}: {customers:,} customers, {len(world.referrals):,} referrals, "
-          f"{len(common):,} advocates; pipeline {elapsed:.1f} s")
+          f"{len(common):,} advocates; pipeline {elapsed:.1f} s; nurture {len(picks)}: expected new reach "
+          f"{a['expected_reach']:,.1f} against {a['by_count_expected_reach']:,.1f} for the {len(picks)} "
+          f"with most referrals ({a['extra_reach_pct']:+.0f}%)")
     return pd.DataFrame(rows)
 
 

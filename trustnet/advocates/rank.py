@@ -127,7 +127,7 @@ def rank_advocates(
     -------
     DataFrame
         One row per advocate, columns :data:`ADVOCATE_COLUMNS`, best first
-        (score, then attributed value, then id), index 0..n-1.
+        (score, then reach, then quality, then id), index 0..n-1.
 
     Examples
     --------
@@ -197,8 +197,9 @@ def rank_advocates(
     t["segment"] = _segments(t, graph, settings)
     t["why"] = _why(t, cfg.currency, cfg.low_credibility, cfg.at_risk_pct, cfg.at_risk_drop, cfg.dormant_days,
                     _days_since(t["last_referral"], graph.as_of))
-    # best first: score, then attributed value, then id (node order is id order)
-    best = np.lexsort((t["node"].to_numpy(), -t["value_attributed"].to_numpy(), -t["score"].to_numpy()))
+    # best first: score, then customers reached, then quality, then id (node order is id order)
+    best = np.lexsort((t["node"].to_numpy(), -t["quality"].to_numpy(), -t["reach"].to_numpy(),
+                       -t["score"].to_numpy()))
     return t.loc[:, list(ADVOCATE_COLUMNS)].take(best).reset_index(drop=True)
 
 
@@ -229,8 +230,8 @@ def _str(values: Any) -> pa.Array:
     return pa.array(np.asarray(values, dtype=np.int64)).cast(pa.string())
 
 
-def _lit(text: str, m: int) -> pa.Scalar:
-    """A constant piece of text (arrow broadcasts scalars; ``m`` is kept for symmetry)."""
+def _lit(text: str) -> pa.Scalar:
+    """A constant piece of text (arrow kernels broadcast scalars)."""
     return pa.scalar(text, pa.string())
 
 
@@ -243,25 +244,25 @@ def _arrow_thousands(values: Any) -> pa.Array:
     x = np.rint(np.nan_to_num(np.asarray(values, dtype=float))).astype(np.int64)
     a = np.abs(x)
     m = len(a)
-    out = _lit("", m)
+    out = _lit("")
     started = np.zeros(m, bool)
     top = int(np.log10(max(int(a.max()), 1)) // 3) if m else 0
-    comma = _lit(",", m)
+    comma = _lit(",")
     for k in range(top, -1, -1):  # one step per digit group (at most 7), never per row
         digits = _str((a // 1000 ** k) % 1000)
         has = (a >= 1000 ** k) | (k == 0)
         piece = pc.if_else(pa.array(started), _cat(comma, pc.utf8_lpad(digits, width=3, padding="0")), digits)
         out = pc.if_else(pa.array(has), _cat(out, piece), out)
         started |= has
-    return pc.if_else(pa.array(x < 0), _cat(_lit("-", m), out), out)
+    return pc.if_else(pa.array(x < 0), _cat(_lit("-"), out), out)
 
 
 def _arrow_decimal2(values: Any) -> pa.Array:
     h = np.rint(np.nan_to_num(np.asarray(values, dtype=float)) * 100).astype(np.int64)
     a = np.abs(h)
     m = len(a)
-    s = _cat(_str(a // 100), _lit(".", m), pc.utf8_lpad(_str(a % 100), width=2, padding="0"))
-    return pc.if_else(pa.array(h < 0), _cat(_lit("-", m), s), s)
+    s = _cat(_str(a // 100), _lit("."), pc.utf8_lpad(_str(a % 100), width=2, padding="0"))
+    return pc.if_else(pa.array(h < 0), _cat(_lit("-"), s), s)
 
 
 def _series(arr: pa.Array) -> pd.Series:
@@ -284,7 +285,7 @@ def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_pct: float, risk_
     m = len(t)
     if not m:
         return pd.Series([], dtype="str")
-    lit = lambda text: _lit(text, m)  # noqa: E731
+    lit = _lit
     blank = lit("")
 
     def when(mask: Any, *parts: pa.Array) -> pa.Array:

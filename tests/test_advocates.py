@@ -127,6 +127,8 @@ def test_excluded_referrals_cut_their_subtree_and_revenue():
     assert m.loc[G.index_of("x")[0], "value_direct"] == pytest.approx(900.0)
     with pytest.raises(InputError, match="one true/false value per referral"):
         forest_metrics(G, exclude=[True])
+    nullable = pd.Series(exclude, dtype="boolean")
+    pd.testing.assert_frame_equal(forest_metrics(G, decay=1.0, exclude=nullable), m)
 
 
 # --- conversion, columns, order ---------------------------------------------------------------------

@@ -60,6 +60,8 @@ def referral_mask(graph: TrustGraph, exclude: Any = None) -> np.ndarray:
     m = len(graph.referrals)
     if exclude is None:
         return np.ones(m, bool)
+    if isinstance(exclude, pd.Series) and pd.api.types.is_bool_dtype(exclude.dtype) and not exclude.isna().any():
+        exclude = exclude.to_numpy(dtype=bool)  # nullable "boolean" columns without gaps are fine
     mask = np.asarray(exclude)
     if mask.dtype != bool or mask.shape != (m,):
         raise InputError(

@@ -130,8 +130,14 @@ def _codes(values: pd.Series, vocabulary: tuple[str, ...]) -> np.ndarray:
     """
     if not len(values):
         return np.zeros(0, np.int64)
-    arr = pa.chunked_array([pa.array(values.astype("str"), pa.string())]) if not isinstance(values, pa.ChunkedArray) else values
-    enc = pc.dictionary_encode(arr).combine_chunks()
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        names = [str(x).strip().lower() for x in values.cat.categories]
+        lookup = np.array([vocabulary.index(x) if x in vocabulary else -1 for x in names] + [-1], np.int64)
+        return lookup[values.cat.codes.to_numpy()]  # code -1 (NA) takes the last slot
+    arr = pa.array(values if values.dtype == "str" else values.astype("str"))  # arrow-backed: no copy
+    enc = pc.dictionary_encode(arr)
+    if isinstance(enc, pa.ChunkedArray):
+        enc = enc.combine_chunks()
     names = [str(x).strip().lower() for x in enc.dictionary.to_pylist()]
     lookup = np.array([vocabulary.index(x) if x in vocabulary else -1 for x in names] + [-1], np.int64)
     idx = enc.indices.to_numpy(zero_copy_only=False)

@@ -124,6 +124,18 @@ def test_duplicates_are_merged_and_self_ratings_left_out():
     assert g["a"] == pytest.approx(1.0)  # scale from the remaining ratings: 5 -> 1
 
 
+def test_ids_are_read_as_text_whatever_their_type():
+    as_int = pd.DataFrame({R: [1, 2, 10], E: [2, 1, 2], W: [3, -1, 5]})
+    as_text = as_int.astype({R: "string", E: "string"})
+    f1, g1 = fairness_goodness(as_int)
+    f2, g2 = fairness_goodness(as_text)
+    assert list(f1.index) == ["1", "10", "2"]  # text order
+    pd.testing.assert_series_equal(f1, f2)
+    pd.testing.assert_series_equal(g1, g2)
+    with pytest.raises(InputError, match=r"column rater is empty in row\(s\) 1"):
+        fairness_goodness(pd.DataFrame({R: pd.array(["a", None], dtype="string"), E: ["b", "a"], W: [1, 2]}))
+
+
 ids = st.text(min_size=1, max_size=4)
 
 

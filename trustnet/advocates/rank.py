@@ -244,6 +244,8 @@ def _arrow_thousands(values: Any) -> pa.Array:
     x = np.rint(np.nan_to_num(np.asarray(values, dtype=float))).astype(np.int64)
     a = np.abs(x)
     m = len(a)
+    if not m or int(a.max()) < 1000:  # no separator anywhere: one cast
+        return _str(x)
     out = _lit("")
     started = np.zeros(m, bool)
     top = int(np.log10(max(int(a.max()), 1)) // 3) if m else 0

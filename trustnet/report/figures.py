@@ -63,7 +63,8 @@ FIGURE_NAMES = (
 TRUSTER, TRUSTEE, KIND = "truster", "trustee", "kind"
 TRUSTER_IDX, TRUSTEE_IDX = "truster_idx", "trustee_idx"
 OVERALL = "overall"
-ADVOCATE_KIND, CUSTOMER_KIND, REFERRED_BY_KIND = "advocate", "customer", "referred_by"
+K_ADVOCATE_NAME, K_CUSTOMER_NAME, K_REFERRED_NAME = "advocate", "customer", "referred_by"
+ADVOCATE_KIND, CUSTOMER_KIND, REFERRED_BY_KIND = 0, 1, 2  # codes of _kind_codes
 ADVOCATE, REACH, SCORE, SCORE_PCT, SEGMENT = "advocate", "reach", "score", "score_pct", "segment"
 DIRECT, CONVERTED_N, CONVERSION, VALUE_ATTRIBUTED = "direct_referrals", "converted", "conversion_rate", "value_attributed"
 LIKELIHOOD, STAKE, PRIORITY = "likelihood", "stake", "priority"
@@ -125,6 +126,18 @@ def _num(frame: pd.DataFrame, column: str, default: float = np.nan) -> np.ndarra
     if column not in frame.columns:
         return np.full(len(frame), default, dtype=float)
     return pd.to_numeric(frame[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+
+def _codes(values: pd.Series, categories: tuple[str, ...] | list[str]) -> np.ndarray:
+    """Each value's position in ``categories`` (-1 when it is none of them): cheap to compare and count."""
+    codes, uniques = pd.factorize(values)  # hashes each distinct value once (instant on categoricals)
+    where = pd.Index(list(categories)).get_indexer(pd.Index(uniques, dtype=object))
+    return np.append(where, -1)[codes].astype(np.int8)  # code -1 (missing) picks the appended -1
+
+
+def _kind_codes(kinds: pd.Series) -> np.ndarray:
+    """Relationship kinds as small integers (0 advocate, 1 customer, 2 referred_by, -1 other)."""
+    return _codes(kinds, [K_ADVOCATE_NAME, K_CUSTOMER_NAME, K_REFERRED_NAME])
 
 
 def _plural(n: int, one: str, many: str) -> str:
@@ -261,7 +274,7 @@ def network_map(
 
     rel_src = relationships[TRUSTER_IDX].to_numpy(np.int64) if TRUSTER_IDX in relationships else graph.index_of(relationships[TRUSTER].astype(str).tolist())
     rel_dst = relationships[TRUSTEE_IDX].to_numpy(np.int64) if TRUSTEE_IDX in relationships else graph.index_of(relationships[TRUSTEE].astype(str).tolist())
-    rel_kind = relationships[KIND].astype(str).to_numpy()
+    rel_kind = _kind_codes(relationships[KIND])
 
     # --- which nodes to draw
     partial = n > max_nodes
@@ -337,7 +350,7 @@ def network_map(
     if hi - lo < 0.2:
         lo, hi = max(0.0, lo - 0.1), min(1.0, hi + 0.1)
     norm = Normalize(lo, hi)
-    colours = np.array([cmap(norm(v)) if not np.isnan(v) else matplotlib.colors.to_rgba("#D9DEE4") for v in t_keep]) if len(keep) else np.zeros((0, 4))
+    colours = cmap.with_extremes(bad="#D9DEE4")(norm(np.ma.masked_invalid(t_keep))) if len(keep) else np.zeros((0, 4))
     r_keep = reach[keep]
     max_reach = max(float(r_keep.max()) if len(r_keep) else 0.0, 1.0)
     base = 16.0 if len(keep) > 120 else 30.0
@@ -546,7 +559,11 @@ def advocate_leaderboard(advocates: pd.DataFrame, *, top: int = 15) -> Any:
     N = len(adv)
     head = _concentration_title(adv)
     show = adv.head(max(1, int(top)))
-    score = _num(show, SCORE_PCT) if SCORE_PCT in show else _num(show, SCORE) * (100.0 if np.nanmax(np.abs(_num(show, SCORE)), initial=0) <= 1 else 1.0)
+    if SCORE_PCT in show:
+        score = _num(show, SCORE_PCT)
+    else:  # a 0–1 score drawn on the 0–100 scale
+        score = _num(show, SCORE)
+        score = score * 100.0 if np.nanmax(np.abs(score), initial=0.0) <= 1 else score
     score = np.nan_to_num(score)
     segments = show[SEGMENT].astype(str).to_numpy() if SEGMENT in show else np.full(len(show), "")
     colours = [st.SEGMENT_COLOURS.get(s, st.PEOPLE_COLOUR) for s in segments]
@@ -567,8 +584,10 @@ def advocate_leaderboard(advocates: pd.DataFrame, *, top: int = 15) -> Any:
     for label in ax.get_yticklabels():
         label.set_fontsize(size)
     for yi, v in zip(y, score):
-        _text(ax, min(v, 100) - 1.5, yi, f"{v:.0f}", ha="right", va="center", color="white", fontweight="bold",
-              fontsize=st.NOTE_PT, zorder=3) if v >= 12 else _text(ax, v + 1, yi, f"{v:.0f}", ha="left", va="center", color=st.MUTED)
+        if v >= 12:  # the number inside the bar, or beside a short one
+            _text(ax, min(v, 100) - 1.5, yi, f"{v:.0f}", ha="right", va="center", color="white", fontweight="bold", zorder=3)
+        else:
+            _text(ax, v + 1, yi, f"{v:.0f}", ha="left", va="center", color=st.MUTED)
     # right-hand facts
     tx = fig.add_axes((rect[0] + rect[2] * 0.74, rect[1], rect[2] * 0.26, rect[3]), sharey=ax)
     tx.set_axis_off()
@@ -639,8 +658,11 @@ def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
     dims = list(S.DIMENSIONS)
     if not _has(relationships, TRUSTEE, KIND):
         return st.empty_figure("No provider relationships found", "There are no customer or advocate relationships with a provider to score.")
-    rel = relationships[relationships[KIND].astype(str).isin([ADVOCATE_KIND, CUSTOMER_KIND])]
-    frame = pd.DataFrame({TRUSTEE: rel[TRUSTEE].astype(str).to_numpy()})
+    codes = _kind_codes(relationships[KIND])
+    with_provider = (codes == ADVOCATE_KIND) | (codes == CUSTOMER_KIND)
+    rel = relationships[with_provider]
+    kinds = codes[with_provider]
+    frame = pd.DataFrame({TRUSTEE: rel[TRUSTEE].to_numpy()})
     for d in dims:
         frame[d] = _num(rel, d)
     grouped = frame.groupby(TRUSTEE, sort=True)
@@ -657,7 +679,6 @@ def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
     labels = [f"{st.short(p, 22)}\n{int(c):,} customers" for p, c in zip(table.index, table["customers"])]
     if n_all == 1:
         # one provider: compare its advocates with its other customers instead
-        kinds = rel[KIND].astype(str).to_numpy()
         parts = [table]
         labels = [f"{st.short(table.index[0], 22)}\nall {int(table['customers'].iloc[0]):,}"]
         for kind, name in ((ADVOCATE_KIND, "advocates"), (CUSTOMER_KIND, "other customers")):
@@ -844,8 +865,8 @@ def risk_matrix(
     if not len(pick):
         pick = np.arange(min(shown, max(0, int(label))))
         first_quadrant = "highest priority"
-    truster = frame[TRUSTER].astype(str).to_numpy() if TRUSTER in frame else np.full(N, "?")
-    trustee = frame[TRUSTEE].astype(str).to_numpy() if TRUSTEE in frame else np.full(N, "?")
+    truster = frame[TRUSTER].iloc[pick].astype(str).to_numpy() if TRUSTER in frame else np.full(len(pick), "?")
+    trustee = frame[TRUSTEE].iloc[pick].astype(str).to_numpy() if TRUSTEE in frame else np.full(len(pick), "?")
     lines = []
     placed: list[np.ndarray] = []
     to_axes = ax.transData + ax.transAxes.inverted()
@@ -859,7 +880,7 @@ def risk_matrix(
               color="white", zorder=7, transform=ax.transAxes)
         ax.scatter([spot[0]], [spot[1]], s=320, color=QUADRANTS[quad[i]], edgecolors="white", linewidths=1.2, zorder=6,
                    transform=ax.transAxes)
-        lines.append((f"{j + 1}  {st.short(truster[i], 16)}", f"    → {st.short(trustee[i], 18)} · {st.fmt_number(stake[i])}"))
+        lines.append((f"{j + 1}  {st.short(truster[j], 16)}", f"    → {st.short(trustee[j], 18)} · {st.fmt_number(stake[i])}"))
     from matplotlib.ticker import PercentFormatter, FuncFormatter
 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -918,18 +939,29 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
         return st.empty_figure("No dated evidence to follow over time",
                                "Trust over time needs dated evidence: referral dates, touchpoints or ratings with a date.")
     at = pd.to_datetime(evidence[EV_AT], errors="coerce").to_numpy(dtype="datetime64[ns]")
-    dim = evidence[S.DIMENSION].astype(str).to_numpy()
+    dim = _codes(evidence[S.DIMENSION], S.DIMENSIONS)  # -1: not one of the three
     value = _num(evidence, EV_VALUE)
     weight = np.nan_to_num(_num(evidence, EV_WEIGHT, 1.0), nan=1.0)
-    ok = ~np.isnat(at) & np.isin(dim, S.DIMENSIONS) & ~np.isnan(value) & (weight > 0)
+    ok = ~np.isnat(at) & (dim >= 0) & ~np.isnan(value) & (weight > 0)
     if not ok.any():
         return st.empty_figure("No dated evidence to follow over time",
                                "None of the evidence has a date and a people, process or platform dimension.")
-    frame = pd.DataFrame({"month": at[ok].astype("datetime64[M]").astype("datetime64[ns]"), "dim": dim[ok],
-                          "wv": value[ok] * weight[ok], "w": weight[ok]})
-    monthly = frame.groupby(["dim", "month"], sort=True).agg(wv=("wv", "sum"), w=("w", "sum"), n=("w", "size"))
+    # sums per (dimension, month) with one bincount each: fast on millions of pieces of evidence
+    month = at[ok].astype("datetime64[M]").astype(np.int64)
+    m0 = int(month.min())
+    span = int(month.max()) - m0 + 1
+    key = dim[ok].astype(np.int64) * span + (month - m0)
+    n_keys = len(S.DIMENSIONS) * span
+    count = np.bincount(key, minlength=n_keys)
+    idx = np.flatnonzero(count)
+    monthly = pd.DataFrame(
+        {"wv": np.bincount(key, weights=value[ok] * weight[ok], minlength=n_keys)[idx],
+         "w": np.bincount(key, weights=weight[ok], minlength=n_keys)[idx], "n": count[idx]},
+        index=pd.MultiIndex.from_arrays(
+            [np.asarray(S.DIMENSIONS)[idx // span], (m0 + idx % span).astype("datetime64[M]").astype("datetime64[ns]")],
+            names=["dim", "month"]))
     monthly["mean"] = monthly["wv"] / monthly["w"]
-    months = np.sort(frame["month"].unique())
+    months = np.unique(monthly.index.get_level_values("month").to_numpy())
     head = _time_title(monthly, months, window)
     fig, rect = st.new_figure(head, (
         f"Monthly mean of {int(ok.sum()):,} pieces of evidence per dimension, weighted by strength "
@@ -954,8 +986,7 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
         highs.append(ys.max())
         handles.append(Line2D([], [], color=colour, lw=2.6, marker="o", label=d))
     if not handles:
-        plt_fig = st.empty_figure(head, f"No month has {min_evidence} or more pieces of evidence on one dimension yet.")
-        return plt_fig
+        return st.empty_figure(head, f"No month has {min_evidence} or more pieces of evidence on one dimension yet.")
     lo, hi = min(lows), max(highs)
     pad = max(0.05, (hi - lo) * 0.15)
     ax.set_ylim(max(0.0, lo - pad), min(1.02, hi + pad))

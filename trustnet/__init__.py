@@ -22,9 +22,12 @@ from .fraud import Suspicion, find_suspicious
 from .advocates import nurture, rank_advocates
 from .ratings import fairness_goodness, predict_ratings, score_ratings
 from .datasets import World, generate
+from .analysis import Analysis, analyse
 
 __all__ = [
     "__version__",
+    "analyse",
+    "Analysis",
     "Settings",
     "load_settings",
     "TrustnetError",

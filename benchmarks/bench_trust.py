@@ -93,19 +93,22 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     refs, tps = synthetic_export(args.customers, tps_n, seed=args.seed)
     t1 = time.perf_counter()
+    c1 = time.process_time()
     G = build_graph(refs, tps)
     t2 = time.perf_counter()
+    c2 = time.process_time()
     steps: list[tuple[int, float]] = []
     T = score_trust(G, progress=lambda stage, done, total: steps.append((done, time.perf_counter())))
     t3 = time.perf_counter()
+    c3 = time.process_time()
     peak_gb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024**2
     print(f"customers {args.customers:,}  referrals {len(refs):,}  touchpoints {len(tps):,}")
     print(f"nodes {G.n:,}  relationships {len(G.relationships):,}  evidence {len(T.evidence):,}")
     print(f"generate      {t1 - t0:6.2f} s (not timed)")
-    print(f"build_graph   {t2 - t1:6.2f} s")
-    print(f"score_trust   {t3 - t2:6.2f} s   steps: "
+    print(f"build_graph   {t2 - t1:6.2f} s   (CPU {c2 - c1:.2f} s)")
+    print(f"score_trust   {t3 - t2:6.2f} s   (CPU {c3 - c2:.2f} s)  steps: "
           + ", ".join(f"{d}:{b - a:.2f}" for (d, b), a in zip(steps, [t2] + [s for _, s in steps])))
-    print(f"total         {t3 - t1:6.2f} s   (target < 20 s)")
+    print(f"total         {t3 - t1:6.2f} s   (CPU {c3 - c1:.2f} s; target < 20 s; on a busy machine CPU time is the fairer figure)")
     print(f"peak RSS      {peak_gb:6.2f} GB (target < 4 GB; includes the generated tables)")
     return 0 if (t3 - t1) < 20 and peak_gb < 4 else 1
 

@@ -211,8 +211,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     for d, name in enumerate(S.DIMENSIONS):
         out[f"{name}_trend"] = trend[:, d + 1]
     out["prior"] = pd.Categorical.from_codes(prior, categories=["none", "population", "referral chain"])
-    out["why"] = why.to_numpy()
-    out["why"] = out["why"].astype("str")
+    out["why"] = pd.Series(why.array, index=out.index)
 
     nodes = _node_scores(graph, score, conf, settings)
     report("trust", 5, _STEPS)
@@ -250,10 +249,13 @@ def _node_scores(graph: TrustGraph, score: np.ndarray, conf: np.ndarray, setting
     people = (nodes["is_customer"] | nodes["is_advocate"]).to_numpy(bool)
     s = score[by, 0]
     local = np.where(np.isnan(s), UNKNOWN_OUTCOME_TRUST, np.maximum(s - 0.5, 0.0))
-    C = sp.csr_matrix((local, (truster[by], trustee[by])), shape=(n, n))
-    C.sum_duplicates()
     idx = np.flatnonzero(people)
-    sub = C[idx][:, idx]
+    where = np.full(n, -1, np.int64)
+    where[idx] = np.arange(len(idx))
+    i, j = where[truster[by]], where[trustee[by]]
+    ok = (i >= 0) & (j >= 0)
+    sub = sp.csr_matrix((local[ok], (i[ok], j[ok])), shape=(len(idx), len(idx)))
+    sub.sum_duplicates()
     # every person is pre-trusted (uniform teleport): see trustnet.trust.eigentrust for why not the forest roots
     t, _ = eigentrust(sub, np.ones(len(idx), bool), ts.eigentrust_damping, ts.tolerance, ts.max_iterations)
     reputation = np.full(n, np.nan)

@@ -42,6 +42,7 @@ import numpy as np
 import pandas as pd
 
 from ..graph import REFERRED_BY
+from .evidence import relationship_rows
 
 __all__ = ["beta_score", "recency_weights", "dimension_sums", "score_relationships", "chain_links", "is_kind"]
 
@@ -208,20 +209,13 @@ def chain_links(graph) -> dict[str, np.ndarray]:
     empty = np.array([], np.int64)
     if not len(rel):
         return {"child": empty, "advocate": empty, "referred_by": empty, "bounds": np.array([0])}
-    n = max(graph.n, 1)
     t = rel["truster_idx"].to_numpy(np.int64)
     e = rel["trustee_idx"].to_numpy(np.int64)
-    keys = t * n + e
     towards_provider = ~is_kind(rel, REFERRED_BY)
     cand = np.flatnonzero(towards_provider & (graph.parent[t] >= 0))
     a = graph.parent[t[cand]]
-
-    def lookup(want):
-        pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-        return np.where(keys[pos] == want, pos, -1)
-
-    r_adv = lookup(a * n + e[cand])
-    r_ref = lookup(t[cand] * n + a)
+    r_adv = relationship_rows(graph, a, e[cand])
+    r_ref = relationship_rows(graph, t[cand], a)
     ok = (r_adv >= 0) & (r_ref >= 0)
     child, r_adv, r_ref = cand[ok], r_adv[ok], r_ref[ok]
     depth = graph.depth[t[child]]

@@ -88,7 +88,7 @@ from ..errors import SettingsError
 
 __all__ = [
     "EVIDENCE", "KEYWORDS", "GENERIC_KEYWORDS", "ALL_DIMENSIONS", "LABELS", "SOURCES",
-    "evidence_table", "touchpoint_dimensions", "infer_scales", "build_evidence",
+    "evidence_table", "touchpoint_dimensions", "infer_scales", "build_evidence", "relationship_rows",
 ]
 
 #: The dimension name that means "spread over the three at a third of the weight each".
@@ -407,17 +407,44 @@ class _Pieces:
         return {k: np.concatenate([p[k] for p in self.parts]) for k in keys}
 
 
-def _rel_lookup(graph, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
-    """Relationship row of each (truster, trustee) pair, -1 when there is none."""
-    n = max(graph.n, 1)
+def relationship_rows(graph, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
+    """Row in ``graph.relationships`` of each (truster, trustee) pair, -1 where there is none.
+
+    The relationships are sorted by truster then trustee, so a truster's rows
+    are one short run: we look at the run's first row, then the next, ..., only
+    for the pairs still unresolved (a person relates to few others), instead of
+    a binary search over all relationships per pair.
+
+    Examples
+    --------
+    >>> from trustnet.graph import build_graph
+    >>> G = build_graph(pd.DataFrame({"referrer": ["a"], "referred": ["b"], "provider": ["P"]}))
+    >>> relationship_rows(G, G.index_of(["b", "b", "a"]), G.index_of(["a", "P", "b"])).tolist()
+    [2, 1, -1]
+    """
     rel = graph.relationships
-    keys = rel["truster_idx"].to_numpy(np.int64) * n + rel["trustee_idx"].to_numpy(np.int64)
-    want = truster.astype(np.int64) * n + trustee.astype(np.int64)
-    pos = np.searchsorted(keys, want)
-    pos = np.minimum(pos, max(len(keys) - 1, 0))
-    if len(keys) == 0:
-        return np.full(len(want), -1, np.int64)
-    return np.where(keys[pos] == want, pos, -1)
+    out = np.full(len(truster), -1, np.int64)
+    if not len(rel) or not len(truster):
+        return out
+    t_rel = rel["truster_idx"].to_numpy(np.int64)
+    e_rel = rel["trustee_idx"].to_numpy(np.int64)
+    start = np.zeros(graph.n + 1, np.int64)
+    np.cumsum(np.bincount(t_rel, minlength=graph.n), out=start[1:])
+    truster = np.asarray(truster, np.int64)
+    trustee = np.asarray(trustee, np.int64)
+    todo = np.flatnonzero(truster >= 0)
+    pos = start[truster[todo]]
+    end = start[truster[todo] + 1]
+    while len(todo):
+        live = pos < end
+        todo, pos, end = todo[live], pos[live], end[live]
+        hit = e_rel[pos] == trustee[todo]
+        out[todo[hit]] = pos[hit]
+        todo, pos, end = todo[~hit], pos[~hit] + 1, end[~hit]
+    return out
+
+
+_rel_lookup = relationship_rows
 
 
 def _spread(pieces: _Pieces, rel, dim_codes, value, weight, at, source, label) -> None:

@@ -118,12 +118,14 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     g_lab = ukey % n_lab
     g_rd = ukey // n_lab
     g_rel, g_dim = g_rd // 3, g_rd % 3
-    direction = np.sign(score[g_rel, g_dim] - 0.5)
-    direction = np.where(direction == 0, -1.0, direction)
+    direction = np.where(score.ravel()[g_rd] > 0.5, 1.0, -1.0)  # g_rd = rel * 3 + dim: a flat index
     aligned = g_imp * direction
     # per (relationship, dimension): the two groups that pushed most in the score's direction;
-    # when none did (a prior outweighs the evidence), the single strongest group
-    g = np.lexsort((-np.abs(g_imp), (aligned <= 1e-12), g_rd))
+    # when none did (a prior outweighs the evidence), the single strongest group. One sort on one
+    # int64 key: (rel, dim), then aligned first, then |impact| descending (float32 bits keep the order)
+    strength_bits = np.abs(g_imp).astype(np.float32).view(np.int32).astype(np.int64)
+    sort_key = (g_rd << 32) | ((aligned <= 1e-12).astype(np.int64) << 31) | (0x7FFFFFFF - strength_bits)
+    g = np.argsort(sort_key, kind="stable")
     first = np.r_[True, g_rd[g][1:] != g_rd[g][:-1]] if len(g) else np.array([], bool)
     start = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0)) if len(g) else np.array([], np.int64)
     within = np.arange(len(g)) - start

@@ -368,15 +368,6 @@ def network_map(
     prov_ids = np.flatnonzero(prov_keep)
     if len(prov_ids) <= 12:
         labelled += keep[prov_ids].tolist()
-    for i in labelled:
-        x, y = pos[local[i]]
-        bold = is_provider[i]
-        right = x >= centre[local[i], 0]  # label away from the cluster's centre
-        name = st.short(ids[i], 20)
-        _text(ax, x, y, f"  {name}" if right else f"{name}  ", fontsize=st.NOTE_PT + (1 if bold else 0),
-              fontweight="bold" if bold else "normal", ha="left" if right else "right", va="center", zorder=6,
-              path_effects=_halo())
-
     if len(keep):
         # equal scale on both axes: widen the shorter side of the drawing to the frame's shape
         (x0, y0), (x1, y1) = pos.min(axis=0), pos.max(axis=0)
@@ -391,6 +382,10 @@ def network_map(
             y0, y1 = y0 - grow, y1 + grow
         ax.set_xlim(x0, x1)
         ax.set_ylim(y0, y1)
+
+    # labels last, once the limits are fixed, each where it overlaps no earlier label
+    _place_labels(ax, [(pos[local[i]], st.short(ids[i], 20), bool(is_provider[i]),
+                        pos[local[i], 0] >= centre[local[i], 0]) for i in labelled])
 
     handles = [
         Line2D([], [], color="#7F8A96", lw=1.5, label="referral"),
@@ -411,6 +406,48 @@ def network_map(
     bar.ax.tick_params(labelsize=st.NOTE_PT, colors=st.MUTED)
     bar.set_label("trust (overall)", fontsize=st.NOTE_PT, color=st.INK, family=st.FONT)
     return fig
+
+
+def _place_labels(ax: Any, items: list[tuple[np.ndarray, str, bool, bool]]) -> None:
+    """Label points greedily: each label takes the first spot around its point that overlaps no earlier label.
+
+    ``items``: (xy, text, bold, prefer_right). Spots are tried right or left first (away from the
+    cluster's centre), then above, below and on the diagonals; a label with no free spot keeps the first.
+    """
+    if not items:
+        return
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    fig = ax.figure
+    if not isinstance(fig.canvas, FigureCanvasAgg):
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    placed: list[Any] = []
+    for xy, text, bold, right in items:
+        side = 1 if right else -1
+        spots = [(8 * side, 0), (-8 * side, 0), (0, 10), (0, -10), (9 * side, 9), (9 * side, -9), (-9 * side, 9), (-9 * side, -9)]
+        chosen = None
+        for dx, dy in spots:
+            ha = "left" if dx > 0 else "right" if dx < 0 else "center"
+            va = "bottom" if dy > 0 else "top" if dy < 0 else "center"
+            label = ax.annotate(text, xy=tuple(xy), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va,
+                                fontsize=st.NOTE_PT + (1 if bold else 0), fontweight="bold" if bold else "normal",
+                                family=st.FONT, color=st.INK, zorder=6, path_effects=_halo(), parse_math=False)
+            box = label.get_window_extent(renderer).expanded(1.04, 1.15)
+            fits = frame.contains(box.x0, box.y0) and frame.contains(box.x1, box.y1)
+            if fits and not any(box.overlaps(other) for other in placed):
+                chosen = (label, box)
+                break
+            if chosen is None and (dx, dy) == spots[0]:
+                first = (label, box)
+            label.remove()
+        if chosen is None:
+            label, box = first
+            ax.add_artist(label)
+        else:
+            label, box = chosen
+        placed.append(box)
 
 
 def _neighbourhoods(graph: Any, top_idx: np.ndarray, rel_src: np.ndarray, rel_dst: np.ndarray, rel_kind: np.ndarray,
@@ -461,6 +498,13 @@ def _spring_positions(k: int, src: np.ndarray, dst: np.ndarray, kind: np.ndarray
 
     if k == 0:
         return np.zeros((0, 2)), np.zeros((0, 2))
+    # a customer's tie to the provider shapes the layout only when they have no referral tie drawn: otherwise
+    # every referred customer pulls the provider onto their advocate
+    referred = np.zeros(k, dtype=bool)
+    referred[src[kind == REFERRED_BY_KIND]] = True
+    referred[dst[kind == REFERRED_BY_KIND]] = True
+    use = (kind != CUSTOMER_KIND) | ~referred[src]
+    src, dst, kind = src[use], dst[use], kind[use]
     a = np.concatenate([src, rsrc]).astype(np.int64)
     b = np.concatenate([dst, rdst]).astype(np.int64)
     weight = np.concatenate([np.where(kind == REFERRED_BY_KIND, 1.0, np.where(kind == ADVOCATE_KIND, 0.5, 0.15)),

@@ -283,17 +283,30 @@ def _decimal2(values: Any) -> pd.Series:
 
 def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_pct: float, risk_drop: float,
          dormant_days: float, idle: np.ndarray) -> pd.Series:
-    """One sentence per advocate, assembled column by column with arrow string kernels."""
+    """One sentence per advocate, assembled clause by clause with arrow string kernels.
+
+    Each optional clause is built only for the rows it applies to and then
+    spread back with one ``take``, so a rare clause costs little.
+    """
     m = len(t)
     if not m:
         return pd.Series([], dtype="str")
     lit = _lit
-    blank = lit("")
+    blank_row = pa.array([""], pa.string())
 
-    def when(mask: Any, *parts: pa.Array) -> pa.Array:
-        return pc.if_else(pa.array(np.asarray(mask, bool)), _cat(*parts), blank)
+    def when(mask: Any, build: Any) -> pa.Array | pa.Scalar:
+        rows = np.flatnonzero(mask)
+        if not len(rows):
+            return lit("")
+        text = _cat(*build(rows))
+        if len(rows) == m:
+            return text
+        where = np.full(m, len(rows))
+        where[rows] = np.arange(len(rows))
+        return pc.take(pa.concat_arrays([text, blank_row]), pa.array(where))
 
     made = t["direct_referrals"].to_numpy()
+    converted = t["converted"].to_numpy()
     conv_known = np.isfinite(t["conversion_rate"].to_numpy(dtype=float))
     reach = t["reach"].to_numpy()
     worth = (t["value_direct"] + t["value_downstream"]).to_numpy()
@@ -306,21 +319,24 @@ def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_pct: float, risk_
     trend = t["own_trend"].to_numpy(dtype=float)
     falling = trend <= -risk_drop
     broker = t["brokerage"].to_numpy(dtype=float)
+    people = np.where(reach == 1, " customer", " customers").astype(object)
     parts = [
         lit("referred "), _arrow_thousands(made),
-        when(conv_known, lit(" ("), _arrow_thousands(t["converted"]), lit(" converted)")),
-        when(reach > 0, lit("; their chains reached "), _arrow_thousands(reach),
-             pa.array(np.where(reach == 1, " customer", " customers").astype(object), pa.string())),
-        when((reach > 0) & (worth > 0), lit(" worth " + currency), _arrow_thousands(worth)),
-        when((reach > 0) & (depth > 1), lit(", "), _str(depth), lit(" levels deep")),
-        when(np.isfinite(cred), lit("; the people they referred trust the provider "), pa.array(verdict, pa.string()),
-             lit(" (credibility "), _arrow_decimal2(cred), lit(")")),
-        when(falling, lit("; their own trust in the provider is falling ("), _arrow_decimal2(trend), lit(")")),
-        when((own_pct < risk_pct) & ~falling, lit("; their own trust in the provider is low ("),
-             _arrow_decimal2(own), lit(", lower than "), _str(np.floor(100 * (1 - np.nan_to_num(own_pct)))),
-             lit("% of its customers)")),
-        when(idle > dormant_days, lit("; no referral for "), _arrow_thousands(idle), lit(" days")),
-        when(broker >= 0.5, lit("; their ties bridge separate customer groups (brokerage "),
-             _arrow_decimal2(broker), lit(")")),
+        when(conv_known, lambda r: [lit(" ("), _arrow_thousands(converted[r]), lit(" converted)")]),
+        when(reach > 0, lambda r: [lit("; their chains reached "), _arrow_thousands(reach[r]),
+                                   pa.array(people[r], pa.string())]),
+        when((reach > 0) & (worth > 0), lambda r: [lit(" worth " + currency), _arrow_thousands(worth[r])]),
+        when((reach > 0) & (depth > 1), lambda r: [lit(", "), _str(depth[r]), lit(" levels deep")]),
+        when(np.isfinite(cred), lambda r: [lit("; the people they referred trust the provider "),
+                                           pa.array(verdict[r], pa.string()), lit(" (credibility "),
+                                           _arrow_decimal2(cred[r]), lit(")")]),
+        when(falling, lambda r: [lit("; their own trust in the provider is falling ("), _arrow_decimal2(trend[r]),
+                                 lit(")")]),
+        when((own_pct < risk_pct) & ~falling, lambda r: [
+            lit("; their own trust in the provider is low ("), _arrow_decimal2(own[r]), lit(", lower than "),
+            _str(np.floor(100 * (1 - own_pct[r]))), lit("% of its customers)")]),
+        when(idle > dormant_days, lambda r: [lit("; no referral for "), _arrow_thousands(idle[r]), lit(" days")]),
+        when(broker >= 0.5, lambda r: [lit("; their ties bridge separate customer groups (brokerage "),
+                                       _arrow_decimal2(broker[r]), lit(")")]),
     ]
     return _series(_cat(*parts))

@@ -21,9 +21,8 @@ AS_OF = "2025-06-30"
 
 
 def settings(**risk):
-    data = {"trust": {"as_of": AS_OF}}
-    if risk:
-        data["risk"] = risk
+    """As of AS_OF; each relationship's own rhythm taken as measured unless the test says otherwise."""
+    data = {"trust": {"as_of": AS_OF}, "risk": {"rhythm_prior_gaps": 0.0, **risk}}
     return Settings.from_dict(data)
 
 
@@ -88,6 +87,16 @@ def test_silence_is_measured_against_the_relationships_own_rhythm():
     assert bob["likelihood"] > cat["likelihood"]
     assert bob["next_action"].startswith("call: no contact for 58 days, usually every 7")
     assert "silence" in bob["factors"]
+
+
+def test_a_short_history_is_pulled_towards_the_providers_rhythm():
+    refs, tps = two_customers()
+    G = build_graph(refs, tps, settings())
+    risks = find_at_risk(G, scores_for(G), settings(rhythm_prior_gaps=3.0))
+    # cat: referral + 4 contacts, 4 gaps of median 30; provider rhythm = median(ann 7, bob 7, cat 30) = 7
+    assert row(risks, "cat")["usual_gap_days"] == pytest.approx((4 * 30 + 3 * 7) / 7)
+    # bob: 11 contacts (referral + 10 weekly), 10 gaps of median 7
+    assert row(risks, "bob")["usual_gap_days"] == pytest.approx(7.0)
 
 
 def test_rhythm_falls_back_to_the_providers_and_has_a_floor():

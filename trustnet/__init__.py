@@ -20,6 +20,7 @@ from .graph import TrustGraph, build_graph
 from .trust import TrustScores, score_trust
 from .fraud import Suspicion, find_suspicious
 from .advocates import nurture, rank_advocates
+from .risk import calibrate_risk, find_at_risk
 from .ratings import fairness_goodness, predict_ratings, score_ratings
 from .datasets import World, generate
 from .analysis import Analysis, analyse
@@ -48,6 +49,8 @@ __all__ = [
     "Suspicion",
     "rank_advocates",
     "nurture",
+    "find_at_risk",
+    "calibrate_risk",
     "fairness_goodness",
     "predict_ratings",
     "score_ratings",

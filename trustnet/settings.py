@@ -127,6 +127,8 @@ class RiskSettings:
     silence_ratio: float = 3.0
     #: Shortest usual rhythm assumed, in days (daily contacts do not make a weekend "silence").
     rhythm_floor_days: float = 7.0
+    #: A relationship's own rhythm is pulled towards its provider's as if by this many extra gaps.
+    rhythm_prior_gaps: float = 5.0
     #: Share of an upstream advocate's risk passed one level further down the referral forest.
     upstream_decay: float = 0.5
     #: A negative event (and an upstream advocate's churn) weighs half as much after this many days.

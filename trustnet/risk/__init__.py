@@ -38,9 +38,11 @@ recent_problems   0.8     negative events of the recent past, open or not (compl
 response_delay    0.6     times slower than the provider's median response, minus one (0..3),
                           plus 0.5 per ``delay`` event (up to 2)
 silence           1.2     days since the last contact against this relationship's own rhythm
-                          (median gap between its contacts; the provider's when it has fewer
-                          than three): 0 at the usual rhythm, 1 at ``risk.silence_ratio`` times
-                          it, capped at 3
+                          (median gap between its contacts, pulled towards the provider's median
+                          rhythm as if by ``risk.rhythm_prior_gaps`` more gaps; the provider's
+                          alone when it has fewer than three contacts; at least
+                          ``risk.rhythm_floor_days``): 0 at the usual rhythm, 1 at
+                          ``risk.silence_ratio`` times it, capped at 3
 inconsistency     1.0     spread between the best and the worst dimension with confidence
                           0.25 or more, times the lower of their confidences (0..1)
 upstream          1.5     the person who referred them, or someone further up the referral
@@ -214,7 +216,7 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     >>> G = build_graph(refs, tps)
     >>> risks = find_at_risk(G, score_trust(G))
     >>> print(risks.loc[0, "truster"], "|", risks.loc[0, "next_action"])
-    bob | call: no contact for 37 days, usually every 7; complaint unresolved since 1 Feb (37 days)
+    bob | resolve: complaint unresolved since 1 Feb (37 days); no contact for 37 days, usually every 14
     """
     settings = settings or Settings()
     facts, X, lik = _likelihoods(graph, scores, settings)

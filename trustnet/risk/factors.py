@@ -58,8 +58,9 @@ _TABLE = (
      "How many times slower than the provider's median this relationship's responses were, minus one "
      "(capped at 3), plus 0.5 per `delay` event (up to 2)."),
     ("silence", 1.2, "silence",
-     "Days since the last contact against this relationship's own rhythm (median gap between its contacts): "
-     "0 at the usual rhythm, 1 at `risk.silence_ratio` times it, capped at 3."),
+     "Days since the last contact against this relationship's own rhythm (median gap between its contacts, "
+     "pulled towards the provider's by `risk.rhythm_prior_gaps` gaps): 0 at the usual rhythm, 1 at "
+     "`risk.silence_ratio` times it, capped at 3."),
     ("inconsistency", 1.0, "uneven trust",
      "Spread between the best and the worst dimension with a confidence of at least 0.25, times the lower "
      "of their two confidences (0..1): excellent in one place and poor in another."),
@@ -504,7 +505,12 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     all_rhythm = rhythm[candidate & ~np.isnan(rhythm)]
     fallback = float(np.median(all_rhythm)) if len(all_rhythm) else 30.0
     own_rhythm = ~np.isnan(rhythm)
-    usual = np.where(own_rhythm, rhythm, np.where(np.isnan(prov_rhythm), fallback, prov_rhythm))
+    typical = np.where(np.isnan(prov_rhythm), fallback, prov_rhythm)
+    # a few gaps say little: the own median is pulled towards the provider's by `rhythm_prior_gaps` gaps
+    gaps = np.where(own_rhythm, np.maximum(contacts["count"] - 1, 0), 0).astype(float)
+    k = max(float(risk.rhythm_prior_gaps), 0.0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        usual = np.where(own_rhythm, (gaps * np.nan_to_num(rhythm) + k * typical) / np.maximum(gaps + k, 1e-12), typical)
     usual = np.maximum(usual, risk.rhythm_floor_days)
     days_silent = as_of_day - contacts["last"]
     ratio = days_silent / usual

@@ -266,6 +266,7 @@ def test_segments_follow_their_rules_in_order():
     assert "their own trust in the provider is low (0.01, lower than 99% of its customers)" in row(t, "shaky")["why"]
     assert seg["sleepy"] == "dormant"
     assert seg["doubted"] == "low credibility"
+    assert "trust the provider much less than average" in row(t, "doubted")["why"]
     assert seg["star"] == "champion"
     assert seg["newbie"] == "rising"
     assert seg["plain"] == "steady"

@@ -312,7 +312,8 @@ def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_pct: float, risk_
     worth = (t["value_direct"] + t["value_downstream"]).to_numpy()
     depth = t["depth"].to_numpy()
     cred = t["credibility"].to_numpy(dtype=float)
-    verdict = np.select([cred >= 0.55, cred <= 0.45], ["more than average", "less than average"],
+    verdict = np.select([cred >= 0.55, cred < low_cred, cred <= 0.45],
+                        ["more than average", "much less than average", "less than average"],
                         "about as much as average").astype(object)
     own = t["own_trust"].to_numpy(dtype=float)
     own_pct = t["own_trust_pct"].to_numpy(dtype=float)

@@ -579,3 +579,12 @@ def test_bad_files(tmp_path):
 def test_kind_argument_is_checked():
     with pytest.raises(InputError, match="cannot be loaded as referrals"):
         load_referrals(pd.DataFrame({"a": ["1"]}), kind="ratings")
+
+
+def test_dataframe_cells_keep_their_text():
+    frame = pd.DataFrame({"advocate": [7, 8], "friend": ["007", None], "Amount": [12.0, 2.5],
+                          "Created Date": pd.to_datetime(["2025-01-31 10:00", "2025-02-01 00:00"])})
+    df, rep = load_referrals(frame)
+    assert df[S.REFERRER].tolist() == ["7"] and df[S.REFERRED].tolist() == ["007"]
+    assert df[S.REVENUE].tolist() == [12.0] and df[S.REFERRED_AT].iloc[0] == pd.Timestamp("2025-01-31 10:00")
+    assert rep.rejected_rows["reason"].tolist() == ["missing referred"]

@@ -531,13 +531,22 @@ def _from_dataframe(df: pd.DataFrame, name: str) -> RawTable:
 
 
 def _cell_text(col: pd.Series) -> pd.Series:
+    """A DataFrame column as text cells, vectorised: whole floats without '.0', dates in ISO form."""
+    missing = col.isna().to_numpy()
     if pd.api.types.is_datetime64_any_dtype(col):
-        out = col.dt.strftime("%Y-%m-%d %H:%M:%S")
+        out = col.dt.strftime("%Y-%m-%d %H:%M:%S").astype(object)
     elif pd.api.types.is_float_dtype(col):
-        out = col.map(lambda v: str(int(v)) if float(v).is_integer() and abs(v) < 1e15 else repr(float(v)))
+        vals = col.to_numpy(dtype=float, na_value=np.nan)
+        whole = np.isfinite(vals) & (np.abs(vals) < 1e15)
+        whole[whole] = vals[whole] == np.round(vals[whole])
+        out = col.astype(str).astype(object)
+        out[whole] = vals[whole].astype(np.int64).astype(str)
+    elif pd.api.types.is_string_dtype(col) and not pd.api.types.is_object_dtype(col):
+        out = col.astype(object)
     else:
-        out = col.astype(object).map(lambda v: v if isinstance(v, str) else str(v))
-    return out.where(col.notna(), "").astype(str)
+        out = col.astype(str).astype(object)
+    out[missing] = ""
+    return pd.Series(out, index=col.index).astype(str)
 
 
 def _finish(headers: list[str], data: pd.DataFrame, name: str, *, header: bool,

@@ -204,10 +204,11 @@ TOUCHPOINT_ALIASES = _table({
         "user id", "email", "email address", "client", "client email", "account", "member",
         "from email", "reporter", "end user", "end user email", "visitor email",
     ),
+    # not "organization"/"company" (in support and CRM exports that is the customer's company)
+    # nor "agent"/"assignee" (a person inside the provider)
     S.PROVIDER: (
-        "provider", "provider id", "business", "brand", "store", "branch", "location", "organization",
-        "organisation", "organization name", "company", "company name", "account name", "group",
-        "team", "agent", "assignee", "owner", "practice", "tradesperson", "site",
+        "provider", "provider id", "provider name", "business", "business name", "brand", "store", "shop",
+        "merchant", "branch", "location", "practice", "tradesperson", "site", "vendor", "product",
     ),
     S.AT: (
         "at", "date", "created at", "created", "created date", "date created", "created time",

@@ -35,7 +35,7 @@ from .read import RawTable, read_table
 from .report import LoadReport
 from .rows import Ledger, prepare, quoted
 from .touchpoints import infer_scale
-from .values import parse_dates, parse_flag, parse_ids, parse_money, parse_number, parse_status
+from .values import apply_value_map, parse_dates, parse_flag, parse_ids, parse_money, parse_number, parse_status
 
 __all__ = ["load_referrals", "referrals_from_table"]
 
@@ -202,7 +202,7 @@ def referrals_from_table(
             col = cells(colmap[canonical])
             vmap = use_profile.values.get(canonical) if use_profile is not None else None
             if vmap and canonical not in (S.STATUS,):
-                col = col.str.strip().map(dict(vmap)).fillna(col).astype(str)
+                col = apply_value_map(col, dict(vmap))
             return col
         if use_profile is not None and canonical in use_profile.constants:
             return pd.Series([use_profile.constants[canonical]] * n, dtype="str")
@@ -270,7 +270,7 @@ def referrals_from_table(
             c = cells(colmap_full[canonical])
             vmap = use_profile.values.get(canonical) if use_profile is not None else None
             if vmap and canonical != S.STATUS:
-                c = c.str.strip().map(dict(vmap)).fillna(c).astype(str)
+                c = apply_value_map(c, dict(vmap))
             return c
         if use_profile is not None and canonical in use_profile.constants:
             return pd.Series([use_profile.constants[canonical]] * n, dtype="str")

@@ -24,7 +24,7 @@ from .profiles import load_profiles, match_profile
 from .read import RawTable, read_table
 from .report import LoadReport
 from .rows import Ledger, prepare
-from .values import parse_dates, parse_event, parse_ids, parse_money, parse_number
+from .values import apply_value_map, parse_dates, parse_event, parse_ids, parse_money, parse_number
 
 __all__ = ["load_touchpoints", "touchpoints_from_table", "infer_scale"]
 
@@ -204,7 +204,7 @@ def touchpoints_from_table(
             c = frame[colmap[canonical]]
             vmap = profile.values.get(canonical) if profile is not None else None
             if vmap:
-                c = c.str.strip().map(dict(vmap)).fillna(c).astype(str)
+                c = apply_value_map(c, dict(vmap))
             return c
         if profile is not None and canonical in profile.constants:
             return pd.Series([profile.constants[canonical]] * n, dtype="str")

@@ -27,6 +27,7 @@ from ..errors import InputError
 
 __all__ = [
     "match",
+    "apply_value_map",
     "by_unique",
     "parse_ids",
     "parse_dates",
@@ -389,6 +390,24 @@ def by_unique(col: pd.Series, func) -> pd.Series:
     done = func(pd.Series(uniques, dtype=col.dtype if len(uniques) else "str"))
     return pd.Series(np.asarray(done.to_numpy(), dtype=object)[codes] if len(uniques) else [],
                      index=col.index, dtype=done.dtype)
+
+
+def apply_value_map(col: pd.Series, value_map: dict[str, str] | None) -> pd.Series:
+    """Replace cells found in a profile's value map (compared case- and punctuation-blind); keep the rest.
+
+    Examples
+    --------
+    >>> apply_value_map(pd.Series(["Good", "good ", "Offered", "other"]), {"Good": "1", "Offered": ""}).tolist()
+    ['1', '1', '', 'other']
+    """
+    if not value_map:
+        return col
+    table = {re.sub(r"[\W_]+", "", str(k).casefold()): v for k, v in value_map.items()}
+
+    def per_value(values: pd.Series) -> pd.Series:
+        return values.str.lower().str.replace(r"[\W_]+", "", regex=True).map(table).fillna(values)
+
+    return by_unique(col.astype(str), per_value).astype(str)
 
 
 def _mapped(col: pd.Series, table: dict[str, str] | None, default: dict[str, str]) -> tuple[pd.Series, pd.Series]:

@@ -154,13 +154,17 @@ def test_cycles_are_per_provider():
     assert "cycle of 2 referrals" in row(found, "c", "d")["why"]
 
 
-def test_short_cycles_inside_a_large_strongly_connected_component():
-    big = [(f"n{i}", f"n{(i + 1) % 40}") for i in range(40)]  # one cycle of 40: too long, too large
-    found = run(refs(big + [("n2", "n0")]))  # n0 -> n1 -> n2 -> n0 is a 3-cycle
-    for a, b in (("n0", "n1"), ("n1", "n2"), ("n2", "n0")):
-        assert "cycle" in row(found, a, b)["signals"].split(", ")
-        assert "cycle of 3 referrals" in row(found, a, b)["why"]
-    assert row(found, "n10", "n11")["suspicion"] == 0
+def test_large_components_count_only_mutual_referrals():
+    big = [(f"n{i}", f"n{(i + 1) % 40}") for i in range(40)]  # one cycle of 40: larger than max_cluster_size
+    found = run(refs(big + [("n2", "n0"), ("n11", "n10")]))  # a 3-cycle and a mutual pair inside it
+    for a, b in (("n10", "n11"), ("n11", "n10")):
+        assert row(found, a, b)["signals"] == "cycle"
+        assert "cycle of 2 referrals (" + a + " → " + b + " → " + a + ")" in row(found, a, b)["why"]
+    assert "cycle" not in row(found, "n0", "n1")["signals"]
+    assert row(found, "n20", "n21")["suspicion"] == 0
+    small = run(refs(big + [("n2", "n0")]), Settings().replace(**{"fraud.max_cluster_size": 50}))
+    assert "cycle of 3 referrals" in row(small, "n0", "n1")["why"]
+    assert "ring of 40 accounts" in row(small, "n20", "n21")["why"]
 
 
 def test_dense_acyclic_cluster_that_mostly_refers_inside():

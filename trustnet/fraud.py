@@ -26,9 +26,10 @@ signal                 weight  fires when
                                ignore them): ``a.lice+promo@GMail.com`` is ``alice@gmail.com``
 ``cycle``              0.80    the referral lies on a referral cycle for one provider (A → B → C →
                                A): level 1 when a cycle of at most ``max_cycle_length`` referrals
-                               runs through it, 0.85 when it lies on a longer ring inside a
-                               strongly connected component of at most ``max_cluster_size``
-                               accounts
+                               runs through it inside a strongly connected component of at most
+                               ``max_cluster_size`` accounts, or when it is a mutual referral
+                               (A → B → A) anywhere; 0.85 when it lies on a longer ring inside
+                               such a small component
 ``same_fingerprint``   0.70    the referred's IP/device/payment fingerprint is the one the
                                referrer had when they were referred; level 0.6 when the referred
                                account has been active since (touchpoints or referrals of its
@@ -73,15 +74,18 @@ Cycles are searched on the referral graph of each provider separately (a
 person refers friends to a tiler and is referred to a painter by one of them:
 no cycle). Strongly connected components come from
 ``scipy.sparse.csgraph`` in O(V + E); every referral inside one lies on some
-cycle. The length of the shortest cycle through a referral u → v is found only
-up to ``max_cycle_length`` (at most 6): a meet-in-the-middle search expands
+cycle. Inside components of at most ``max_cluster_size`` accounts (rings), the
+shortest cycle through each referral u → v is measured up to
+``max_cycle_length`` (at most 6): a meet-in-the-middle search expands
 ``ceil((L-1)/2)`` steps forward from v and ``floor((L-1)/2)`` steps backward
-from u inside the component, with sparse matrix products done in blocks of
-referrals, so the work grows with the number of paths of at most three steps
-inside components, never with the size of the whole graph. Triangles are
-counted on the undirected person graph with every edge pointed from the lower
-to the higher degree, so the wedges enumerated stay near O(E·sqrt(E)) even
-around star advocates.
+from u with sparse matrix products, in blocks of referrals, so the work is at
+most (referrals in small components) × ``max_cluster_size``. Inside larger
+components (a referral programme rarely has one; in an advice or rating
+network cycles are everywhere and say nothing) only mutual referrals
+A → B → A count, found by a sorted lookup in O(E log E). Triangles are counted
+on the undirected person graph with every edge pointed from the lower to the
+higher degree, so the wedges enumerated stay near O(E·sqrt(E)) even around
+star advocates, and are enumerated in blocks of two million.
 
 Examples
 --------
@@ -735,31 +739,41 @@ def _cycle_signals(state: _State, r: np.ndarray, d: np.ndarray, p: np.ndarray, n
     inside[keep] = (label[u] == label[v]) & (size[label[u]] >= 2)
     if not inside.any():
         return _Cycles(np.zeros(m, bool))
-    # distinct edges inside components, and the shortest cycle through each (bounded search)
-    eu, ev = u_all[inside], v_all[inside]
-    ekey, einv = np.unique(eu * k + ev, return_inverse=True)
-    cu, cv = ekey // k, ekey % k
-    length = _shortest_cycles(cu, cv, label, fs.max_cycle_length)
-    ref_len = np.zeros(m, np.int64)
-    ref_len[inside] = length[einv]
     comp_size = np.zeros(m, np.int64)
     comp_size[inside] = size[label[u_all[inside]]]
+    ref_len = np.zeros(m, np.int64)
+    # small components (rings): the shortest cycle through each distinct edge, up to max_cycle_length
+    small = inside & (comp_size <= fs.max_cluster_size)
+    if small.any():
+        eu, ev = u_all[small], v_all[small]
+        ekey, einv = np.unique(eu * k + ev, return_inverse=True)
+        ref_len[small] = _shortest_cycles(ekey // k, ekey % k, fs.max_cycle_length)[einv]
+    # large components: cycles are no evidence of a ring there; only mutual referrals (A -> B -> A) count
+    large = np.flatnonzero(inside & ~small)
+    if len(large):
+        fwd = u_all[large] * k + v_all[large]
+        back = np.sort(v_all[large] * k + u_all[large])
+        pos = np.minimum(np.searchsorted(back, fwd), len(back) - 1)
+        ref_len[large[back[pos] == fwd]] = 2
     short = ref_len > 0
-    ring = inside & ~short & (comp_size <= fs.max_cluster_size)
+    ring = small & ~short
     level = np.where(short, 1.0, 0.85)
+
     def words(i: np.ndarray) -> np.ndarray:
         rid, did, prov = _text(ids, r[i]), _text(ids, d[i]), _text(ids, p[i])
+        two = ref_len[i] == 2
         cycle = _cat("on a referral cycle of ", ref_len[i], " referrals (", rid, " → ", did, " → … → ",
                      rid, ") for ", prov)
+        mutual = _cat("on a referral cycle of 2 referrals (", rid, " → ", did, " → ", rid, ") for ", prov)
         ring = _cat("on a referral ring of ", comp_size[i], " accounts for ", prov)
-        return np.where(short[i], cycle, ring)
+        return np.where(short[i], np.where(two, mutual, cycle), ring)
 
-    state.add("cycle", short | ring, level, words=words)
     hit = short | ring
+    state.add("cycle", hit, level, words=words)
     return _Cycles(hit)
 
 
-def _shortest_cycles(cu: np.ndarray, cv: np.ndarray, label: np.ndarray, max_len: int) -> np.ndarray:
+def _shortest_cycles(cu: np.ndarray, cv: np.ndarray, max_len: int) -> np.ndarray:
     """For distinct edges u → v inside strongly connected components, the length of the shortest
     cycle through the edge when it is at most ``max_len`` (else 0).
 

@@ -171,7 +171,8 @@ def test_source_lines_follow_the_file(tmp_path):
     (["REFERRER E-MAIL", "referral_email", "Referral Status", "Reward"], {"referrer": "REFERRER E-MAIL",
                                                                           "status": "Referral Status"}),
     (["Referred By", "Contact Email", "Lead Source", "Amount", "Close Date", "Account Name"],
-     {"referrer": "Referred By", "referred": "Contact Email", "channel": "Lead Source", "provider": "Account Name"}),
+     {"referrer": "Referred By", "referred": "Contact Email", "channel": "Lead Source",
+      "referred_name": "Account Name", "converted_at": "Close Date", "revenue": "Amount"}),
     (["Advocate", "Friend", "Created Date"], {"referred_at": "Created Date"}),
 ])
 def test_real_export_headers_map(headers, expected):

@@ -108,10 +108,11 @@ REFERRAL_ALIASES = _table({
         "purchaser email", "client email", "clientemail", "lead email", "contact email", "customer email",
         "email", "email address", "customer", "customer id", "to email",
     ),
+    # not "account name"/"company": in CRM exports those name the (referred) customer's company
     S.PROVIDER: (
-        "provider", "provider id", "referred to", "business", "business name", "merchant", "store",
-        "shop", "brand", "branch", "location", "site", "program", "programme", "campaign program",
-        "account name", "company", "tradesperson", "practice", "vendor",
+        "provider", "provider id", "provider name", "referred to", "business", "business name", "merchant",
+        "store", "store name", "shop", "brand", "branch", "location", "site", "program", "programme",
+        "campaign program", "tradesperson", "practice", "vendor",
     ),
     S.REFERRED_AT: (
         "referred at", "referral date", "referral created at", "referral created", "date referred",
@@ -157,7 +158,7 @@ REFERRAL_ALIASES = _table({
     S.REFERRED_NAME: (
         "referred name", "friend name", "referee name", "referred friend name", "receiver name",
         "recipient name", "invitee name", "customer name", "contact name", "full name", "name",
-        "friend first name", "first name",
+        "friend first name", "first name", "account name", "company", "company name",
     ),
     S.FINGERPRINT: (
         "fingerprint", "device fingerprint", "device id", "ip", "ip address", "friend ip",

@@ -13,7 +13,13 @@ of:
 
 Run::
 
-    python benchmarks/risk_accuracy.py --customers 20000 --train-seed 1 --seed 2
+    python benchmarks/risk_accuracy.py --customers 20000 --train-seed 1 --seed 2 --ceiling
+
+``--ceiling`` re-runs the generator's simulation of the test world (private API,
+``trustnet.datasets._simulate``) and prints what its *hidden* state would score:
+how many of the churners had already tipped by the export's end, and the AUC
+of knowing exactly who had tipped, of the hidden pressure and of the hidden
+trust. That is the ceiling any score computed from the export can approach.
 """
 
 from __future__ import annotations
@@ -86,11 +92,36 @@ def baselines(W, G, truth: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def ceiling(customers: int, seed: int) -> None:
+    """AUCs of the generator's hidden state on the same test world (what the export cannot show)."""
+    try:
+        from trustnet.datasets import _world as gen
+        from trustnet.datasets._simulate import simulate
+    except ImportError as err:  # the generator's internals moved
+        print(f"ceiling: generator internals not available ({err})")
+        return
+    spec, P, start = gen._check(customers, None, 24, "home-services", 1.0, "2024-01-01")
+    end = float(((start + pd.DateOffset(months=24)) - start).days)
+    names, revenue = gen._providers(spec, P, gen._stream(seed, "providers"))
+    sim = simulate(spec, customers=customers, providers=P, months=24, end_day=end, provider_names=names,
+                   provider_revenue=revenue, density=1.0, rng=gen._stream(seed, "world"))
+    live = (sim.join < end) & (sim.churn >= end)
+    y = (live & (sim.churn < end + 90))[live]
+    tipped = (np.isfinite(sim.tip) & (sim.tip < end))[live]
+    print(f"ceiling (hidden state, {live.sum()} live, {y.sum()} churn): {int((tipped & y).sum())} churners had "
+          f"tipped by the export's end, {int((~tipped & y).sum())} tip later")
+    print(f"{'hidden: who had tipped by the end':34s} {roc_auc(y, tipped.astype(float)):8.3f}")
+    print(f"{'hidden: lowest trust dimension':34s} {roc_auc(y, -sim.trust_end[live].min(axis=1)):8.3f}")
+    pressure = np.where(tipped, np.inf, sim.pressure_end[live])
+    print(f"{'hidden: strain / threshold':34s} {roc_auc(y, np.nan_to_num(pressure, posinf=1e9)):8.3f}")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--customers", type=int, default=20000)
     ap.add_argument("--train-seed", type=int, default=1)
     ap.add_argument("--seed", type=int, default=2)
+    ap.add_argument("--ceiling", action="store_true", help="also score the generator's hidden state")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
@@ -120,6 +151,8 @@ def main() -> None:
                       ("baseline: last NPS (lower = riskier)", "neg_last_nps")):
         s = test[col].to_numpy(float)
         print(f"{name:34s} {roc_auc(y, s):8.3f} {precision_at(y, s):9.2f}")
+    if args.ceiling:
+        ceiling(args.customers, args.seed)
     print("calibrated intercept", round(fitted.risk.intercept, 3))
     print("calibrated weights", {k: round(v, 3) for k, v in fitted.risk.weights.items()})
 

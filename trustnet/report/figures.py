@@ -193,6 +193,7 @@ def network_map(
     at_risk: pd.DataFrame | None = None,
     *,
     top: int = 10,
+    label: int = 10,
     max_nodes: int = 300,
     risk_cut: float = 0.5,
     seed: int = 0,
@@ -218,7 +219,9 @@ def network_map(
     at_risk : DataFrame, optional
         At-risk relationships (``truster``, ``trustee``).
     top : int
-        How many of the best advocates are labelled (and, on a large graph, drawn with their neighbourhoods).
+        How many of the best advocates are drawn with their neighbourhoods on a large graph.
+    label : int
+        How many of them are named.
     max_nodes : int
         The most nodes drawn.
     risk_cut : float
@@ -364,7 +367,7 @@ def network_map(
                edgecolors=st.INK, linewidths=1.6, zorder=4)
 
     # labels: top advocates, and providers when there are few
-    labelled = [i for i in top_idx.tolist() if mask[i]]
+    labelled = [i for i in top_idx[: max(0, int(label))].tolist() if mask[i]]
     prov_ids = np.flatnonzero(prov_keep)
     if len(prov_ids) <= 12:
         labelled += keep[prov_ids].tolist()
@@ -603,40 +606,42 @@ def advocate_leaderboard(advocates: pd.DataFrame, *, top: int = 15) -> Any:
     N = len(adv)
     head = _concentration_title(adv)
     show = adv.head(max(1, int(top)))
-    if SCORE_PCT in show:
-        score = _num(show, SCORE_PCT)
-    else:  # a 0–1 score drawn on the 0–100 scale
-        score = _num(show, SCORE)
-        score = score * 100.0 if np.nanmax(np.abs(score), initial=0.0) <= 1 else score
-    score = np.nan_to_num(score)
+    # bars: the composite score itself (percentiles of the best few are all ~100 and would not differ)
+    use_raw = SCORE in show and np.isfinite(_num(show, SCORE)).any()
+    score = np.nan_to_num(_num(show, SCORE) if use_raw else _num(show, SCORE_PCT))
+    x_max = float(score.max()) * 1.08 if len(score) and score.max() > 0 else 1.0
     segments = show[SEGMENT].astype(str).to_numpy() if SEGMENT in show else np.full(len(show), "")
     colours = [st.SEGMENT_COLOURS.get(s, st.PEOPLE_COLOUR) for s in segments]
-    sub = (f"The {len(show)} best of {N:,} advocates by composite score (0–100, percentile among advocates), "
-           "coloured by segment; right: referrals made, share converted, value attributed.")
+    sub = (f"The {len(show)} best of {N:,} advocates by composite score, coloured by segment; "
+           "right: referrals made, share converted, value attributed.")
     fig, rect = st.new_figure(head, sub, bottom=1.2)
     ax = fig.add_axes((rect[0] + rect[2] * 0.17, rect[1], rect[2] * 0.55, rect[3]))
     y = np.arange(len(show))[::-1]
     ax.barh(y, score, color=colours, height=0.7, zorder=2)
     names = [f"{i + 1}. {st.short(a, 22)}" for i, a in enumerate(show[ADVOCATE].astype(str))]
     ax.set_yticks(y, labels=names, parse_math=False)
-    ax.set_xlim(0, 100)
+    ax.set_xlim(0, x_max)
     ax.set_ylim(-0.6, len(show) - 0.4)
-    ax.set_xlabel("advocate score (percentile)", family=st.FONT)
+    ax.set_xlabel("advocate score" if use_raw else "advocate score (percentile)", family=st.FONT)
     st.style_axes(ax, grid="x")
     ax.tick_params(axis="y", length=0, labelcolor=st.INK)
     size = st.TICK_PT if len(show) <= 16 else st.NOTE_PT
     for label in ax.get_yticklabels():
         label.set_fontsize(size)
+    fmt_score = (lambda v: f"{v:.2f}") if use_raw and x_max <= 10 else st.fmt_number
+    from matplotlib.ticker import FuncFormatter
+
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: fmt_score(v) if v else "0"))
     for yi, v in zip(y, score):
-        if v >= 12:  # the number inside the bar, or beside a short one
-            _text(ax, min(v, 100) - 1.5, yi, f"{v:.0f}", ha="right", va="center", color="white", fontweight="bold", zorder=3)
+        if v >= 0.15 * x_max:  # the number inside the bar, or beside a short one
+            _text(ax, v - 0.015 * x_max, yi, fmt_score(v), ha="right", va="center", color="white", fontweight="bold", zorder=3)
         else:
-            _text(ax, v + 1, yi, f"{v:.0f}", ha="left", va="center", color=st.MUTED)
+            _text(ax, v + 0.01 * x_max, yi, fmt_score(v), ha="left", va="center", color=st.MUTED)
     # right-hand facts
     tx = fig.add_axes((rect[0] + rect[2] * 0.74, rect[1], rect[2] * 0.26, rect[3]), sharey=ax)
     tx.set_axis_off()
     refs, conv, value = _num(show, DIRECT), _num(show, CONVERSION), _num(show, VALUE_ATTRIBUTED)
-    cols = (("referrals", refs, lambda v: st.fmt_number(v)), ("converted", conv, st.fmt_share), ("value", value, st.fmt_number))
+    cols = (("referrals", refs, st.fmt_number), ("converted", conv, st.fmt_share), ("value", value, st.fmt_number))
     for j, (label, vals, fmt) in enumerate(cols):
         x = 0.12 + 0.36 * j
         _text(tx, x, len(show) - 0.45, label, ha="right", va="bottom", color=st.MUTED, fontsize=st.NOTE_PT,

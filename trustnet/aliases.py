@@ -108,11 +108,12 @@ REFERRAL_ALIASES = _table({
         "purchaser email", "client email", "clientemail", "lead email", "contact email", "customer email",
         "email", "email address", "customer", "customer id", "to email",
     ),
-    # not "account name"/"company": in CRM exports those name the (referred) customer's company
+    # "Account" alone is the provider's account (a marketplace's tradesperson, a franchise's branch);
+    # "Account Name"/"Company" in CRM deal exports name the (referred) customer's company instead
     S.PROVIDER: (
         "provider", "provider id", "provider name", "referred to", "business", "business name", "merchant",
         "store", "store name", "shop", "brand", "branch", "location", "site", "program", "programme",
-        "campaign program", "tradesperson", "practice", "vendor",
+        "campaign program", "tradesperson", "practice", "vendor", "account",
     ),
     S.REFERRED_AT: (
         "referred at", "referral date", "referral created at", "referral created", "date referred",
@@ -133,7 +134,7 @@ REFERRAL_ALIASES = _table({
     S.CHANNEL: (
         "channel", "referral channel", "share channel", "sharing channel", "medium", "share medium",
         "lead source", "leadsourcecode", "lead source code", "origin", "referral source", "utm source",
-        "utm medium", "platform", "network", "method",
+        "utm medium", "platform", "network", "method", "source", "share type", "share method",
     ),
     S.CONVERTED_AT: (
         "converted at", "conversion date", "converted date", "date converted", "purchased at",

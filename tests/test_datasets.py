@@ -35,23 +35,19 @@ from trustnet.errors import InputError, OutputError
 
 ROOT = Path(__file__).resolve().parents[1]
 
+
+
+def _make_demos():
+    spec = importlib.util.spec_from_file_location("make_demos", ROOT / "datasets" / "make_demos.py")
+    make = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(make)
+    return make
+
+
+MAKE = _make_demos()
 #: The bounds the dataset READMEs state (datasets/*/README.md "What the data looks like").
-BOUNDS = {
-    "home-services": {
-        "referred_share": (0.4, 0.75), "conversion_rate": (0.5, 0.8), "top1pct_share": (0.05, 0.3),
-        "one_off_share": (0.25, 0.5), "max_referrals": (15, 80), "max_depth": (3, 12),
-        "depth3_share": (0.05, 0.4), "churn_90d": (0.03, 0.1), "survey_response_rate": (0.15, 0.3),
-        "touchpoints_per_customer": (5.0, 9.0), "complaints_per_100": (15.0, 45.0),
-        "unresolved_share": (0.08, 0.25),
-    },
-    "subscription": {
-        "referred_share": (0.3, 0.6), "conversion_rate": (0.4, 0.7), "top1pct_share": (0.05, 0.3),
-        "one_off_share": (0.25, 0.5), "max_referrals": (15, 80), "max_depth": (3, 12),
-        "depth3_share": (0.02, 0.2), "churn_90d": (0.03, 0.1), "survey_response_rate": (0.12, 0.28),
-        "touchpoints_per_customer": (9.0, 15.0), "complaints_per_100": (20.0, 50.0),
-        "unresolved_share": (0.06, 0.25),
-    },
-}
+BOUNDS = {kind: {key: bounds[kind] for key, (_, bounds) in MAKE.STATS.items()}
+          for kind in ("home-services", "subscription")}
 
 
 @pytest.fixture(scope="module")
@@ -96,9 +92,7 @@ def test_gzip_is_byte_stable_and_reads_back(tmp_path):
 
 def test_bundled_demos_are_what_their_seeds_make(tmp_path):
     """The committed files match the generator: datasets/make_demos.py rebuilds them byte for byte."""
-    spec = importlib.util.spec_from_file_location("make_demos", ROOT / "datasets" / "make_demos.py")
-    make = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make)
+    make = MAKE
     for name, (gen, write) in make.WORLDS.items():
         out = generate(**gen).write(tmp_path / name, **write)
         assert _digest(out) == _digest(ROOT / "datasets" / name), f"datasets/{name} is stale: run make_demos.py"
@@ -341,10 +335,7 @@ def test_exports_carry_their_quirks():
 
 
 def _export_world(name: str) -> World:
-    spec = importlib.util.spec_from_file_location("make_demos", ROOT / "datasets" / "make_demos.py")
-    make = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(make)
-    gen, _ = make.EXPORTS[f"{name}.csv"]
+    gen, _ = MAKE.EXPORTS[f"{name}.csv"]
     return generate(**gen)
 
 

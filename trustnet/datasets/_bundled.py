@@ -9,7 +9,9 @@ from ._world import World, read_world
 
 __all__ = ["DEMOS", "demo_path", "load_home_services", "load_subscription"]
 
-_ROOT = Path(__file__).resolve().parents[2] / "datasets"
+#: Where the demos are looked for: beside the package in a source tree (editable install),
+#: then ``datasets/`` in the working folder (a wheel does not carry them).
+_ROOTS = (Path(__file__).resolve().parents[2] / "datasets", Path("datasets"))
 
 #: Bundled demos: name -> path relative to ``datasets/``.
 DEMOS = {
@@ -41,11 +43,14 @@ def demo_path(name: str) -> Path:
     """
     if name not in DEMOS:
         raise InputError(f"no bundled demo called {name!r}; the demos are {', '.join(DEMOS)}")
-    path = _ROOT / DEMOS[name]
-    if not path.exists():
-        raise InputError(f"the bundled demo {name!r} is missing: expected {path}. The demos ship with the "
-                         "source tree (git clone); or make your own with `trustnet generate -o DIR`")
-    return path
+    for root in _ROOTS:
+        path = root / DEMOS[name]
+        if path.exists():
+            return path
+    tried = " or ".join(str(root / DEMOS[name]) for root in _ROOTS)
+    raise InputError(f"the bundled demo {name!r} is missing: looked for {tried}. The demos ship with the "
+                     "source tree (git clone; run from its folder); or make your own with "
+                     "`trustnet generate -o DIR`")
 
 
 def load_home_services() -> World:

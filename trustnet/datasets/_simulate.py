@@ -356,13 +356,25 @@ class _Sim:
         S *= STRAIN_DECAY
         new_tip = ~tipped & (S >= thr)
         tday = when(new_tip)
-        leave = tday + 25 + rng.exponential(40.0, len(tday))
+        leave = tday + 35 + rng.exponential(75.0, len(tday))
         other = ~tipped & ~new_tip & (rng.random(k) < frac * BASE_CHURN)
         oday = when(other)
         # some drift away without a word: they fall silent, then lapse months later
         quiet = ~tipped & ~new_tip & ~other & (rng.random(k) < frac * DRIFT_AWAY * (1.6 - T.mean(axis=1)))
         qday = when(quiet)
         lapse = qday + 45 + rng.exponential(60.0, len(qday))
+
+        # the last straw: half of those who decide to leave have one last, unhappy contact
+        # about the dimension they trust least
+        last = np.flatnonzero(new_tip)[rng.random(int(new_tip.sum())) < 0.5]
+        worst = T[last].argmin(axis=1)
+        lname = np.where(worst == 0, self.pick(self.people_codes, self.people_w, len(last)),
+                         self.pick(self.process_codes, self.process_w, len(last)))
+        first_scored = np.array([codes[0] for codes in self.platform_codes])
+        lname = np.where(worst == 2, first_scored[self.chan[idx[last]]], lname)
+        lu = self.feel(T[last, worst] - 0.1)
+        self.emit(idx[last], tday[np.searchsorted(np.flatnonzero(new_tip), last)], lname,
+                  score=_to_score(lu, self.scale_of[lname], rng))
 
         # ordinary contacts at the relationship's own, fairly regular rhythm (gaps vary by
         # about half their mean); strain stretches the gaps, tipping all but stops them

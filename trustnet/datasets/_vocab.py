@@ -68,8 +68,8 @@ HOME_SERVICES = KindSpec(
              ("delivery", STARS, 0.15)),
     channels=("app", "website", "chatbot"),
     platform=(
-        (("app rating", STARS, 0.65), ("app login", NO_SCALE, 0.35)),
-        (("website quote form", CSAT, 0.6), ("portal login", NO_SCALE, 0.4)),
+        (("app rating", STARS, 0.7), ("app login", NO_SCALE, 0.3)),
+        (("website quote form", CSAT, 0.7), ("portal login", NO_SCALE, 0.3)),
         (("chatbot", UNIT, 1.0),),
     ),
     outage=("app outage", "website outage", "chatbot outage"),

@@ -420,3 +420,55 @@ def test_cli_suspicious_help_and_bad_file(tmp_path):
     assert help_text.strip().splitlines()[-1].strip().startswith("trustnet suspicious")
     missing = CliRunner().invoke(cli, ["suspicious", str(tmp_path / "nope.csv")])
     assert missing.exit_code == 2 and "nope.csv" in missing.output
+
+
+# --- planted fraud in generated worlds ---------------------------------------------------
+
+
+def test_generate_plants_fraud_with_truth_and_identities(tmp_path):
+    from trustnet.datasets import generate, read_world
+
+    plain = generate(300, seed=4)
+    w = generate(300, seed=4, fraud=0.1)
+    truth = w.truth["fraud"]
+    assert len(truth) == len(w.referrals) and truth["referrer"].equals(w.referrals["referrer"])
+    assert truth["fraudulent"].sum() == w.info["fraud"]["referrals"]
+    assert round(truth["fraudulent"].mean(), 2) == pytest.approx(0.1, abs=0.02)
+    assert set(truth.loc[truth["fraudulent"] == 1, "scheme"]) == {"self_referral", "ring", "farm"}
+    honest = w.referrals[truth["fraudulent"].to_numpy() == 0]
+    assert len(honest) == len(plain.referrals)  # the simulated business is untouched
+    for col in ("referrer_email", "referred_email", "referrer_name", "referred_name", "fingerprint"):
+        assert w.referrals[col].notna().all(), col
+    # honest people have distinct mailboxes: no honest referral looks like a gmail alias
+    boxes = canonical_email(pd.concat([honest["referrer_email"], honest["referred_email"]]))["mailbox"]
+    people = pd.concat([honest["referrer"], honest["referred"]], ignore_index=True)
+    assert boxes.groupby(people.to_numpy()).nunique().max() == 1
+    back = read_world(w.write(tmp_path / "w"))
+    assert back.truth["fraud"]["fraudulent"].tolist() == truth["fraudulent"].tolist()
+    assert back.referrals["fingerprint"].equals(w.referrals["fingerprint"])
+    again = generate(300, seed=4, fraud=0.1)
+    assert again.referrals.equals(w.referrals) and again.truth["fraud"].equals(truth)
+    assert "fraud" not in plain.truth and plain.referrals["referrer_email"].isna().all()
+
+
+def test_generate_fraud_as_a_count_and_bad_values():
+    from trustnet.datasets import generate
+
+    assert generate(200, seed=1, fraud=40).info["fraud"]["referrals"] >= 40
+    for bad in (0.9, 0, -3, "lots", True):
+        with pytest.raises(InputError, match="fraud"):
+            generate(200, seed=1, fraud=bad)
+
+
+def test_find_suspicious_catches_most_planted_fraud_and_beats_exact_email():
+    from trustnet.datasets import generate
+
+    w = generate(1500, seed=11, fraud=0.05)
+    found = find_suspicious(build_graph(w.referrals, w.touchpoints))
+    truth = w.truth["fraud"]["fraudulent"].to_numpy() == 1
+    caught = found.set_aside & truth
+    precision = caught.sum() / max(found.set_aside.sum(), 1)
+    recall = caught.sum() / truth.sum()
+    same = (w.referrals["referrer_email"] == w.referrals["referred_email"]).to_numpy()
+    assert precision > 0.8 and recall > 0.8
+    assert recall > 3 * (same & truth).sum() / truth.sum()

@@ -423,10 +423,13 @@ Example:
               type=click.Choice(["home-services", "subscription"]),
               help="Tradespeople as providers, or one brand through app, web and phone.")
 @click.option("--gzip", "compress", is_flag=True, help="Write touchpoints.csv.gz instead of touchpoints.csv.")
+@click.option("--fraud", default=None, type=click.FloatRange(0, 0.5, min_open=True), metavar="SHARE",
+              help="Plant referral fraud (self-referrals, rings, farms) in this share of the referrals, "
+                   "e.g. 0.05; truth/fraud.csv says which.")
 @click.option("-o", "--out", required=True, type=click.Path(file_okay=False), help="Folder to write into.")
 @click.option("--force", is_flag=True, help="Replace a world already written in that folder.")
 def generate(customers: int, providers: int | None, seed: int, months: int, start: str, kind: str,
-             compress: bool, out: str, force: bool) -> None:
+             compress: bool, fraud: float | None, out: str, force: bool) -> None:
     """Write a demo world with known truth: referrals, touchpoints and truth/.
 
     \b
@@ -444,7 +447,7 @@ def generate(customers: int, providers: int | None, seed: int, months: int, star
             bar.update(done - bar.pos)
 
         world = generate_world(customers, providers, seed=seed, start=start, months=months, kind=kind,
-                               progress=progress)
+                               fraud=fraud, progress=progress)
     path = world.write(out, compress=compress, overwrite=force)
     stats = describe_world(world)
     click.echo(f"wrote {path}: {stats['customers']:,} customers, {stats['providers']:,} providers, "

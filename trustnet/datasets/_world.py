@@ -63,7 +63,8 @@ class World:
         ``trust`` (customer, provider, people, process, platform: hidden trust at the export's
         end), ``advocates`` (advocate, downstream_value, downstream_customers), ``churn``
         (customer, provider, churned_within_90d for every live relationship at the end) and
-        ``providers`` (each provider's hidden quality per dimension).
+        ``providers`` (each provider's hidden quality per dimension); ``fraud`` (referrer,
+        referred, fraudulent, scheme) when fraud was planted.
     info : dict
         How the world was made: kind, seed, customers, providers, start, months, ``as_of``
         (the export's last day; no event after it is exported).
@@ -223,7 +224,7 @@ def _providers(spec: V.KindSpec, P: int, rng: np.random.Generator) -> tuple[list
 
 def generate(customers: int = 2000, providers: int | None = None, *, seed: int = 0,
              start: str = "2024-01-01", months: int = 24, kind: str = "home-services",
-             density: float = 1.0,
+             density: float = 1.0, fraud: float | int | None = None,
              progress: Callable[[str, int, int], None] | None = None) -> World:
     """Generate a realistic referral world whose hidden truth is known.
 
@@ -252,6 +253,11 @@ def generate(customers: int = 2000, providers: int | None = None, *, seed: int =
         Tradespeople as providers, or one brand reached through app, web and phone.
     density : float
         Multiplies the rate of ordinary contacts (1 = the realistic default).
+    fraud : float or int, optional
+        Plant referral fraud (self-referrals under new e-mails, rings, farms): a share of
+        the referrals (0.05) or a number of them (200); every person then gets a name, an
+        e-mail and a device fingerprint, and ``truth["fraud"]`` says which referrals are
+        fraudulent (see :func:`trustnet.datasets._fraud.plant_fraud`). Default: none.
     progress : callable, optional
         Called as ``progress("generate", month_done, months_total)``.
 
@@ -287,7 +293,12 @@ def generate(customers: int = 2000, providers: int | None = None, *, seed: int =
         "as_of": (end_ts - pd.Timedelta(days=1)).strftime("%Y-%m-%d"), "density": float(density),
         "generator": "trustnet.datasets.generate",
     }
-    return _assemble(sim, start_ts, _stream(seed, "ids"), info)
+    world = _assemble(sim, start_ts, _stream(seed, "ids"), info)
+    if fraud is not None:
+        from ._fraud import with_fraud  # fraud planting lives in its own module (issue 12)
+
+        world = with_fraud(world, fraud, _stream(seed, "fraud"))
+    return world
 
 
 # ---------------------------------------------------------------------------- assembly

@@ -282,6 +282,8 @@ def test_hostile_names_are_drawn_as_typed(made):
         fig.canvas.draw()
     text = all_text(out["network_map"]) + all_text(out["advocate_leaderboard"])
     assert "$x^2$" in text
+    svg = F.figure_bytes(out["advocate_leaderboard"], "svg", dpi=40).decode()
+    assert "<script" not in svg and "<img" not in svg  # names reach the SVG only as escaped comments
 
 
 @pytest.mark.parametrize("fmt, magic", [("png", b"\x89PNG"), ("svg", b"<?xml"), ("pdf", b"%PDF")])

@@ -92,6 +92,12 @@ def resolve_mapping(
     ------
     InputError
         When an override names a column or a header that does not exist.
+
+    Examples
+    --------
+    >>> aliases = {"referrer": ("referrer", "advocate"), "referred": ("friend",)}
+    >>> resolve_mapping(["Advocate", "Friend", "Who"], aliases, overrides={"referrer": "who"})
+    {'referrer': 'Who', 'referred': 'Friend'}
     """
     keys: dict[str, str] = {}
     for h in headers:

@@ -42,6 +42,13 @@ def prepare(raw: RawTable, profile: Profile | None) -> tuple[RawTable, list[str]
 
     Returns the table and a list of notes for the report. Descriptions from a
     second header row (survey question texts) are kept in ``raw.info["descriptions"]``.
+
+    Examples
+    --------
+    >>> raw = read_table(io.StringIO('Q1,Q2\\nHow likely...?,Why?\\n"{""ImportId"":""QID1""}",x\\n9,great\\n'))
+    >>> table, notes = prepare(raw, None)
+    >>> table.frame.values.tolist(), table.info["descriptions"]["Q1"], table.lines.tolist()
+    ([['9', 'great']], 'How likely...?', [4])
     """
     notes: list[str] = []
     frame, lines = raw.frame, raw.lines
@@ -246,7 +253,13 @@ class Ledger:
 
 
 def quoted(values: pd.Series, limit: int = 40) -> pd.Series:
-    """Cells as ``'text'`` for reasons (long cells shortened)."""
+    """Cells as ``'text'`` for reasons (long cells shortened).
+
+    Examples
+    --------
+    >>> quoted(pd.Series(["soon", "x" * 50])).str.len().tolist()
+    [6, 45]
+    """
     v = values.astype(str)
     v = v.where(v.str.len() <= limit, v.str.slice(0, limit) + "...")
     return "'" + v + "'"

@@ -197,6 +197,19 @@ class Suspicion:
         ``settings.fraud.threshold`` used.
     keep_suspicious : bool
         ``True`` when nothing was set aside on purpose.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> refs = pd.DataFrame({"referrer": ["ann@gmail.com", "ann@gmail.com"],
+    ...                      "referred": ["a.nn+1@gmail.com", "bob@x.com"], "revenue": [30.0, 90.0]})
+    >>> found = find_suspicious(build_graph(refs))
+    >>> found.set_aside.tolist(), found.suspicious["referred"].tolist()
+    ([True, False], ['a.nn+1@gmail.com'])
+    >>> found.advocates[["advocate", "value", "value_set_aside", "share_set_aside"]]
+            advocate  value  value_set_aside  share_set_aside
+    0  ann@gmail.com  120.0             30.0             0.25
     """
 
     referrals: pd.DataFrame

@@ -589,3 +589,12 @@ def test_dataframe_cells_keep_their_text():
     assert df[S.REFERRER].tolist() == ["7"] and df[S.REFERRED].tolist() == ["007"]
     assert df[S.REVENUE].tolist() == [12.0] and df[S.REFERRED_AT].iloc[0] == pd.Timestamp("2025-01-31 10:00")
     assert rep.rejected_rows["reason"].tolist() == ["missing referred"]
+
+
+def test_one_map_serves_referrals_and_touchpoints():
+    mapping = ["referrer=Who", "provider=Shop", "score=Stars"]
+    refs, _ = load_referrals(pd.DataFrame({"Who": ["a"], "Friend": ["b"], "Shop": ["Acme"]}), mapping=mapping)
+    tps, rep = load_touchpoints(pd.DataFrame({"Email": ["b"], "Stars": ["4"]}), mapping=mapping)
+    assert refs.loc[0, S.PROVIDER] == "Acme" and tps.loc[0, S.SCORE] == 4.0 and rep.mapping[S.SCORE] == "Stars"
+    with pytest.raises(InputError, match="no such column"):
+        load_touchpoints(pd.DataFrame({"Email": ["b"], "Rating": ["4"]}), mapping=mapping)

@@ -171,8 +171,12 @@ def touchpoints_from_table(
     settings = settings or Settings()
     if dayfirst is None:
         dayfirst = settings.load.dayfirst
+    # one --map serves the referral file and the touchpoint files: keys that name referral columns
+    # are skipped here, and so is a shared key (provider) whose header this file does not have
+    keys = {normalise_header(h) for h in raw.headers}
     overrides = {k: v for k, v in parse_map_options(mapping).items()
-                 if k in _ALIASES or k not in REFERRAL_ALIASES}
+                 if (k in _ALIASES or k not in REFERRAL_ALIASES)
+                 and not (k in REFERRAL_ALIASES and v not in raw.headers and normalise_header(v) not in keys)}
     profiles = load_profiles(getattr(settings.load, "profiles_dir", None))
     profile = match_profile(raw.headers, profiles)
     if profile is not None and profile.kind != "touchpoints":

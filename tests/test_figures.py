@@ -190,7 +190,7 @@ def test_risk_matrix_caps_points_but_counts_all(made):
     ax = fig.axes[0]
     drawn = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
     assert drawn <= 400 + 6  # plus the numbered markers
-    assert "highest-priority of 5,000" in F.alt_text(fig)
+    assert "Showing the 200 highest-priority and a random 200 of the other 4,800" in F.alt_text(fig)
     assert ax.get_yscale() == "log"
 
 

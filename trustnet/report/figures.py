@@ -811,6 +811,7 @@ def risk_matrix(
     stake_cut: float | None = None,
     label: int = 6,
     max_points: int = 3000,
+    seed: int = 0,
 ) -> Any:
     """Relationships by chance of breaking (x) and value at stake (y), in four named quadrants.
 
@@ -830,7 +831,10 @@ def risk_matrix(
     label : int
         How many of the highest-priority relationships in the top quadrant to name.
     max_points : int
-        The most relationships drawn (highest priority first); counts use all.
+        The most relationships drawn: the highest-priority half, and a random sample of the
+        others so the cloud keeps its shape; counts and totals use all.
+    seed : int
+        Seed of that sample.
 
     Returns
     -------
@@ -856,8 +860,11 @@ def risk_matrix(
         with np.errstate(divide="ignore", invalid="ignore"):
             stake = _num(at_risk, PRIORITY) / np.where(likelihood > 0, likelihood, np.nan)
     ok = ~np.isnan(likelihood) & ~np.isnan(stake)
-    frame = at_risk.loc[ok].reset_index(drop=True)
-    likelihood, stake = likelihood[ok], np.clip(stake[ok], 0, None)
+    priority = _num(at_risk, PRIORITY) if PRIORITY in at_risk.columns else likelihood * stake
+    order = np.flatnonzero(ok)
+    order = order[np.argsort(-np.nan_to_num(priority[order], nan=-np.inf), kind="stable")]  # highest priority first
+    frame = at_risk.iloc[order].reset_index(drop=True)
+    likelihood, stake = likelihood[order], np.clip(stake[order], 0, None)
     if not len(frame):
         return st.empty_figure("No at-risk relationships found", "No relationship has both a likelihood and a stake to place on the matrix.")
     s_cut = float(np.median(stake)) if stake_cut is None else float(stake_cut)
@@ -872,13 +879,20 @@ def risk_matrix(
         head = (f"No relationship is both likely to break and high-stake; {n_quick:,} "
                 f"{_plural(n_quick, 'is a quick fix', 'are quick fixes')}")
     N = len(frame)
-    shown = min(N, max_points)
+    # draw the highest-priority half of max_points and a seeded random sample of the rest, so the
+    # picture keeps the shape of all relationships while the ones to act on are all there
+    n_head = min(N, max(1, int(max_points) // 2)) if N > max_points else N
+    rest = np.arange(n_head, N)
+    sample = np.sort(np.random.default_rng(seed).choice(rest, size=min(len(rest), int(max_points) - n_head), replace=False))
+    drawn = np.concatenate([np.arange(n_head), sample]).astype(np.int64)
+    shown = len(drawn)
     sub = (f"Each dot is a relationship: chance it breaks against value at stake. Cuts at {st.fmt_share(likelihood_cut)} "
            f"likelihood and the {'median ' if stake_cut is None else ''}stake ({st.fmt_number(s_cut)}). "
-           + (f"Showing the {shown:,} highest-priority of {N:,}." if shown < N else f"All {N:,} relationships."))
+           + (f"Showing the {n_head:,} highest-priority and a random {len(sample):,} of the other {N - n_head:,}."
+              if shown < N else f"All {N:,} relationships."))
     fig, rect = st.new_figure(head, sub)
-    ax = fig.add_axes((rect[0] + 0.04, rect[1], rect[2] * 0.76, rect[3]))
-    x, yv, q = likelihood[:shown], stake[:shown], quad[:shown]
+    ax = fig.add_axes((rect[0] + 0.04, rect[1], rect[2] * 0.72, rect[3]))
+    x, yv, q = likelihood[drawn], stake[drawn], quad[drawn]
     positive = stake[stake > 0]
     log = len(positive) > 0 and positive.max() / max(positive.min(), 1e-9) > 30
     floor = positive.min() / 2 if len(positive) else 1.0
@@ -914,22 +928,23 @@ def risk_matrix(
     if not len(pick):
         pick = np.arange(min(shown, max(0, int(label))))
         first_quadrant = "highest priority"
-    truster = frame[TRUSTER].iloc[pick].astype(str).to_numpy() if TRUSTER in frame else np.full(len(pick), "?")
-    trustee = frame[TRUSTEE].iloc[pick].astype(str).to_numpy() if TRUSTEE in frame else np.full(len(pick), "?")
+    truster = frame[TRUSTER].iloc[drawn[pick]].astype(str).to_numpy() if TRUSTER in frame else np.full(len(pick), "?")
+    trustee = frame[TRUSTEE].iloc[drawn[pick]].astype(str).to_numpy() if TRUSTEE in frame else np.full(len(pick), "?")
     lines = []
     placed: list[np.ndarray] = []
     to_axes = ax.transData + ax.transAxes.inverted()
     for j, i in enumerate(pick):
         # numbered marker, nudged right when it would sit on an earlier one
-        spot = to_axes.transform((x[i], y_plot[i]))
+        spot = np.clip(to_axes.transform((x[i], y_plot[i])), 0.025, 0.975)
+        step = np.array([-0.032 if spot[0] > 0.8 else 0.032, 0.0])  # nudge inwards near the right edge
         while any(np.hypot(*(spot - p)) < 0.035 for p in placed):
-            spot = spot + np.array([0.032, 0.0])
+            spot = spot + step
         placed.append(spot)
         _text(ax, spot[0], spot[1], f"{j + 1}", ha="center", va="center", fontsize=st.NOTE_PT, fontweight="bold",
               color="white", zorder=7, transform=ax.transAxes)
-        ax.scatter([spot[0]], [spot[1]], s=320, color=QUADRANTS[quad[i]], edgecolors="white", linewidths=1.2, zorder=6,
+        ax.scatter([spot[0]], [spot[1]], s=320, color=QUADRANTS[q[i]], edgecolors="white", linewidths=1.2, zorder=6,
                    transform=ax.transAxes)
-        lines.append((f"{j + 1}  {st.short(truster[j], 16)}", f"    → {st.short(trustee[j], 18)} · {st.fmt_number(stake[i])}"))
+        lines.append((f"{j + 1}  {st.short(truster[j], 18)}", f"    → {st.short(trustee[j], 16)} · {st.fmt_number(yv[i])}"))
     from matplotlib.ticker import PercentFormatter, FuncFormatter
 
     ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
@@ -938,9 +953,9 @@ def risk_matrix(
     ax.set_ylabel("value at stake" + (" (log scale)" if log else ""), family=st.FONT)
     st.style_axes(ax, grid="both")
     handles = [Line2D([], [], marker="o", ls="", ms=9, mfc=c, mec="white", label=name) for name, c in QUADRANTS.items()]
-    _legend(ax, handles, loc="upper left", bbox_to_anchor=(1.02, 1.0))
+    _legend(ax, handles, loc="upper left", bbox_to_anchor=(1.01, 1.0))
     if lines:
-        side = fig.add_axes((rect[0] + 0.04 + rect[2] * 0.8, rect[1], rect[2] * 0.2, rect[3] * 0.68))
+        side = fig.add_axes((rect[0] + 0.04 + rect[2] * 0.755, rect[1], rect[2] * 0.2, rect[3] * 0.68))
         side.set_axis_off()
         _text(side, 0.0, 1.0, first_quadrant.capitalize() + ":", ha="left", va="top", fontsize=st.NOTE_PT,
               fontweight="bold", transform=side.transAxes)

@@ -122,11 +122,12 @@ def test_formula_text_is_shown_as_typed_not_run():
 def test_table_formatting_is_readable():
     frame = pd.DataFrame({
         "advocate": ["ann"], "direct_referrals": [1234], "conversion_rate": [0.755], "score_pct": [87.4],
-        "value_attributed": [1234567.891], "overall": [0.71234], "flag": [True], "when": pd.to_datetime(["2025-01-02"]),
+        "value_attributed": [1234567.891], "overall": [0.71234], "reputation": [0.00196], "flag": [True],
+        "when": pd.to_datetime(["2025-01-02"]),
         "missing": [np.nan],
     })
-    t = format_table(frame)
-    for text in ("1,234", "76%", ">87<", "1,234,568", "0.71", "yes", "2025-01-02", "–"):
+    t = format_table(frame, max_columns=20)
+    for text in ("1,234", "76%", ">87<", "1,234,568", "0.71", "yes", "2025-01-02", "–", "0.002", "Score percentile"):
         assert text in t, text
     assert "00:00" not in t
 

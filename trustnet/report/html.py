@@ -89,7 +89,17 @@ def _slug(text: str, used: set[str]) -> str:
     return slug
 
 
+#: Column headers that read better than the column name.
+_HEADERS = {
+    "score_pct": "Score percentile", "reputation_pct": "Reputation percentile", "direct_referrals": "Referrals",
+    "conversion_rate": "Conversion", "value_attributed": "Value attributed", "next_action": "Next action",
+    "days_silent": "Days silent", "usual_gap_days": "Usual gap (days)",
+}
+
+
 def _label(name: str) -> str:
+    if str(name) in _HEADERS:
+        return _HEADERS[str(name)]
     text = str(name).replace("_", " ").strip()
     return text[:1].upper() + text[1:]
 
@@ -118,6 +128,8 @@ def _fmt_number(value: float, share: bool, pct: bool) -> str:
         return f"{value:,.0f}"
     if a >= 10:
         return f"{value:,.1f}"
+    if 0 < a < 0.01:
+        return f"{value:.2g}"  # 0.002, not a misleading 0.00
     return f"{value:.2f}"
 
 

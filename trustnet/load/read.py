@@ -179,7 +179,9 @@ def read_table(
             raw.info.update(info, format=parsed[2], delimiter=None, header=True)
             raw.warnings[:0] = warnings
             return raw
-    return _read_delimited(text, name, delimiter, header, info, warnings)
+    utf8 = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    return _read_delimited(text, name, delimiter, header, info, warnings,
+                           utf8=utf8 if enc in ("utf-8", "utf-8-sig") else None)
 
 
 # --- bytes -------------------------------------------------------------------------------
@@ -329,7 +331,7 @@ def _sniff_delimiter(sample: list[str]) -> str:
 
 
 def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | None,
-                    info: dict[str, Any], warnings: list[str]) -> RawTable:
+                    info: dict[str, Any], warnings: list[str], utf8: bytes | None = None) -> RawTable:
     line_offset = 0
     first_nl = text.find("\n")
     first = text[: first_nl if first_nl >= 0 else len(text)].strip("\r")
@@ -337,6 +339,7 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
     if m:
         delimiter = delimiter or m.group(1)
         text = text[first_nl + 1:] if first_nl >= 0 else ""
+        utf8 = None
         line_offset = 1
         warnings.append(f"skipped the Excel 'sep={m.group(1)}' first line")
     if delimiter:
@@ -359,7 +362,7 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
         bad.append((int(row.number) if row.number is not None else -1, row.text, row.actual_columns))
         return "skip"
 
-    payload = text.encode("utf-8")
+    payload = utf8 if utf8 is not None else text.encode("utf-8")  # the file's own bytes when already UTF-8
     try:
         table = pacsv.read_csv(
             io.BytesIO(payload),

@@ -132,29 +132,26 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     take = (within == 0) | ((within == 1) & (aligned[g] > 1e-12))
     g, within = g[take], within[take]
 
-    # --- phrases of the chosen groups, one Python format per distinct (phrase form, count, date) only
+    # --- phrases of the chosen groups from two small vocabularies: one text per distinct
+    # (phrase form, count) and one " (last 3 Mar 2025)" per distinct day; no Python per group
     cats = list(evidence["label"].cat.categories) or [""]
     forms = [LABELS.get(c, ("{n} " + c, "{n} " + c)) for c in cats]
     n_g = g_n[g]
     last = g_last[g]
     show_date = (g_imp[g] < 0) & (last != np.iinfo(np.int64).min)
-    day = np.where(show_date, last // _DAY_NS, -1)
     form = ((g_lab[g] * 2 + (n_g != 1)) * 2 + within) * 2 + (aligned[g] > 1e-12)
     n_span = int(n_g.max()) + 1 if len(n_g) else 1
-    d_span = int(day.max()) + 2 if len(day) else 1
-    key = (form.astype(np.int64) * n_span + n_g) * d_span + (day + 1)
-    phrase_code, ukeys = pd.factorize(key, sort=False)
-    ukeys = np.asarray(ukeys, np.int64)
-    combos = np.stack([ukeys // d_span // n_span, ukeys // d_span % n_span, ukeys % d_span - 1], axis=1)
-    days_text = _format_days(combos[:, 2])
+    phrase_code, ukeys = pd.factorize(form.astype(np.int64) * n_span + n_g, sort=False)
     texts = []
-    for (f, cnt, _), date in zip(combos.tolist(), days_text):
-        is_aligned, f = f % 2, f // 2
-        j, f = f % 2, f // 2
-        plural, label = f % 2, f // 2
-        template = forms[label][plural].replace("{n}", str(cnt))
-        texts.append((", " if j else ": ") + ("" if is_aligned else "despite ") + template
-                     + (f" (last {date})" if date else ""))
+    for key in np.asarray(ukeys, np.int64).tolist():
+        f, cnt = divmod(key, n_span)
+        f, is_aligned = divmod(f, 2)
+        f, j = divmod(f, 2)
+        label, plural = divmod(f, 2)
+        texts.append((", " if j else ": ") + ("" if is_aligned else "despite ")
+                     + forms[label][plural].replace("{n}", str(cnt)))
+    day_code, udays = pd.factorize(last[show_date] // _DAY_NS, sort=False)
+    dates = [f" (last {d})" for d in _format_days(np.asarray(udays, np.int64))]
 
     # --- heads: "process low (0.21)" for each dimension and hundredth; the second one after "; "
     heads = [
@@ -162,29 +159,35 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
         for slot in range(2) for dim in S.DIMENSIONS for h in range(101)
     ]
     fallback = list(_PRIOR_TEXT)
-    vocab = pa.array(heads + texts + fallback + [""], type=pa.string())
+    vocab = pa.array(heads + texts + dates + fallback + [""], type=pa.string())
     empty = len(vocab) - 1
-    base_text, base_fallback = len(heads), len(heads) + len(texts)
+    base_text, base_date = len(heads), len(heads) + len(texts)
+    base_fallback = base_date + len(dates)
 
-    # components per relationship: head0, phrase0a, phrase0b, head1, phrase1a, phrase1b, fallback
-    comp = np.full((n_rel, 7), empty, np.int64)
+    # components per relationship: per slot (head, phrase a, date a, phrase b, date b), then the fallback
+    n_comp = 11
+    comp = np.full((n_rel, n_comp), empty, np.int64)
     g_rel_c = g_rel[g]
     g_slot = chosen[g_rel_c, g_dim[g]].astype(np.int64)
-    comp[g_rel_c, g_slot * 3 + 1 + within] = base_text + phrase_code
+    col = g_slot * 5 + 1 + 2 * within
+    comp[g_rel_c, col] = base_text + phrase_code
+    comp[g_rel_c[show_date], col[show_date] + 1] = base_date + day_code
     for slot_ in range(2):
         rows, dims = np.nonzero(chosen == slot_)
         h = np.clip(np.rint(score[rows, dims] * 100), 0, 100).astype(np.int64)
-        comp[rows, slot_ * 3] = slot_ * 303 + dims * 101 + h
+        comp[rows, slot_ * 5] = slot_ * 303 + dims * 101 + h
     no_text = (chosen < 0).all(axis=1)
-    comp[no_text, 6] = base_fallback + np.clip(prior[no_text].astype(np.int64), 0, 2)
+    comp[no_text, 10] = base_fallback + np.clip(prior[no_text].astype(np.int64), 0, 2)
 
     # join only the components a relationship has: one Arrow join per shape (a handful of shapes)
-    present = comp != empty
-    shape = present @ (1 << np.arange(7))
+    shape = (comp != empty).astype(np.int64) @ (1 << np.arange(n_comp))
     out_parts, out_rows = [], []
-    for sh in np.unique(shape):
-        rows = np.flatnonzero(shape == sh)
-        cols = [pc.take(vocab, pa.array(comp[rows, c])) for c in range(7) if sh >> c & 1]
+    shapes, shape_code = np.unique(shape, return_inverse=True)
+    by_shape = np.argsort(shape_code, kind="stable")
+    bounds = np.searchsorted(shape_code[by_shape], np.arange(len(shapes) + 1))
+    for k, sh in enumerate(shapes.tolist()):
+        rows = by_shape[bounds[k]:bounds[k + 1]]
+        cols = [pc.take(vocab, pa.array(comp[rows, c])) for c in range(n_comp) if sh >> c & 1]
         joined = cols[0] if len(cols) == 1 else pc.binary_join_element_wise(*cols, "")
         out_parts.append(joined)
         out_rows.append(rows)

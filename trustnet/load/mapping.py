@@ -188,7 +188,6 @@ def unmappable_error(
     'Advocate'; pass --map referrer=COLUMN
     """
     parts = []
-    problems = []
     for canonical in missing:
         close: list[str] = []
         for h in headers:
@@ -196,13 +195,14 @@ def unmappable_error(
             if difflib.get_close_matches(key, aliases.get(canonical, ()), n=1, cutoff=0.75):
                 close.append(h)
         hint = f" (closest: {', '.join(repr(c) for c in close[:3])})" if close else ""
-        ex = ", ".join(repr(e) for e in examples.get(canonical, [])[:4])
-        problems.append(f"no {canonical} column{hint}")
         parts.append(f"no {canonical} column{hint}")
     found = ", ".join(repr(h) for h in headers[:20]) + (", ..." if len(headers) > 20 else "")
-    examples_text = "; ".join(
-        f"expected a header such as {', '.join(repr(e) for e in examples.get(c, [])[:4])}" for c in missing[:1]
-    )
+    wanted = [(c, ", ".join(repr(e) for e in examples.get(c, [])[:4])) for c in missing if examples.get(c)]
+    if len(wanted) == 1:
+        examples_text = f"expected a header such as {wanted[0][1]}"
+    else:
+        examples_text = "expected headers such as " + " and ".join(f"{ex} ({c})" for c, ex in wanted)
     fix = " ".join(f"--map {c}=COLUMN" for c in missing)
     message = f"{name}: {' and '.join(parts)}: found {found}; {examples_text}; pass {fix}"
-    return InputError(message, problems=problems + [f"headers found: {found}"])
+    problems = parts + [f"not a usable {what} table", f"headers found: {found}"]
+    return InputError(message, problems=problems)

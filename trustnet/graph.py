@@ -15,7 +15,9 @@ Relationship kinds (who trusts whom):
     a person → a provider they were referred to or have touchpoints with, and
     never referred anyone for;
 ``referred_by``
-    a referred person → the person who referred them (trust in a person).
+    a referred person → the person who referred them (trust in a person);
+``rated``
+    a rater → a person they rated, in a rating network (:func:`build_rating_graph`).
 
 The *referral forest* gives every person at most one parent: the referrer of
 their acquiring (first) referral. A referral that reaches someone who had
@@ -51,12 +53,13 @@ from scipy.sparse import csgraph
 from . import schema as S
 from .settings import Settings
 
-__all__ = ["TrustGraph", "build_graph", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "KINDS"]
+__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS"]
 
 ADVOCATE = "advocate"
 CUSTOMER_OF = "customer"
 REFERRED_BY = "referred_by"
-KINDS = (ADVOCATE, CUSTOMER_OF, REFERRED_BY)
+RATED = "rated"
+KINDS = (ADVOCATE, CUSTOMER_OF, REFERRED_BY, RATED)
 
 _NS = "datetime64[ns]"
 
@@ -342,6 +345,150 @@ def build_graph(
         parent=parent,
         depth=depth,
         order=order,
+        as_of=as_of,
+        _lookup=uniques,
+    )
+
+
+def build_rating_graph(
+    ratings: pd.DataFrame,
+    settings: Settings | None = None,
+    *,
+    people: Iterable[Any] | None = None,
+) -> TrustGraph:
+    """Build the :class:`TrustGraph` of a rating network (each row: a rater rated a ratee).
+
+    Every person is a node (``is_customer`` and ``is_provider`` False;
+    ``is_advocate`` True for those who gave a positive rating); each distinct
+    rater → ratee pair is one relationship of kind ``"rated"`` with
+    ``ratings`` (how many ratings) and ``rating`` (their mean, on the input's
+    scale); ``adjacency`` is rater → ratee (value = ratings); the referral
+    forest is empty (every node a root) and ``referrals`` an empty canonical
+    table. Self-ratings are left out. Nodes also carry ``ratings_given`` and
+    ``ratings_received`` (people rated / rated by: repeated ratings of one pair count once).
+
+    Parameters
+    ----------
+    ratings : DataFrame
+        ``rater``, ``ratee``, ``rating`` and optionally ``rated_at``
+        (``trustnet.load.load_ratings``).
+    settings : Settings, optional
+        ``trust.as_of`` fixes the network's end date (default: the latest rating).
+    people : iterable of ids, optional
+        Extra people to include as nodes even without a rating (isolated people).
+
+    Returns
+    -------
+    TrustGraph
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> r = pd.DataFrame({"rater": ["a", "a", "b"], "ratee": ["b", "b", "a"], "rating": [2, 4, -1]})
+    >>> G = build_rating_graph(r, people=["z"])
+    >>> G.relationships[["truster", "trustee", "kind", "ratings", "rating"]].values.tolist()
+    [['a', 'b', 'rated', 2, 3.0], ['b', 'a', 'rated', 1, -1.0]]
+    >>> G.nodes[["id", "is_advocate", "ratings_given"]].values.tolist()
+    [['a', True, 1], ['b', False, 1], ['z', False, 0]]
+    >>> G.adjacency.toarray().tolist()[0], (G.parent == -1).all()
+    ([0.0, 2.0, 0.0], np.True_)
+    """
+    from .errors import InputError
+
+    settings = settings or Settings()
+    missing = [c for c in (S.RATER, S.RATEE, S.RATING) if c not in ratings.columns]
+    if missing:
+        raise InputError(
+            f"the ratings table has no {', '.join(missing)} column; found "
+            + ", ".join(map(repr, ratings.columns))
+            + "; load rating networks with trustnet.load.load_ratings, which maps real headers"
+        )
+    _require_ids(ratings, (S.RATER, S.RATEE), "ratings")
+    rater = _as_str(ratings[S.RATER]).to_numpy(dtype=object)
+    ratee = _as_str(ratings[S.RATEE]).to_numpy(dtype=object)
+    value = _as_float(ratings[S.RATING]).to_numpy(float)
+    at = _dates(ratings, S.RATED_AT).astype(np.int64)
+    own = rater == ratee
+    rater, ratee, value, at = rater[~own], ratee[~own], value[~own], at[~own]
+    extra = pd.Series(list(people) if people is not None else [], dtype=object).astype(str).to_numpy(dtype=object)
+    uniques, part = _factorize_together([pd.Series(rater, dtype="str"), pd.Series(ratee, dtype="str"),
+                                         pd.Series(extra, dtype="str")])
+    n = len(uniques)
+    u, v = part[0].astype(np.int64), part[1].astype(np.int64)
+    nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
+
+    # --- one relationship per (rater, ratee), sorted by (rater, ratee)
+    key = u * max(n, 1) + v
+    order = np.argsort(key, kind="stable")
+    key, at_s, val_s = key[order], at[order], value[order]
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.array([], np.int64)
+    if len(key):
+        first = np.minimum.reduceat(np.where(at_s == nat, big, at_s), starts)
+        first[first == big] = nat
+        last = np.maximum.reduceat(at_s, starts)
+        count = np.diff(np.r_[starts, len(key)])
+        mean = np.add.reduceat(np.nan_to_num(val_s), starts) / count
+    else:
+        first = last = count = np.array([], np.int64)
+        mean = np.array([], float)
+    pair = key[starts]
+    t_idx, e_idx = pair // max(n, 1), pair % max(n, 1)
+    relationships = pd.DataFrame({
+        S_TRUSTER: uniques.take(t_idx).array,
+        S_TRUSTEE: uniques.take(e_idx).array,
+        "truster_idx": t_idx,
+        "trustee_idx": e_idx,
+        "kind": pd.Categorical.from_codes(np.full(len(pair), KINDS.index(RATED)), categories=list(KINDS)),
+        "first_seen": first.view(_NS),
+        "last_seen": last.view(_NS),
+        "referrals": np.zeros(len(pair), np.int64),
+        "ratings": count.astype(np.int64),
+        "rating": mean,
+    })
+
+    # --- nodes: people only
+    idx = np.r_[u, v]
+    when = np.r_[at, at]
+    ok = when != nat
+    lo = np.full(n, big)
+    hi = np.full(n, nat)
+    np.minimum.at(lo, idx[ok], when[ok])
+    np.maximum.at(hi, idx[ok], when[ok])
+    gave_positive = np.zeros(n, bool)
+    gave_positive[u[value > 0]] = True
+    nodes = pd.DataFrame({
+        "id": pd.Series(uniques, dtype="str"),
+        "is_customer": np.zeros(n, bool),
+        "is_advocate": gave_positive,
+        "is_provider": np.zeros(n, bool),
+        "first_seen": np.where(lo == big, nat, lo).view(_NS),
+        "last_seen": hi.view(_NS),
+        "value": np.zeros(n),
+        "referrals_made": np.zeros(n, np.int64),
+        "referrals_received": np.zeros(n, np.int64),
+        "ratings_given": np.bincount(t_idx, minlength=n).astype(np.int64),
+        "ratings_received": np.bincount(e_idx, minlength=n).astype(np.int64),
+    })
+
+    if settings.trust.as_of:
+        as_of = pd.Timestamp(settings.trust.as_of)
+    else:
+        dated = at[at != nat]
+        as_of = pd.Timestamp(dated.max().view(_NS)) if len(dated) else pd.NaT
+    refs = _canonical_referrals(pd.DataFrame({S.REFERRER: pd.Series([], dtype="str"),
+                                              S.REFERRED: pd.Series([], dtype="str")}), settings)
+    empty = np.array([], np.int64)
+    refs = refs.assign(referrer_idx=empty, referred_idx=empty, provider_idx=empty)
+    adjacency = sp.csr_matrix((count.astype(float), (t_idx, e_idx)), shape=(n, n))
+    return TrustGraph(
+        nodes=nodes,
+        relationships=relationships,
+        referrals=refs,
+        touchpoints=None,
+        adjacency=adjacency,
+        parent=np.full(n, -1, np.int64),
+        depth=np.zeros(n, np.int64),
+        order=np.arange(n, dtype=np.int64),
         as_of=as_of,
         _lookup=uniques,
     )

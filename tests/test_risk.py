@@ -452,3 +452,13 @@ def test_cli_calibrate_writes_settings_that_risks_reads(tmp_path):
     result = CliRunner().invoke(cli, args[:-4] + ["--outcomes", str(tmp_path / "bad.csv")])
     assert result.exit_code == 2
     assert "no churned column in the outcomes file; found 'customer', 'provider'" in result.output
+
+
+def test_the_documented_weight_table_matches_the_defaults():
+    import re
+
+    import trustnet.risk as risk
+
+    table = dict(re.findall(r"^(\w+)\s+(\d+\.\d+)\s{2,}", risk.__doc__, flags=re.MULTILINE))
+    assert {k: float(v) for k, v in table.items() if k in FACTORS} == DEFAULT_WEIGHTS
+    assert set(FACTORS) <= set(table)

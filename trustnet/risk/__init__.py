@@ -221,25 +221,32 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     settings = settings or Settings()
     facts, X, lik = _likelihoods(graph, scores, settings)
     b, w = resolve_weights(settings)
-    sel = np.flatnonzero(facts["candidate"])
+    cand = np.flatnonzero(facts["candidate"])
+    known = facts["value_per_year"][cand]
+    known = known[np.isfinite(known) & (known > 0)]
+    typical = float(np.median(known)) if len(known) else 1.0
+    risk = settings.risk
+
+    def stake_of(rows: np.ndarray) -> np.ndarray:
+        vpy = facts["value_per_year"][rows]
+        truster = facts["truster"][rows]
+        return np.where(np.isfinite(vpy), vpy, typical) + typical * (
+            risk.downstream_weight * facts["downstream"][truster] + risk.reach_weight * facts["reach"][truster])
+
+    # sort first (priority, highest first; ties in relationship order), then build every column in that order
+    sel = cand[np.argsort(-(lik[cand] * stake_of(cand)), kind="stable")]
+    stake = stake_of(sel)
+    likelihood = lik[sel]
+    priority = likelihood * stake
+    truster = facts["truster"][sel]
+    vpy = facts["value_per_year"][sel]
+    downstream = facts["downstream"][truster]
+    reach = facts["reach"][truster]
     Xs = X[sel]
     contrib = np.maximum(Xs * w, 0.0)
     total = contrib.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, contrib / np.where(total > 0, total, 1.0), 0.0)
-
-    truster = facts["truster"][sel]
-    vpy = facts["value_per_year"][sel]
-    known = facts["value_per_year"][facts["candidate"]]
-    known = known[np.isfinite(known) & (known > 0)]
-    typical = float(np.median(known)) if len(known) else 1.0
-    downstream = facts["downstream"][truster]
-    reach = facts["reach"][truster]
-    risk = settings.risk
-    stake = np.where(np.isfinite(vpy), vpy, typical) + typical * (
-        risk.downstream_weight * downstream + risk.reach_weight * reach)
-    likelihood = lik[sel]
-    priority = likelihood * stake
 
     node_ids = pa.array(graph.nodes["id"])
     factors_text, why, action = describe(facts, sel, Xs, shares, likelihood, node_ids, risk.safe_below,
@@ -273,6 +280,4 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     table[USUAL_GAP_DAYS] = facts["usual_gap"][sel]
     table[OPEN_PROBLEMS] = facts["open"][sel]
     table[OPEN_SINCE] = as_dates(facts["open_since"][sel])
-    order = np.argsort(-priority, kind="stable")
-    out = pd.DataFrame(table).take(order).reset_index(drop=True)
-    return out
+    return pd.DataFrame(table)

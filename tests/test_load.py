@@ -598,3 +598,19 @@ def test_one_map_serves_referrals_and_touchpoints():
     assert refs.loc[0, S.PROVIDER] == "Acme" and tps.loc[0, S.SCORE] == 4.0 and rep.mapping[S.SCORE] == "Stars"
     with pytest.raises(InputError, match="no such column"):
         load_touchpoints(pd.DataFrame({"Email": ["b"], "Rating": ["4"]}), mapping=mapping)
+
+
+def test_delighted_json_with_unix_times():
+    doc = [{"id": "1", "person": {"email": "Ann@x.com"}, "score": 9, "comment": "great", "created_at": 1700000000},
+           {"id": "2", "person": {"email": "bob@x.com"}, "score": 3, "comment": None, "created_at": 1700003600}]
+    df, rep = load_touchpoints(io.StringIO(json.dumps(doc)))
+    assert df[[S.CUSTOMER, S.SCORE, S.SCALE]].values.tolist() == [["ann@x.com", 9.0, "nps"], ["bob@x.com", 3.0, "nps"]]
+    assert df[S.AT].tolist() == [pd.Timestamp("2023-11-14 22:13:20"), pd.Timestamp("2023-11-14 23:13:20")]
+    assert rep.date_forms[S.AT] == "unix seconds"
+
+
+def test_detect_kind_follows_the_map():
+    text = "Who,Whom\na,b\n"
+    assert detect_kind(io.StringIO(text), mapping=["rater=Who", "ratee=Whom"]) == "ratings"
+    assert detect_kind(io.StringIO(text), mapping=["referrer=Who", "referred=Whom"]) == "referrals"
+    assert detect_kind(io.StringIO(text), mapping=["customer=Who"]) == "touchpoints"

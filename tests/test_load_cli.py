@@ -137,3 +137,20 @@ def test_validate_help_ends_with_an_example():
     assert result.output.strip().splitlines()[-1].strip().startswith("trustnet validate")
     for option in ("--touchpoints", "--map", "--delimiter", "--encoding", "--sheet", "--dayfirst", "--kind", "--json"):
         assert option in result.output
+
+
+def test_validate_xlsx_sheet(tmp_path):
+    import pandas as pd
+
+    path = tmp_path / "r.xlsx"
+    with pd.ExcelWriter(path) as xl:
+        pd.DataFrame({"Notes": ["x"]}).to_excel(xl, sheet_name="About", index=False)
+        pd.DataFrame({"Advocate": ["007"], "Friend": ["8"]}).to_excel(xl, sheet_name="Data", index=False)
+    result = run("validate", str(path), "--sheet", "Data", "--json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["format"] == "xlsx" and data["sheet"] == "Data" and data["accepted"] == 1
+    result = run("validate", str(path), "--sheet", "1")
+    assert result.exit_code == 0 and "sheet Data" in result.output
+    result = run("validate", str(path), "--sheet", "Nope")
+    assert result.exit_code == 2 and "no sheet named 'Nope'" in result.output

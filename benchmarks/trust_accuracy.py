@@ -11,9 +11,10 @@ dimension, Spearman's rho between the scores and the truth:
   touchpoint mapped to [0, 1] by its scale, dimension-blind);
 
 on the relationships with evidence on that dimension (``evidence``, the target
-of issue 4 is rho >= 0.7 there), and on every relationship with a score
-(``all``: relationships without evidence get their prior). ``n`` counts the
-relationships compared.
+of issue 4 is rho >= 0.7 there), on the relationships with at least one rating
+on a touchpoint of that dimension (``rated``: by trustnet's keyword table),
+and on every relationship with a score (``all``: relationships without
+evidence get their prior). ``n`` counts the relationships compared.
 
 Run::
 
@@ -36,6 +37,7 @@ from trustnet.datasets import generate
 from trustnet.graph import build_graph
 from trustnet.settings import Settings
 from trustnet.trust import score_trust
+from trustnet.trust.evidence import touchpoint_dimensions
 
 _RANGES = {name: lo_hi for name, lo_hi in S.SCALES.items()}
 
@@ -47,6 +49,15 @@ def naive_baseline(touchpoints: pd.DataFrame) -> pd.Series:
     hi = tp[S.SCALE].map({k: v[1] for k, v in _RANGES.items()}).astype(float)
     scaled = ((tp[S.SCORE] - lo) / (hi - lo)).clip(0, 1)
     return scaled.groupby([tp[S.CUSTOMER], tp[S.PROVIDER]]).mean()
+
+
+def rated_on(touchpoints: pd.DataFrame) -> dict[str, set]:
+    """Per dimension, the (customer, provider) pairs with at least one rating on a touchpoint of that dimension
+    (named by trustnet's own keyword table, not by the generator's vocabulary)."""
+    tp = touchpoints[touchpoints[S.SCORE].notna()]
+    dims = touchpoint_dimensions(tp[S.TOUCHPOINT].astype("str"))
+    return {d: set(zip(tp.loc[(dims == d).to_numpy(), S.CUSTOMER], tp.loc[(dims == d).to_numpy(), S.PROVIDER]))
+            for d in S.DIMENSIONS}
 
 
 def _rho(a: pd.Series, b: pd.Series) -> tuple[float, int]:
@@ -66,6 +77,7 @@ def evaluate(customers: int, seed: int) -> pd.DataFrame:
     }
     base = naive_baseline(world.touchpoints).rename("baseline").reset_index()
     base.columns = ["truster", "trustee", "baseline"]
+    rated = rated_on(world.touchpoints)
     rows = []
     for dim in S.DIMENSIONS:
         row: dict[str, object] = {"seed": seed, "dimension": dim}
@@ -77,6 +89,8 @@ def evaluate(customers: int, seed: int) -> pd.DataFrame:
             row[f"{name} all"], n_all = _rho(m[dim], m[f"{dim}_truth"])
             if name == "model":
                 row["n evidence"], row["n all"] = n_ev, n_all
+                on = np.array([(a, b) in rated[dim] for a, b in zip(m["truster"], m["trustee"])], dtype=bool)
+                row["model rated"], row["n rated"] = _rho(m.loc[on, dim], m.loc[on, f"{dim}_truth"])
         b = truth.merge(base, on=["truster", "trustee"], how="left")
         row["baseline"], row["n baseline"] = _rho(b["baseline"], b[dim])
         rows.append(row)

@@ -614,3 +614,11 @@ def test_detect_kind_follows_the_map():
     assert detect_kind(io.StringIO(text), mapping=["rater=Who", "ratee=Whom"]) == "ratings"
     assert detect_kind(io.StringIO(text), mapping=["referrer=Who", "referred=Whom"]) == "referrals"
     assert detect_kind(io.StringIO(text), mapping=["customer=Who"]) == "touchpoints"
+
+
+def test_trailing_delimiter_on_data_rows(tmp_path):
+    path = tmp_path / "r.csv"
+    path.write_bytes(b"advocate,friend\r\nann,bob,\r\ncat,dan,\r\n")
+    df, rep = load_referrals(path)
+    assert df[S.REFERRED].tolist() == ["bob", "dan"] and rep.rejected == 0
+    assert any("trailing delimiter" in w for w in rep.warnings)

@@ -353,8 +353,20 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
                 .replace("tab", "tsv"), delimiter=delimiter)
     if not text.strip():
         raise InputError(f"{name}: the file holds no table after its first line")
-    head_row = next(csv.reader(io.StringIO(text[: text.find("\n") + 1 if "\n" in text else len(text)]),
-                               delimiter=delimiter))
+    first_line = text[: text.find("\n") + 1 if "\n" in text else len(text)]
+    try:
+        head_row = next(csv.reader(io.StringIO(first_line, newline=""), delimiter=delimiter))
+    except (csv.Error, StopIteration):
+        head_row = first_line.rstrip("\r\n").split(delimiter)
+    extra = _trailing_empty_cells(text, delimiter, len(head_row))
+    if extra:
+        nl = text.find("\n")
+        cut = nl - 1 if nl > 0 and text[nl - 1] == "\r" else nl
+        text = text[:cut] + delimiter * extra + text[cut:]
+        head_row = head_row + [""] * extra
+        utf8 = None
+        warnings.append(f"data rows end with {extra} empty cell(s) more than the header (a trailing delimiter); "
+                        "read as empty columns")
     ncol = max(len(head_row), 1)
     bad: list[tuple[int, str, int]] = []
 
@@ -409,6 +421,23 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
     raw.info.update(info, header=bool(header))
     raw.warnings[:0] = warnings
     return raw
+
+
+def _trailing_empty_cells(text: str, delimiter: str, n_header: int) -> int:
+    """How many empty cells most data rows carry beyond the header (0 when they match it)."""
+    sample = text[:65536].split("\n")[1:51]
+    if len(sample) > 1 and not text[:65536].endswith("\n"):
+        sample = sample[:-1]  # the sample may cut the last line short
+    try:
+        rows = list(csv.reader([ln.rstrip("\r") for ln in sample if ln.strip()], delimiter=delimiter))
+    except csv.Error:
+        return 0
+    if not rows:
+        return 0
+    longer = [r for r in rows if len(r) > n_header]
+    if len(longer) < 0.8 * len(rows) or any(c.strip() for r in longer for c in r[n_header:]):
+        return 0
+    return min(len(r) for r in longer) - n_header
 
 
 _NUMBER = re.compile(r"[-+]?\d+(\.\d+)?([eE][-+]?\d+)?")

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import datetime as _dt
 import gzip
 import io
 import json
@@ -539,17 +540,35 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, header: bool | N
 
 
 def _excel_text(col: pd.Series) -> pd.Series:
-    """Excel cells as text: whole floats without '.0', datetimes in ISO form."""
+    """Excel cells as text: whole numbers without '.0', dates and times in ISO form.
+
+    openpyxl hands over Python objects (its own per-cell work dominates); the cells are
+    classified once per distinct type and converted a whole group at a time.
+    """
     out = col.astype(object)
-    isna = out.isna()
-    is_float = out.map(lambda v: isinstance(v, float))
-    whole = is_float & out.map(lambda v: isinstance(v, float) and v.is_integer() and abs(v) < 1e15)
-    res = out.astype(str)
-    res[whole] = out[whole].map(lambda v: str(int(v)))
-    is_dt = out.map(lambda v: isinstance(v, (pd.Timestamp,)) or hasattr(v, "isoformat"))
-    res[is_dt & ~isna] = out[is_dt & ~isna].map(lambda v: v.isoformat(sep=" ") if hasattr(v, "hour")
-                                               else v.isoformat())
-    res[isna] = ""
+    kinds = out.map(type)
+    res = pd.Series("", index=col.index, dtype=object)
+    for kind in kinds.unique():
+        sel = (kinds == kind).to_numpy()
+        values = out[sel]
+        if kind is type(None) or (kind is float and values.isna().all()):
+            continue
+        if issubclass(kind, (bool, np.bool_)):
+            res[sel] = values.map({True: "true", False: "false"}).to_numpy()
+        elif issubclass(kind, (int, float, np.number)):
+            nums = pd.to_numeric(values, errors="coerce").to_numpy(dtype=float)
+            text = pd.Series(nums).astype(str).to_numpy(dtype=object)
+            whole = np.isfinite(nums) & (np.abs(nums) < 1e15)
+            whole[whole] = nums[whole] == np.round(nums[whole])
+            text[whole] = nums[whole].astype(np.int64).astype(str)
+            text[~np.isfinite(nums)] = ""
+            res[sel] = text
+        elif kind in (pd.Timestamp, _dt.datetime):
+            res[sel] = pd.to_datetime(values).dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()
+        elif kind in (_dt.date, _dt.time):
+            res[sel] = values.map(lambda v: v.isoformat()).to_numpy()
+        else:
+            res[sel] = values.astype(str).to_numpy()
     return res.astype(str)
 
 

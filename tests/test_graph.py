@@ -128,3 +128,9 @@ def test_inputs_are_not_mutated():
     copy = base.copy()
     build_graph(base)
     pd.testing.assert_frame_equal(base, copy)
+
+
+def test_self_referral_acquires_nobody():
+    G = build_graph(refs([("a", "a"), ("a", "b")], provider=["P", "P"]))
+    assert G.parent[G.index_of(["a", "b"])].tolist() == [-1, G.index_of("a")[0]]
+    assert G.depth[G.index_of(["a", "b"])].tolist() == [0, 1]

@@ -610,6 +610,9 @@ def _acquisition_parents(refs: pd.DataFrame, ref_at: np.ndarray, n: int) -> np.n
     at_sort = np.where(at == nat, np.iinfo("int64").max, at)  # undated referrals sort last
     line = refs[S.SOURCE_LINE].to_numpy()
     first = np.lexsort((r_idx, line, at_sort, d_idx))
+    first = first[r_idx[first] != d_idx[first]]  # a self-referral acquires nobody (and would be a 1-cycle)
+    if not len(first):
+        return parent
     first = first[np.r_[True, d_idx[first][1:] != d_idx[first][:-1]]]
     child, par, when = d_idx[first], r_idx[first], at[first]
     # a referral reaching someone who had already referred others earlier does not acquire them

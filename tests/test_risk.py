@@ -206,7 +206,7 @@ def test_churned_advocate_reaches_down_the_forest_and_is_not_listed():
                          "status": ["churned", "converted", "converted"]})
     tps = pd.concat([weekly(c, "P", "2025-05-01", 9) for c in ("bob", "cat", "zed")], ignore_index=True)
     G = build_graph(refs, tps, settings())
-    risks = find_at_risk(G, scores_for(G), settings())
+    risks = find_at_risk(G, scores_for(G), settings(intercept=-3.0))
     assert ("ann", "P") not in set(zip(risks["truster"], risks["trustee"]))  # churned: lost, not at risk
     bob, cat = row(risks, "bob"), row(risks, "cat")
     assert bob["upstream"] == pytest.approx(1.0)
@@ -266,7 +266,7 @@ def test_shares_sum_to_one_and_the_factors_text_lists_them():
     s_sil = w["silence"] * bob["silence"] / (w["silence"] * bob["silence"] + w["falling_trend"] * 1.0)
     assert bob["share_silence"] == pytest.approx(s_sil)
     assert bob["factors"] == f"silence {round(100 * s_sil)}%, falling trend {round(100 * (1 - s_sil))}%"
-    z = -3.0 + w["silence"] * bob["silence"] + w["falling_trend"] * 1.0
+    z = Settings().risk.intercept + w["silence"] * bob["silence"] + w["falling_trend"] * 1.0
     assert bob["likelihood"] == pytest.approx(1 / (1 + np.exp(-z)))
 
 
@@ -319,7 +319,7 @@ def test_empty_touchpoints_and_no_scores():
     G = build_graph(pd.DataFrame({"referrer": ["a"], "referred": ["b"]}))
     risks = find_at_risk(G, None)
     assert len(risks) == 2
-    assert np.allclose(risks["likelihood"], 1 / (1 + np.exp(3.0)))
+    assert np.allclose(risks["likelihood"], 1 / (1 + np.exp(-Settings().risk.intercept)))
 
 
 # --- calibration --------------------------------------------------------------------------

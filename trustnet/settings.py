@@ -121,7 +121,7 @@ class RiskSettings:
     #: Logistic intercept and factor weights; ``trustnet calibrate`` refits them.
     #: ``weights`` maps a factor name (see ``trustnet.risk.FACTORS``) to its weight;
     #: factors not named keep their documented default weight.
-    intercept: float = -3.0
+    intercept: float = -4.5
     weights: Mapping[str, float] = field(default_factory=dict)
     #: A relationship is silent when its gap exceeds this many times its usual rhythm.
     silence_ratio: float = 3.0

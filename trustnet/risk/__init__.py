@@ -11,9 +11,13 @@ and every factor is shown with its share of the risk (``weight_f * factor_f``
 over the sum of the positive terms), so a user sees *why*.
 
 The factors and their default weights (``settings.risk.weights`` overrides any
-of them, ``settings.risk.intercept`` the intercept, -3.0 by default, a 4.7%
-likelihood for a relationship where nothing stands out; ``trustnet calibrate``
-fits them to known churn):
+of them, ``settings.risk.intercept`` the intercept; ``trustnet calibrate`` fits
+them to known churn). The default intercept, -4.5, gives a relationship where
+nothing stands out a 1.1% likelihood; it is set so that on generated worlds
+(``trustnet.datasets.generate``) the mean likelihood is of the order of the
+share of relationships that end within 90 days (about 5%), so that a likelihood
+reads as "chance of breaking within a quarter". The weights are judgement, not
+fitted: calibrate them on your own outcomes.
 
 ================  ======  ==================================================================
 factor            weight  what it measures

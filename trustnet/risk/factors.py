@@ -102,7 +102,7 @@ def resolve_weights(settings: Settings) -> tuple[float, np.ndarray]:
     >>> from trustnet.settings import Settings
     >>> b, w = resolve_weights(Settings.from_dict({"risk": {"weights": {"silence": 2}}}))
     >>> b, float(w[FACTORS.index("silence")])
-    (-3.0, 2.0)
+    (-4.5, 2.0)
     """
     weights = dict(DEFAULT_WEIGHTS)
     unknown = sorted(set(settings.risk.weights) - set(FACTORS))

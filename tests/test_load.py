@@ -300,7 +300,7 @@ def test_shopify_continuation_rows_are_merged():
         "Referred By": ["ann@x.com", "", "ann@x.com"],
     })
     df, rep = load_referrals(frame)
-    assert rep.profile == "shopify-orders"
+    assert rep.profile == "shopify-orders" and "Name" not in rep.mapping.values()
     assert rep.duplicates == 1 and "continuation row of '#1001' merged into line 2" in rep.duplicate_rows["reason"][0]
     assert df[S.STATUS].tolist() == ["converted", "churned"] and df[S.REVENUE].tolist() == [120.0, 30.0]
     assert df[S.REFERRED_AT].iloc[0] == pd.Timestamp("2025-01-05 09:00")

@@ -171,6 +171,9 @@ def referrals_from_table(
     raw, _ = prepare(raw, None if foreign else profile)
     use_profile = None if foreign else profile
     shape, colmap = _choose_shape(raw, use_profile, overrides, kind)
+    if use_profile is not None and use_profile.continuation_key:  # the order number is no person's name
+        key = normalise_header(use_profile.continuation_key)
+        colmap = {c: h for c, h in colmap.items() if normalise_header(h) != key or c in overrides}
     name = raw.name
     if shape == "referrals":
         missing = [c for c in S.REFERRAL_REQUIRED if c not in colmap]

@@ -166,6 +166,9 @@ class LoadReport:
             lines.append("  rejected: " + "; ".join(f"{n:,} {r}" for r, n in reasons.items()))
             for _, row in self.rejected_rows.head(max_rows).iterrows():
                 lines.append(f"    line {int(row[S.SOURCE_LINE])}: {row['reason']}")
+        if len(self.duplicate_rows):
+            kinds = self.duplicate_rows["reason"].astype(str).str.replace(r"\s*(of|')\b.*$", "", regex=True)
+            lines.append("  merged: " + "; ".join(f"{n:,} {k}" for k, n in kinds.value_counts().items()))
         if self.touchpoints is not None and len(self.touchpoints):
             lines.append(f"  touchpoints from rating columns: {len(self.touchpoints):,}")
         for w in self.warnings:

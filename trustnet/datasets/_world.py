@@ -153,7 +153,7 @@ def _write_csv(df: pd.DataFrame, path: Path, first: tuple[str, ...], optional: t
             sink.write(header)
             step = 500_000
             for lo in range(0, len(df), step):
-                part = pa.Table.from_pandas(df[cols].iloc[lo: lo + step], preserve_index=False)
+                part = pa.Table.from_pandas(df.iloc[lo: lo + step][cols], preserve_index=False)
                 # timestamp -> "2024-03-05 14:22:07" -> ISO "2024-03-05T14:22:07" (10x faster than strftime)
                 arrays = [pc.replace_substring(col.cast(pa.timestamp("s")).cast(pa.string()), " ", "T",
                                                max_replacements=1)
@@ -362,28 +362,39 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
     ref[schema.SOURCE_LINE] = np.arange(2, k + 2, dtype=np.int64)
 
     # touchpoints ----------------------------------------------------------
+    # each raw column is dropped from ``sim`` once sorted, and the frame shares the sorted
+    # arrays (copy=False): at a million customers this halves the peak memory
     at = _times(start, sim.tp_day)
+    sim.tp_day = None
     order = np.lexsort((sim.tp_customer, at.astype(np.int64)))
-    cust = sim.tp_customer[order]
-    score = sim.tp_score[order]
-    scale = np.where(np.isnan(score), -1, sim.tp_scale[order])
-    event = sim.tp_event[order]
+    at = at[order]
+
+    def sorted_column(name: str) -> np.ndarray:
+        out = getattr(sim, name)[order]
+        setattr(sim, name, None)
+        return out
+
+    cust = sorted_column("tp_customer")
+    score = sorted_column("tp_score")
+    scale = np.where(np.isnan(score), -1, sorted_column("tp_scale"))
+    event = sorted_column("tp_event")
     m = len(cust)
     scale_arr = pa.array(list(V.SCALE_NAMES)).take(pa.array(np.where(scale < 0, 0, scale), mask=scale < 0))
     event_arr = pa.array(list(V.EVENT_NAMES)).take(pa.array(np.where(event < 0, 0, event), mask=event < 0))
+    del scale, event
     tp = pd.DataFrame({
         schema.CUSTOMER: _str_series(ids.take(pa.array(cust))),
         schema.PROVIDER: _str_series(prov_names.take(pa.array(sim.provider[cust]))),
-        schema.AT: at[order],
-        schema.TOUCHPOINT: _str_series(pa.array(list(sim.names)).take(pa.array(sim.tp_name[order]))),
+        schema.AT: at,
+        schema.TOUCHPOINT: _str_series(pa.array(list(sim.names)).take(pa.array(sorted_column("tp_name")))),
         schema.DIMENSION: _na_str(m),
         schema.SCORE: score,
         schema.SCALE: _str_series(scale_arr),
         schema.EVENT: _str_series(event_arr),
-        schema.RESPONSE_DAYS: sim.tp_response[order],
-        schema.VALUE: sim.tp_value[order],
+        schema.RESPONSE_DAYS: sorted_column("tp_response"),
+        schema.VALUE: sorted_column("tp_value"),
         schema.COMMENT: _na_str(m),
-    })
+    }, copy=False)
     tp[schema.SOURCE_LINE] = np.arange(2, m + 2, dtype=np.int64)
 
     # truth ----------------------------------------------------------------

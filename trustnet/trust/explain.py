@@ -38,7 +38,7 @@ LEVELS = ((0.35, "low"), (0.5, "weak"), (0.65, "fair"), (0.8, "good"), (np.inf, 
 
 _PRIOR_TEXT = np.array([
     "no evidence yet",
-    "no direct evidence yet: scored from the trustee's other relationships",
+    "no direct evidence yet: scored from how others trust them",
     "no direct evidence yet: starts from their referrer's word",
 ], dtype=object)
 
@@ -166,7 +166,7 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
 
     # components per relationship: per slot (head, phrase a, date a, phrase b, date b), then the fallback
     n_comp = 11
-    comp = np.full((n_rel, n_comp), empty, np.int64)
+    comp = np.full((n_rel, n_comp), empty, np.int32)
     g_rel_c = g_rel[g]
     g_slot = chosen[g_rel_c, g_dim[g]].astype(np.int64)
     col = g_slot * 5 + 1 + 2 * within
@@ -180,7 +180,9 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     comp[no_text, 10] = base_fallback + np.clip(prior[no_text].astype(np.int64), 0, 2)
 
     # join only the components a relationship has: one Arrow join per shape (a handful of shapes)
-    shape = (comp != empty).astype(np.int64) @ (1 << np.arange(n_comp))
+    shape = np.zeros(n_rel, np.int32)
+    for c in range(n_comp):
+        shape |= (comp[:, c] != empty).astype(np.int32) << c
     out_parts, out_rows = [], []
     shapes, shape_code = np.unique(shape, return_inverse=True)
     by_shape = np.argsort(shape_code, kind="stable")

@@ -54,6 +54,12 @@ class Analysis:
     settings : Settings
     sources : list of dict
         Each input's name, size and SHA-256 (for summary.json).
+    kind : {"referrals", "ratings"}
+        What the input was. For a rating network (``"ratings"``): ``referrals`` holds the
+        ratings (``rater``, ``ratee``, ``rating``, ``rated_at``), ``scores`` is a
+        :class:`~trustnet.ratings.roles.RatingScores`, ``advocates`` the people whose trust
+        carries furthest, ``at_risk`` the accounts most likely untrustworthy, ``nurture``
+        an empty table and ``suspicion`` None.
     """
 
     referrals: pd.DataFrame
@@ -69,6 +75,7 @@ class Analysis:
     settings: Settings
     sources: list[dict[str, Any]] = field(default_factory=list)
     key_is_stable: bool = True
+    kind: str = "referrals"
 
     @property
     def relationships(self) -> pd.DataFrame:
@@ -129,6 +136,9 @@ def analyse(
     settings: Settings | None = None,
     *,
     progress: Progress | None = None,
+    kind: str | None = None,
+    node_attributes: Any = None,
+    group: str | None = None,
     **load_options: Any,
 ) -> Analysis:
     """Run the whole pipeline on a referral export and return an :class:`Analysis`.
@@ -145,6 +155,18 @@ def analyse(
         identifier before any stage runs.
     progress : callable, optional
         ``progress(stage, done, total)``; the CLI turns it into a progress bar.
+    kind : {"referrals", "participants", "ratings"}, optional
+        What ``source`` holds; detected by default (``trustnet.load.detect_kind``). A rating
+        network (rater, ratee, rating[, time], with or without a header; a ``source,target``
+        edge list) runs the ratings pipeline (:func:`trustnet.ratings.score_ratings` and
+        :mod:`trustnet.ratings.roles`) and returns the same :class:`Analysis` with
+        ``kind="ratings"``.
+    node_attributes : path or DataFrame, optional
+        Rating networks only: one row per person with attributes (``id`` first;
+        :func:`trustnet.load.nodes.load_node_attributes`), added to the nodes.
+    group : str, optional
+        Rating networks only: the attribute that names each person's group (practice site,
+        team); default the first of :data:`trustnet.ratings.roles.GROUP_COLUMNS` present.
     **load_options
         Passed to the loader (``mapping``, ``delimiter``, ``encoding``, ``sheet``, ``dayfirst``).
 
@@ -167,10 +189,19 @@ def analyse(
     tick("load", 0, total)
     if isinstance(source, pd.DataFrame):  # a table already in memory: line numbers are its row positions
         source = source.drop(columns=["source_line"], errors="ignore")
+    original = source
+    if kind in ("referrals", "participants"):
+        load_options["kind"] = kind
+    elif kind not in (None, "auto"):
+        source, kind = _ratings_or_referrals(source, kind, settings, load_options)
+    elif "kind" not in load_options and not isinstance(source, pd.DataFrame):
+        source, kind = _ratings_or_referrals(source, None, settings, load_options)
+    if kind == "ratings":
+        return _analyse_ratings(source, original, settings, tick, node_attributes, group, load_options)
     if isinstance(touchpoints, pd.DataFrame):
         touchpoints = touchpoints.drop(columns=["source_line"], errors="ignore")
     referrals, report = load_referrals(source, settings=settings, **load_options)
-    sources = [_describe_source(source)]
+    sources = [_describe_source(original)]
     tps, tp_report = None, None
     if touchpoints is not None and not (isinstance(touchpoints, Sequence) and not isinstance(touchpoints, str) and len(touchpoints) == 0):
         tps, tp_report = load_touchpoints(touchpoints, settings=settings, dayfirst=load_options.get("dayfirst"))
@@ -209,4 +240,82 @@ def analyse(
         settings=settings,
         sources=sources,
         key_is_stable=stable,
+    )
+
+
+def _ratings_or_referrals(source: Any, kind: str | None, settings: Settings,
+                          load_options: dict[str, Any]) -> tuple[Any, str | None]:
+    """Read the main input once and tell whether it is a rating network: ``(table read, kind)``.
+
+    Anything but ``"ratings"`` goes on to the referral loader unchanged (which
+    recognises participant files and explains unreadable ones itself).
+    """
+    from .errors import InputError
+    from .load import detect_kind, read_table
+
+    if kind not in (None, "ratings"):
+        raise InputError(f"kind {kind!r} cannot be analysed: use 'referrals', 'participants' or 'ratings' "
+                         "(touchpoint files go in touchpoints=)")
+    raw = read_table(source, delimiter=load_options.get("delimiter"), encoding=load_options.get("encoding"),
+                     sheet=load_options.get("sheet"))
+    if kind is None:
+        try:
+            kind = detect_kind(raw, settings=settings, mapping=load_options.get("mapping"))
+        except InputError:
+            kind = None
+    return raw, ("ratings" if kind == "ratings" else None)
+
+
+def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress, node_attributes: Any,
+                     group: str | None, load_options: dict[str, Any]) -> Analysis:
+    """The ratings pipeline: load -> rating graph -> people scores -> trust carriers, untrustworthy accounts."""
+    from .graph import build_rating_graph
+    from .load import load_ratings
+    from .load.nodes import NODE_ID, load_node_attributes
+    from .privacy import anonymise_key, pseudonymise
+    from .ratings.roles import find_untrustworthy, rank_trust_carriers, score_rating_network
+
+    total = len(STAGES)
+    ratings, report = load_ratings(raw, settings=settings, mapping=load_options.get("mapping"),
+                                   dayfirst=load_options.get("dayfirst"))
+    sources = [_describe_source(original)]
+    attrs = None
+    if node_attributes is not None:
+        attrs = node_attributes if isinstance(node_attributes, pd.DataFrame) and NODE_ID in node_attributes \
+            else load_node_attributes(node_attributes)
+        sources.append(_describe_source(node_attributes))
+    stable = True
+    if settings.report.anonymise:
+        key, stable = anonymise_key(settings.report.anonymise_key)
+        ids = pd.DataFrame({"referrer": ratings["rater"], "referred": ratings["ratee"]})
+        extra = None if attrs is None else pd.DataFrame({"customer": attrs[NODE_ID].astype("str")})
+        anon, anon_extra = pseudonymise(ids, extra, key)
+        ratings = ratings.assign(rater=anon["referrer"].to_numpy(), ratee=anon["referred"].to_numpy())
+        if attrs is not None:
+            attrs = attrs.assign(**{NODE_ID: anon_extra["customer"].to_numpy()})
+    tick("graph", 1, total)
+    people = None if attrs is None else attrs[NODE_ID].astype("str")
+    graph = build_rating_graph(ratings, settings, people=people)
+    tick("trust", 2, total)
+    scores = score_rating_network(graph, ratings, settings, node_attributes=attrs, group=group)
+    tick("advocates", 4, total)
+    advocates = rank_trust_carriers(graph, scores, settings)
+    tick("risk", 5, total)
+    at_risk = find_untrustworthy(graph, scores, settings)
+    tick("done", total, total)
+    return Analysis(
+        referrals=ratings,
+        touchpoints=None,
+        graph=graph,
+        scores=scores,
+        advocates=advocates,
+        at_risk=at_risk,
+        nurture=pd.DataFrame({"advocate": pd.Series([], dtype="str"), "why": pd.Series([], dtype="str")}),
+        suspicion=None,
+        load_report=report,
+        touchpoint_report=None,
+        settings=settings,
+        sources=sources,
+        key_is_stable=stable,
+        kind="ratings",
     )

@@ -326,3 +326,21 @@ def test_one_provider_compares_advocates_with_other_customers(made):
     assert F.title(fig) == "At Brand, process trust (0.43) trails people trust (0.70)"
     labels = [t.get_text() for t in fig.axes[0].get_yticklabels()]
     assert labels == ["Brand\nall 3", "advocates\n1", "other customers\n2"]
+
+
+def test_cascade_skips_top_advocates_without_a_tree(made):
+    G, rel, ev, adv, risk = world()
+    # eve referred no one; put a made-up leader without referrals first
+    ranked = pd.concat([pd.DataFrame({"advocate": ["eve"]}), adv], ignore_index=True)
+    fig = made(F.referral_cascade(G, ranked))
+    assert F.title(fig).startswith("ann's referrals reached")
+    assert "this is advocate no. 2" in F.alt_text(fig)
+
+
+def test_time_title_leaves_out_a_partial_last_month(made):
+    months = pd.date_range("2025-01-01", periods=7, freq="MS")
+    counts = [10] * 6 + [2]
+    at = np.repeat(months, counts) + pd.Timedelta(days=2)
+    values = np.repeat([0.8, 0.8, 0.8, 0.5, 0.5, 0.5, 0.1], counts)
+    ev = pd.DataFrame({"dimension": "people", "value": values, "weight": 1.0, "at": at})
+    assert F.title(made(F.trust_over_time(ev, min_evidence=1))) == "People trust fell from 0.80 to 0.50 over the last 3 months"

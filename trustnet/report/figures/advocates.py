@@ -165,10 +165,21 @@ def referral_cascade(graph: Any, advocates: pd.DataFrame, *, advocate: str | Non
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
 
+    note = ""
     if advocate is None:
         if not _has(advocates, ADVOCATE):
             return st.empty_figure("No referral cascade to draw", "No one in the export has referred anyone yet.")
-        advocate = str(advocates[ADVOCATE].iloc[0])
+        # the best-ranked advocate whose referrals acquired someone (a first-touch child in the forest)
+        ranked = graph.index_of(advocates[ADVOCATE].astype(str).tolist())
+        parent = np.asarray(graph.parent)
+        has_child = np.zeros(graph.n + 1, dtype=bool)
+        has_child[parent[parent >= 0]] = True
+        with_tree = np.flatnonzero(has_child[ranked])  # index -1 (unknown) reads the extra False slot
+        pick = int(with_tree[0]) if len(with_tree) else 0
+        advocate = str(advocates[ADVOCATE].iloc[pick])
+        if pick > 0:
+            note = (f"The {pick:,} better-ranked {_plural(pick, 'advocate', 'advocates')} acquired no new customer "
+                    f"{_plural(pick, 'themself', 'themselves')}; this is advocate no. {pick + 1}. ")
     root = int(graph.index_of([advocate])[0]) if graph.n else -1
     if root < 0:
         return st.empty_figure("No referral cascade to draw", f"{st.short(advocate, 40)} is not in the referral graph.")
@@ -192,7 +203,7 @@ def referral_cascade(graph: Any, advocates: pd.DataFrame, *, advocate: str | Non
     members, status = members[:max_nodes], status[:max_nodes]
     head = f"{name}'s referrals reached {total_n:,} {_plural(total_n, 'person', 'people')} over {levels_all} {_plural(levels_all, 'level', 'levels')}"
     head += f", worth {st.fmt_number(total_value)}" if total_value > 0 else ""
-    sub = ("Everyone acquired through their word, level by level (first-touch referrals), coloured by the referral's status, "
+    sub = note + ("Everyone acquired through their word, level by level (first-touch referrals), coloured by the referral's status, "
            "sized by value" + (f"; {st.fmt_share(conv)} converted" if not np.isnan(conv) else "") + ". "
            + (f"Showing the first {len(members):,} of {total_n:,} people, shallowest levels first." if cut else ""))
     # tidy layered layout: leaves left to right in depth-first order, parents centred over their children

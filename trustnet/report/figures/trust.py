@@ -240,6 +240,10 @@ def _time_title(monthly: pd.DataFrame, months: np.ndarray, window: int) -> str:
         means = {d: float(monthly.loc[d]["wv"].sum() / monthly.loc[d]["w"].sum()) for d in dims}
         low = min(means, key=means.get)
         return f"One month of evidence so far: {low} trust is lowest at {means[low]:.2f}"
+    # a last month with under half the usual evidence is the export's partial tail: leave it out of the comparison
+    per_month = monthly.groupby(level="month")["n"].sum().reindex(months).to_numpy()
+    if len(months) > 2 and per_month[-1] < 0.5 * np.median(per_month):
+        months = months[:-1]
     w = max(1, min(int(window), len(months) // 2))
     recent, before = months[-w:], months[-2 * w:-w]
     best, best_change, best_pair = None, 0.0, (np.nan, np.nan)

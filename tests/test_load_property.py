@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from trustnet import schema as S
 from trustnet.errors import InputError
-from trustnet.load import load_ratings, load_referrals, load_touchpoints
+from trustnet.load import detect_kind, load_ratings, load_referrals, load_touchpoints
 
 HEADERS = [
     "Referrer Email", "Friend Email", "Advocate", "Referred By", "Email", "id", "referrerId", "Customer Email",
@@ -91,3 +91,28 @@ def test_reconciliation_always_adds_up(data, dayfirst):
             assert str(df[S.REFERRED_AT].dtype) == "datetime64[ns]"
             if report.touchpoints is not None:
                 assert list(report.touchpoints.columns) == [*S.TOUCHPOINT_COLUMNS, S.SOURCE_LINE]
+    try:
+        assert detect_kind(io.BytesIO(data)) in ("referrals", "participants", "ratings", "touchpoints", "aggregate")
+    except InputError:
+        pass
+
+
+@st.composite
+def messy_frames(draw):
+    ncol = draw(st.integers(2, 5))
+    headers = draw(st.lists(st.sampled_from([h for h in HEADERS if h]), min_size=ncol, max_size=ncol, unique=True))
+    nrow = draw(st.integers(0, 10))
+    value = st.one_of(cell, st.none(), st.integers(-5, 10**12), st.floats(allow_nan=True, allow_infinity=False),
+                      st.booleans())
+    return pd.DataFrame({h: draw(st.lists(value, min_size=nrow, max_size=nrow)) for h in headers}, dtype=object)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(frame=messy_frames())
+def test_dataframes_and_json_lines_add_up_too(frame):
+    for source in (frame, io.StringIO(frame.to_json(orient="records", lines=True))):
+        try:
+            df, report = load_referrals(source)
+        except InputError:
+            continue
+        _check(df, report)

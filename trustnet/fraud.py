@@ -334,9 +334,9 @@ def _node_values(graph_n: int, parts: list[tuple[np.ndarray, pd.Series]]) -> tup
     Returns the per-node code (-1 when none) into an array of distinct values,
     or ``None`` when every value is missing.
     """
-    arrays = [_arrow(col) for _, col in parts]
-    if all(a.null_count == len(a) for a in arrays):
+    if not any(col.notna().any() for _, col in parts):
         return None
+    arrays = [_arrow(col) for _, col in parts]
     enc = pa.concat_arrays(arrays).dictionary_encode()
     codes = enc.indices.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
     idx = np.concatenate([i for i, _ in parts])
@@ -626,8 +626,11 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
     lively = active[d] if active is not None else np.zeros(len(r), bool)
     declined = (refs[S.STATUS].astype("str") == S.DECLINED).fillna(False).to_numpy(bool)
     active_level = np.where(lively | declined, ACTIVE_DISCOUNT, 1.0)
-    active_words = np.where(lively, " though the account has been active since (one household?)",
-                            np.where(declined, " though the referred declined (one household?)", ""))
+
+    def active_words(i: np.ndarray) -> np.ndarray:
+        return np.where(lively[i], " though the account has been active since (one household?)",
+                        np.where(declined[i], " though the referred declined (one household?)", "")).astype(object)
+
     # names
     names = _node_values(n, [(r, refs[S.REFERRER_NAME]), (d, refs[S.REFERRED_NAME])])
     if names is not None:
@@ -643,7 +646,7 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
         level = np.where(full[cu], 1.0, 0.4) * np.minimum(1.0, 3.0 / np.maximum(holders[np.maximum(ncode[r], 0)], 1))
         state.add("same_name", same, level * active_level,
                   words=lambda i: _cat("same name as the referrer (", _text(canon, node_code[r[i]]), ")",
-                                       active_words[i]))
+                                       active_words(i)))
     # fingerprints (of the referred)
     fp = pc.utf8_lower(pc.utf8_trim_whitespace(_arrow(refs[S.FINGERPRINT])))
     fp = pc.if_else(pc.greater(pc.utf8_length(fp), 0), fp, pa.scalar(None, pa.large_string()))
@@ -658,7 +661,7 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
     node_fp[nodes] = fcodes[rows[first]]
     same = (node_fp[r] == fcodes) & has & others
     state.add("same_fingerprint", same, active_level,
-              words=lambda i: _cat("same fingerprint as the referrer had (", _text(fp, i), ")", active_words[i]))
+              words=lambda i: _cat("same fingerprint as the referrer had (", _text(fp, i), ")", active_words(i)))
     # several distinct accounts referred by one referrer from one fingerprint
     key = r[has] * (int(fcodes.max()) + 1) + fcodes[has]
     if n * (int(key.max()) + 1) < 2**62:
@@ -694,8 +697,11 @@ def _email_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: np.n
     mb = _codes(mailbox)
     ra, da = pa.array(r), pa.array(d)
     long_name = pc.if_else(pc.greater_equal(pc.utf8_length(name), 6), name, pa.scalar(None, pa.large_string()))
-    same_exact = _equal_at(exact, ra, da) & others
-    alias = _pair_equal(mb, r, d) & others & ~same_exact
+    same_box = _pair_equal(mb, r, d) & others
+    same_exact = np.zeros(len(r), bool)  # equal e-mails reach the same mailbox: compare those rows only
+    rows = np.flatnonzero(same_box)
+    same_exact[rows] = _equal_at(exact, pa.array(r[rows]), pa.array(d[rows]))
+    alias = same_box & ~same_exact
     boxname = _equal_at(long_name, ra, da) & others & ~same_exact & ~alias
     state.add("same_email", same_exact,
               words=lambda i: _cat("same e-mail as the referrer (", _text(exact, d[i]), ")"))

@@ -462,3 +462,36 @@ def test_the_documented_weight_table_matches_the_defaults():
     table = dict(re.findall(r"^(\w+)\s+(\d+\.\d+)\s{2,}", risk.__doc__, flags=re.MULTILINE))
     assert {k: float(v) for k, v in table.items() if k in FACTORS} == DEFAULT_WEIGHTS
     assert set(FACTORS) <= set(table)
+
+
+def test_invariants_on_random_exports():
+    from hypothesis import given, settings as hsettings, strategies as st
+
+    people = st.sampled_from([f"p{i}" for i in range(8)])
+    events = st.sampled_from([None, "complaint", "resolved", "outage", "refund_denied", "delay", "churned", "praise"])
+
+    @hsettings(max_examples=25, deadline=None)
+    @given(st.lists(st.tuples(people, people, st.integers(0, 200)), min_size=1, max_size=12),
+           st.lists(st.tuples(people, st.sampled_from(["P", "Q"]), st.integers(0, 200), events,
+                              st.one_of(st.none(), st.integers(0, 10))), max_size=25))
+    def check(ref_rows, tp_rows):
+        day0 = pd.Timestamp("2025-01-01")
+        refs = pd.DataFrame({"referrer": [r[0] for r in ref_rows], "referred": [r[1] for r in ref_rows],
+                             "provider": "P", "referred_at": [day0 + pd.Timedelta(days=r[2]) for r in ref_rows]})
+        tps = pd.DataFrame({"customer": [t[0] for t in tp_rows], "provider": [t[1] for t in tp_rows],
+                            "at": [day0 + pd.Timedelta(days=t[2]) for t in tp_rows],
+                            "event": [t[3] for t in tp_rows],
+                            "score": [np.nan if t[4] is None else float(t[4]) for t in tp_rows],
+                            "scale": ["nps"] * len(tp_rows)}) if tp_rows else None
+        G = build_graph(refs, tps)
+        risks = find_at_risk(G, scores_for(G))
+        assert risks["likelihood"].between(0, 1).all()
+        assert risks["priority"].is_monotonic_decreasing
+        shares = risks[[f"share_{f}" for f in FACTORS]].to_numpy()
+        assert np.allclose(shares.sum(axis=1)[shares.sum(axis=1) > 0], 1.0)
+        assert (risks[list(FACTORS)].to_numpy() >= 0).all()
+        assert risks["why"].str.len().gt(0).all() and risks["next_action"].str.len().gt(0).all()
+        assert not risks.duplicated(["truster", "trustee"]).any()
+        assert set(risks["kind"].astype(str)) <= {"advocate", "customer"}
+
+    check()

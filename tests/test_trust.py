@@ -274,7 +274,7 @@ def by_pair(T):
     return T.relationships[cols].sort_values(["truster", "trustee"]).reset_index(drop=True)
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.randoms(use_true_random=False))
 def test_row_order_does_not_matter_and_scores_stay_in_unit_interval(world, rnd):
     # (two referrals of one person on the same day are ordered by file line in graph.build_graph's
@@ -293,7 +293,7 @@ def test_row_order_does_not_matter_and_scores_stay_in_unit_interval(world, rnd):
     assert np.nansum(T.nodes["reputation"]) == pytest.approx(1.0)
 
 
-@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hsettings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(worlds(), st.data())
 def test_positive_evidence_never_lowers_the_score_it_lands_on(world, data):
     r, t = world
@@ -308,7 +308,7 @@ def test_positive_evidence_never_lowers_the_score_it_lands_on(world, data):
     assert np.isnan(before) or after >= before - 1e-12
 
 
-@hsettings(max_examples=25, deadline=None)
+@hsettings(max_examples=15, deadline=None)
 @given(st.integers(0, 2000), st.integers(0, 2000), st.sampled_from([0, 10]))
 def test_older_evidence_counts_less(age1, age2, score):
     young, old = sorted((age1, age2))
@@ -324,7 +324,7 @@ def test_older_evidence_counts_less(age1, age2, score):
     assert abs(o["platform"] - 0.5) <= abs(y["platform"] - 0.5) + 1e-12
 
 
-@hsettings(max_examples=20, deadline=None)
+@hsettings(max_examples=15, deadline=None)
 @given(st.lists(ids, min_size=3, max_size=3, unique=True))
 def test_ids_are_opaque_strings(people):
     a, b, c = people

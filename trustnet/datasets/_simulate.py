@@ -190,13 +190,16 @@ class _Sim:
         k = len(cust)
         if k == 0:
             return
+        # compact while the month's chunks pile up: scores are whole numbers and response days
+        # tenths (float32 holds both exactly enough; _world rounds them back), money stays float64
         full = np.full(k, np.nan)
+        full32 = np.full(k, np.nan, np.float32)
         name = np.broadcast_to(np.asarray(name, np.int64), (k,))
         self.tp.append((
             np.asarray(cust, np.int32), np.asarray(day, float), name.astype(np.int16),
-            full if score is None else np.asarray(score, float),
+            full32 if score is None else np.asarray(score, np.float32),
             np.broadcast_to(np.asarray(event, np.int8), (k,)).copy(),
-            full if response is None else np.asarray(response, float),
+            full32 if response is None else np.asarray(response, np.float32),
             full if value is None else np.asarray(value, float),
         ))
 
@@ -583,6 +586,6 @@ def simulate(spec: V.KindSpec, *, customers: int, providers: int, months: int, e
         ref_converted=refs[3].astype(bool), ref_pending=refs[4].astype(bool), ref_decided=refs[5],
         ref_channel=refs[6].astype(np.int64), n_prospects=sim.n_prospects,
         tp_customer=tp_arrays[0], tp_day=tp_arrays[1], tp_name=tp_arrays[2], tp_score=tp_arrays[3],
-        tp_scale=sim.scale_of[tp_arrays[2]], tp_event=tp_arrays[4], tp_response=tp_arrays[5],
+        tp_scale=sim.scale_of.astype(np.int8)[tp_arrays[2]], tp_event=tp_arrays[4], tp_response=tp_arrays[5],
         tp_value=tp_arrays[6], names=sim.names,
     )

@@ -312,7 +312,14 @@ def _str_series(arr: pa.Array | pa.ChunkedArray) -> pd.Series:
 def _times(start: pd.Timestamp, days: np.ndarray) -> np.ndarray:
     """Float days since start -> datetime64[ns], with times of day in business hours."""
     whole = np.floor(days)
-    secs = np.floor(whole * 86_400 + (8 + 12 * (days - whole)) * 3_600)
+    part = days - whole  # in place from here: floor(whole * 86400 + (8 + 12 * part) * 3600)
+    part *= 12
+    part += 8
+    part *= 3_600
+    whole *= 86_400
+    whole += part
+    del part
+    secs = np.floor(whole, out=whole)
     out = np.full(len(days), np.datetime64("NaT"), "datetime64[ns]")
     ok = np.isfinite(secs)
     out[ok] = (np.datetime64(start.to_datetime64(), "s") + secs[ok].astype(np.int64)).astype("datetime64[ns]")
@@ -375,7 +382,7 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
         return out
 
     cust = sorted_column("tp_customer")
-    score = sorted_column("tp_score")
+    score = sorted_column("tp_score").astype(np.float64)
     scale = np.where(np.isnan(score), -1, sorted_column("tp_scale"))
     event = sorted_column("tp_event")
     m = len(cust)
@@ -391,7 +398,7 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
         schema.SCORE: score,
         schema.SCALE: _str_series(scale_arr),
         schema.EVENT: _str_series(event_arr),
-        schema.RESPONSE_DAYS: sorted_column("tp_response"),
+        schema.RESPONSE_DAYS: np.round(sorted_column("tp_response").astype(np.float64), 1),
         schema.VALUE: sorted_column("tp_value"),
         schema.COMMENT: _na_str(m),
     }, copy=False)

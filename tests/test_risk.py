@@ -495,3 +495,13 @@ def test_invariants_on_random_exports():
         assert set(risks["kind"].astype(str)) <= {"advocate", "customer"}
 
     check()
+
+
+def test_a_refused_refund_reads_as_such():
+    refs, tps = two_customers()
+    events = pd.DataFrame({"customer": ["cat"], "provider": "P", "at": pd.to_datetime(["2025-06-10"]),
+                           "event": ["refund_denied"]})
+    G = build_graph(refs, pd.concat([tps, events], ignore_index=True), settings())
+    cat = row(find_at_risk(G, scores_for(G), settings()), "cat")
+    assert cat["factors"].startswith("refund denied")
+    assert "refund denied on 10 Jun (20 days ago), no refund since" in cat["why"]

@@ -185,7 +185,10 @@ def _phrase(f: str, facts: Mapping[str, Any], ix: np.ndarray, node_ids: pa.Array
                            _cat(word, " unresolved"))
         outage = _pick(dated, _cat("outage on ", when, " with nothing good since"), "outage with nothing good since")
         outage = _pick(outages >= 2, _cat(outage, " (", _ints(outages), " outages in all)"), outage)
-        text = _pick(kind == PROBLEM_KINDS.index("outage"), outage, unresolved)
+        refused = _pick(dated, _cat("refund denied on ", when, " (", _ints(g("open_age")), " days ago), no refund since"),
+                        "refund denied, no refund since")
+        text = _pick(kind == PROBLEM_KINDS.index("outage"), outage,
+                     _pick(kind == PROBLEM_KINDS.index("refund_denied"), refused, unresolved))
         n_open = g("open")
         return _pick(n_open >= 2, _cat(text, "; ", _ints(n_open), " problems open"), text)
     if f == "recent_problems":

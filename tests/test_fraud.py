@@ -71,6 +71,15 @@ def test_same_email_from_email_columns_even_when_ids_differ():
     assert row(found, "c1", "c3")["suspicion"] == 0
 
 
+def test_hashed_email_columns_still_match_exactly():
+    frame = refs([("p1", "p2"), ("p3", "p4"), ("p5", "p6")], referrer_email=["h-aa", "h-bb", "h-cc"],
+                 referred_email=["h-aa", "h-dd", "h-bb"])
+    found = run(frame)
+    assert row(found, "p1", "p2")["signals"] == "same_email"
+    assert row(found, "p3", "p4")["suspicion"] == 0
+    assert row(found, "p5", "p6")["signals"] == "duplicate_account"
+
+
 def test_gmail_alias_is_caught_but_dots_at_other_domains_are_not_an_alias():
     found = run(refs([("alice@gmail.com", "a.l.i.c.e+1@googlemail.com"),
                       ("robert@outlook.com", "rob.ert@outlook.com")]))

@@ -64,7 +64,9 @@ signal                 weight  fires when
 =====================  ======  ==================================================================
 
 E-mails come from ``referrer_email``/``referred_email`` where the export has
-them, otherwise from the ids when they are e-mails; names from
+them (values that are not e-mails there, such as the keyed hashes of
+``--anonymise``, are compared as they are), otherwise from the ids when they
+are e-mails; names from
 ``referrer_name``/``referred_name``; the fingerprint (of the referred) from
 ``fingerprint``. Signals whose columns are absent simply do not fire.
 
@@ -293,12 +295,17 @@ def _series(arr: pa.Array) -> pd.Series:
     return pd.Series(pd.arrays.ArrowStringArray(arr.cast(pa.large_string())), dtype="str")
 
 
-def _email_forms(arr: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
-    """(exact, mailbox, mailbox name) of each value; null where it is not an e-mail."""
+def _email_forms(arr: pa.Array, opaque: bool = False) -> tuple[pa.Array, pa.Array, pa.Array]:
+    """(exact, mailbox, mailbox name) of each value; null where it is not an e-mail.
+
+    With ``opaque``, a non-empty value that is not an e-mail (a keyed hash written
+    by ``--anonymise``) is its own exact form and mailbox, so equal values still match.
+    """
     low = pc.utf8_lower(pc.utf8_trim_whitespace(arr))
     ok = pc.match_substring_regex(low, r"^[^@\s]+@[^@\s]+\.[^@\s]+$").fill_null(False)
     null = pa.scalar(None, pa.large_string())
     exact = pc.if_else(ok, low, null)
+    shaped = ok
     halves = pc.split_pattern(exact, "@", max_splits=1)  # a split is several times faster than a regex
     local = pc.list_element(pc.split_pattern(pc.list_element(halves, 0), "+", max_splits=1), 0)
     domain = pc.list_element(halves, 1)
@@ -311,6 +318,10 @@ def _email_forms(arr: pa.Array) -> tuple[pa.Array, pa.Array, pa.Array]:
     for sep in (".", "_", "-"):  # plain replacements: several times faster than one regex
         bare = pc.replace_substring(bare, sep, "")
     name = pc.if_else(ok, bare, null)
+    if opaque:
+        other = pc.and_(pc.invert(shaped), pc.greater(pc.utf8_length(low), 0)).fill_null(False)
+        exact = pc.if_else(other, low, exact)
+        mailbox = pc.if_else(other, low, mailbox)
     return exact, mailbox, name
 
 
@@ -688,7 +699,7 @@ def _email_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: np.n
         exact, mailbox, name = from_ids
     else:
         node_code, uniq = from_cols
-        col_forms = _email_forms(uniq)
+        col_forms = _email_forms(uniq, opaque=True)
         has = pa.array(node_code >= 0)
         take = pa.array(np.maximum(node_code, 0))
         exact, mailbox, name = (pc.if_else(has, c.take(take), i) for c, i in zip(col_forms, from_ids))

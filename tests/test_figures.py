@@ -303,13 +303,19 @@ def test_figure_bytes_rejects_unknown_format(made):
 
 
 def test_slide_readable_text_and_size(made):
-    G, rel, ev, adv, risk = world()
+    long = "a-rather-long-customer-identifier-0123456789"
+    G, rel, ev, adv, risk = world(names=[long, "bob", "cat", "dan", "eve", "fay"])
     for fig in F.report_figures(G, rel, ev, adv, risk).values():
         made(fig)
         fig.canvas.draw()
         assert tuple(fig.get_size_inches()) == (12.0, 7.0)
         small = [(t.get_text(), t.get_fontsize()) for t in texts(fig) if t.get_fontsize() < 11]
         assert not small, small
+        width = fig.bbox.width
+        for t in texts(fig):
+            if t.get_gid() in ("title", "subtitle"):
+                box = t.get_window_extent()
+                assert 0 <= box.x0 and box.x1 <= width, t.get_text()  # nothing runs off the slide
 
 
 def test_dimension_colours_are_okabe_ito(made):

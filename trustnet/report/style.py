@@ -69,7 +69,7 @@ NOTE_PT = 11
 FIGSIZE = (12.0, 7.0)
 DPI = 150
 
-_TITLE_WIDTH = 78      # characters per title line at TITLE_PT on 12 in
+_TITLE_WIDTH = 70      # characters per title line at TITLE_PT (bold) on 12 in
 _SUBTITLE_WIDTH = 120  # characters per subtitle line at SUBTITLE_PT
 
 

@@ -198,6 +198,7 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
     ax = fig.add_axes((rect[0] + 0.03, rect[1], rect[2] * 0.9, rect[3]))
     lows, highs = [], []
     handles = []
+    ends: list[tuple[float, Any, str, str]] = []
     for d in S.DIMENSIONS:
         if d not in monthly.index.get_level_values(0):
             continue
@@ -209,8 +210,7 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
         xs = series.index.to_numpy()
         ys = series["mean"].to_numpy()
         ax.plot(xs, ys, color=colour, lw=2.6, marker="o", ms=5 if len(xs) > 24 else 7, zorder=3)
-        _text(ax, xs[-1], ys[-1], f"  {d} {ys[-1]:.2f}", color=colour, fontweight="bold", fontsize=st.TICK_PT,
-              ha="left", va="center", path_effects=_halo())
+        ends.append((float(ys[-1]), xs[-1], f"  {d} {ys[-1]:.2f}", colour))
         lows.append(ys.min())
         highs.append(ys.max())
         handles.append(Line2D([], [], color=colour, lw=2.6, marker="o", label=d))
@@ -218,7 +218,18 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
         return st.empty_figure(head, f"No month has {min_evidence} or more pieces of evidence on one dimension yet.")
     lo, hi = min(lows), max(highs)
     pad = max(0.05, (hi - lo) * 0.15)
-    ax.set_ylim(max(0.0, lo - pad), min(1.02, hi + pad))
+    y0, y1 = max(0.0, lo - pad), min(1.02, hi + pad)
+    ax.set_ylim(y0, y1)
+    # end labels (the legend), pushed apart so that close lines keep readable names
+    gap = 0.06 * (y1 - y0)
+    ends.sort(key=lambda e: e[0])
+    label_y = [e[0] for e in ends]
+    for i in range(1, len(label_y)):
+        label_y[i] = max(label_y[i], label_y[i - 1] + gap)
+    shift = max(0.0, label_y[-1] - (y1 - gap / 2)) if label_y else 0.0
+    for (_, x_end, text, colour), y_label in zip(ends, label_y):
+        _text(ax, x_end, y_label - shift, text, color=colour, fontweight="bold", fontsize=st.TICK_PT, ha="left",
+              va="center", path_effects=_halo())
     if lo - pad < 0.5 < hi + pad:
         ax.axhline(0.5, color=st.MUTED, lw=1, ls=(0, (4, 3)), zorder=1)
     if len(months) == 1:

@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--kinds", nargs="+", default=["home-services", "subscription"])
     args = parser.parse_args()
-    rows, by_scheme, false_alarms = [], [], []
+    rows, by_scheme, false_alarms, sweep = [], [], [], []
     for kind in args.kinds:
         for seed in args.seeds:
             refs, tps, truth = world_with_fraud(args.customers, seed, kind, args.fraud)
@@ -74,6 +74,7 @@ def main() -> None:
                 by_scheme.append({"scheme": name, "planted": int(sel.sum()), "caught": int(flag[sel].sum()),
                                   "same_email": int(same[sel].sum())})
             false_alarms.append(found.referrals.loc[flag & ~is_fraud, "signals"])
+            sweep.append(pd.DataFrame({"suspicion": found.referrals["suspicion"].to_numpy(), "fraud": is_fraud}))
     table = pd.DataFrame(rows)
     pd.set_option("display.width", 200)
     print(f"{args.customers:,} customers per world, {args.fraud:.0%} of referrals planted as fraud, "
@@ -90,6 +91,11 @@ def main() -> None:
     schemes["same_email_recall"] = schemes["same_email"] / schemes["planted"]
     print("\nrecall by scheme (pooled):")
     print(schemes.to_string(float_format=lambda v: f"{v:.3f}"))
+    pooled = pd.concat(sweep, ignore_index=True)
+    print("\nprecision and recall by threshold (pooled):")
+    for threshold in (0.3, 0.4, 0.5, 0.6, 0.7, 0.9):
+        p, r, tp, fp = scores(pooled["suspicion"].to_numpy() >= threshold, pooled["fraud"].to_numpy())
+        print(f"  {threshold:.1f}: precision {p:.3f}, recall {r:.3f} ({tp:,} caught, {fp:,} false alarms)")
     alarms = pd.concat(false_alarms).str.split(", ").explode().value_counts()
     print("\nsignals on the false alarms (pooled):")
     print(alarms.to_string() if len(alarms) else "none")

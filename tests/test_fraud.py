@@ -481,3 +481,18 @@ def test_find_suspicious_catches_most_planted_fraud_and_beats_exact_email():
     same = (w.referrals["referrer_email"] == w.referrals["referred_email"]).to_numpy()
     assert precision > 0.8 and recall > 0.8
     assert recall > 3 * (same & truth).sum() / truth.sum()
+
+
+def test_cli_generate_with_fraud_writes_the_truth(tmp_path):
+    from click.testing import CliRunner
+
+    from trustnet.cli import cli
+
+    out = tmp_path / "world"
+    result = CliRunner().invoke(cli, ["generate", "--customers", "200", "--fraud", "0.05", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    truth = pd.read_csv(out / "truth" / "fraud.csv")
+    assert list(truth.columns[:3]) == ["referrer", "referred", "fraudulent"] and truth["fraudulent"].sum() > 0
+    assert "referrer_email" in pd.read_csv(out / "referrals.csv", nrows=1).columns
+    bad = CliRunner().invoke(cli, ["generate", "--customers", "200", "--fraud", "0.7", "-o", str(tmp_path / "x")])
+    assert bad.exit_code == 2 and "--fraud" in bad.output

@@ -239,7 +239,7 @@ def test_network_map_small_draws_everything(made):
     drawn = sum(len(c.get_offsets()) for c in ax.collections if isinstance(c, PathCollection))
     assert drawn == G.n
     assert f"All {G.n} nodes" in F.alt_text(fig)
-    assert F.title(fig) == "The top 4 advocates' referral trees hold 5 people, 100% of customers"
+    assert F.title(fig) == "Top 4 advocates' referral trees hold 5 people: 100% of customers"
 
 
 def test_network_map_large_draws_neighbourhoods_only(made):

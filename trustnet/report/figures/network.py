@@ -75,7 +75,7 @@ def network_map(
     >>> rel = G.relationships.assign(overall=0.7)
     >>> adv = pd.DataFrame({"advocate": ["ann", "bob"], "reach": [3, 1]})
     >>> title(network_map(G, rel, adv))
-    "The top 2 advocates' referral trees hold 3 people, 100% of customers"
+    "Top 2 advocates' referral trees hold 3 people: 100% of customers"
     """
     from matplotlib.collections import LineCollection
     from matplotlib.colors import Normalize
@@ -154,8 +154,8 @@ def network_map(
     if k == 0:
         head = "No one has referred anyone yet: the map shows customers and providers"
     else:
-        who = "The top advocate's" if k == 1 else f"The top {k} advocates'"
-        head = f"{who} referral trees hold {n_held:,} {_plural(n_held, 'person', 'people')}, {st.fmt_share(n_held / n_customers)} of customers"
+        who = "The top advocate's" if k == 1 else f"Top {k} advocates'"
+        head = f"{who} referral trees hold {n_held:,} {_plural(n_held, 'person', 'people')}: {st.fmt_share(n_held / n_customers)} of customers"
     drawn = (f"Showing the top {k} advocates' neighbourhoods: {len(keep):,} of {n:,} nodes. " if partial
              else f"All {n:,} nodes. ")
     risk_note = (f"Red: ties at least {st.fmt_share(risk_cut)} likely to break ({len(rk_src):,} drawn; "

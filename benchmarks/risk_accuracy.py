@@ -34,7 +34,7 @@ from trustnet import schema as S
 from trustnet.datasets import generate
 from trustnet.graph import build_graph
 from trustnet.risk import calibrate_risk, risk_factors
-from trustnet.settings import Settings
+from trustnet.settings import load_settings
 from trustnet.trust import score_trust
 
 TRUTH = "churned_within_90d"
@@ -122,17 +122,19 @@ def main() -> None:
     ap.add_argument("--train-seed", type=int, default=1)
     ap.add_argument("--seed", type=int, default=2)
     ap.add_argument("--ceiling", action="store_true", help="also score the generator's hidden state")
+    ap.add_argument("--config", default=None, help="a trustnet.toml whose [risk] settings replace the defaults")
     args = ap.parse_args()
 
     t0 = time.perf_counter()
     W1, G1, T1, truth1 = world(args.customers, args.train_seed)
     W2, G2, T2, truth2 = world(args.customers, args.seed)
     outcomes = truth1.rename(columns={"truster": S.CUSTOMER, "trustee": S.PROVIDER, TRUTH: S.CHURNED})
-    fitted = calibrate_risk(G1, T1, outcomes, Settings())
+    base = load_settings(args.config)
+    fitted = calibrate_risk(G1, T1, outcomes, base)
     t_setup = time.perf_counter() - t0
 
     test = baselines(W2, G2, truth2)
-    default = risk_factors(G2, T2, Settings())[["truster", "trustee", "likelihood"]]
+    default = risk_factors(G2, T2, base)[["truster", "trustee", "likelihood"]]
     calibrated = risk_factors(G2, T2, fitted)[["truster", "trustee", "likelihood"]]
     test = test.merge(default.rename(columns={"likelihood": "default"}), on=["truster", "trustee"], how="left")
     test = test.merge(calibrated.rename(columns={"likelihood": "calibrated"}), on=["truster", "trustee"], how="left")

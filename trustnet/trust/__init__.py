@@ -123,7 +123,7 @@ def overall_score(scores: np.ndarray, penalty: float = 1.0) -> np.ndarray:
 def _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings):
     w_eff = recency_weights(ev_w, ev_at, as_of, settings.trust.half_life_days)
     W, Ssum = dimension_sums(ev_rel, ev_dim, w_eff, ev_v, len(graph.relationships))
-    score, conf, prior = score_relationships(graph, W, Ssum, chain, settings)
+    score, conf, prior = score_relationships(graph, W, Ssum, chain, settings, as_of)
     return w_eff, W, score, conf, prior
 
 

@@ -20,8 +20,11 @@ The prior mean ``m``:
 2. **referral chain**: for a person B whose acquiring referral came from A
    (``graph.parent``) and who relates to a provider P that A also relates to,
    ``m = λ·score(A → P) + (1 - λ)·m_population`` with
-   ``λ = chain_prior_weight · people(B → A)`` (0.5 when unknown): B starts where
-   A's word puts them, as far as B trusts A. A's word on a dimension counts
+   ``λ = chain_prior_weight · people(B → A) · 0.5^(age / half_life)``
+   (people 0.5 when unknown; age = time since B → P began): B starts where A's
+   word puts them, as far as B trusts A, and the word ages like any evidence
+   (on generated worlds it helps new relationships and, undecayed, slightly
+   hurt old ones whose trust had long moved on). A's word on a dimension counts
    only where A has evidence on it or carries its own referrer's word (not
    where A's score is the population prior alone, which holds B's evidence).
    Chains are processed in forest level order, so A's own score already
@@ -128,7 +131,7 @@ def _population_prior(W, S, group, k):
     return m
 
 
-def score_relationships(graph, W, S, chain, settings):
+def score_relationships(graph, W, S, chain, settings, as_of=None):
     """Scores (n_rel × 3), confidences and prior kinds of every relationship.
 
     Parameters
@@ -172,6 +175,10 @@ def score_relationships(graph, W, S, chain, settings):
     r_child, r_adv, r_ref, bounds = chain["child"], chain["advocate"], chain["referred_by"], chain["bounds"]
     cpw = ts.chain_prior_weight
     if len(r_child) and cpw > 0:
+        # the advocate's word was given when the relationship began: it ages like any evidence
+        since = rel["first_seen"].to_numpy("datetime64[ns]")[r_child]
+        word_weight = recency_weights(np.ones(len(r_child)), since, graph.as_of if as_of is None else as_of,
+                                      ts.half_life_days)
         prior[r_child] = 2
         # A's word on a dimension counts where A has evidence there or carries its own referrer's word,
         # never where A's score is only the population prior (that would count B's own evidence twice)
@@ -179,7 +186,7 @@ def score_relationships(graph, W, S, chain, settings):
         for lo, hi in zip(bounds[:-1], bounds[1:]):
             c, a, b = r_child[lo:hi], r_adv[lo:hi], r_ref[lo:hi]
             trust_in_a = score[b, 0]
-            lam = cpw * np.where(np.isnan(trust_in_a), 0.5, trust_in_a)[:, None]
+            lam = (cpw * np.where(np.isnan(trust_in_a), 0.5, trust_in_a) * word_weight[lo:hi])[:, None]
             word = np.where(informed[a], score[a], np.nan)
             informed[c] |= ~np.isnan(word)
             base = np.where(np.isnan(m[c]), 0.5, m[c])

@@ -89,8 +89,18 @@ def cascade_edges(graph: TrustGraph, scores: Any = None, settings: Settings | No
     return pd.DataFrame({"source": src, "target": dst, "p": np.clip(trust * rate, 0.0, 1.0)})
 
 
+#: Sampling of RR sets stops early once they hold this many members in all: a supercritical cascade
+#: (ties that almost always fire around a large cycle) would otherwise fill the memory.
+MAX_MEMBERS = 5_000_000
+
+
 class _RRSets:
-    """A batch of reverse-reachable sets: ``root`` per set, (``set``, ``node``) member pairs (root excluded)."""
+    """Reverse-reachable sets: ``root`` per set, (``set``, ``node``) member pairs (root excluded).
+
+    Sets are drawn in growing chunks (256, 1,024, ... up to 65,536 at a time)
+    until ``count`` sets are drawn or they hold :data:`MAX_MEMBERS` members;
+    ``count`` is then the number actually drawn.
+    """
 
     def __init__(self, edges: pd.DataFrame, n: int, count: int, rng: np.random.Generator) -> None:
         src = edges["source"].to_numpy()
@@ -102,33 +112,53 @@ class _RRSets:
         np.cumsum(np.bincount(dst, minlength=n), out=indptr[1:])
         self.candidates = np.flatnonzero(np.diff(indptr) > 0)  # people someone could reach
         self.reachable = len(self.candidates)
-        self.count = count if self.reachable else 0
-        self.root = self.candidates[rng.integers(0, self.reachable, self.count)] if self.count else np.zeros(0, np.int64)
-        sets, nodes = [], []
-        f_set = np.arange(self.count, dtype=np.int64)
-        f_node = self.root.astype(np.int64)
-        seen = np.sort(f_set * n + f_node)
-        while len(f_set):  # one vectorised step per BFS level of all sets at once
+        want = count if self.reachable else 0
+        roots, sets, nodes = [], [], []
+        done, members, chunk = 0, 0, 256
+        while done < want and members < MAX_MEMBERS:
+            size = min(chunk, want - done)
+            if done:  # keep the next chunk within the budget at the mean set size so far
+                size = min(size, max(1, int((MAX_MEMBERS - members) / max(members / done, 1.0))))
+            root = self.candidates[rng.integers(0, self.reachable, size)]
+            for local_set, node in self._grow(root, indptr, src, prob, n, rng):
+                sets.append(local_set + done)
+                nodes.append(node)
+                members += len(node)
+            roots.append(root)
+            done += size
+            chunk = min(chunk * 4, 65_536)
+        self.count = done
+        self.root = np.concatenate(roots) if roots else np.zeros(0, np.int64)
+        self.set = np.concatenate(sets) if sets else np.zeros(0, np.int64)
+        self.node = np.concatenate(nodes) if nodes else np.zeros(0, np.int64)
+
+    @staticmethod
+    def _grow(root: np.ndarray, indptr: np.ndarray, src: np.ndarray, prob: np.ndarray, n: int,
+              rng: np.random.Generator) -> Any:
+        """Reverse BFS from every root at once, one vectorised step per level; yields (set, node) per level."""
+        f_set = np.arange(len(root), dtype=np.int64)
+        f_node = root.astype(np.int64)
+        seen = np.sort(f_set * n + f_node)  # visited (set, node) keys, sorted ...
+        recent = np.zeros(0, np.int64)  # ... and the recent ones, merged in when they reach a quarter of it
+        while len(f_set):
             start, stop = indptr[f_node], indptr[f_node + 1]
             deg = stop - start
             total = int(deg.sum())
             if not total:
-                break
+                return
             e_set = np.repeat(f_set, deg)
             offs = np.arange(total) - np.repeat(np.cumsum(deg) - deg, deg)
             e = np.repeat(start, deg) + offs
             live = rng.random(total) < prob[e]
             key = M.sorted_unique(e_set[live] * n + src[e[live]])
-            pos = np.searchsorted(seen, key)
-            new = key[(pos >= len(seen)) | (seen[np.minimum(pos, len(seen) - 1)] != key)]
+            new = key[~(_member(seen, key) | _member(recent, key))]
             if not len(new):
-                break
-            seen = np.sort(np.concatenate([seen, new]), kind="stable")  # merges two sorted runs
+                return
+            recent = np.sort(np.concatenate([recent, new]), kind="stable")  # merges two sorted runs
+            if 4 * len(recent) > len(seen):  # amortised: each key is merged O(log) times
+                seen, recent = np.sort(np.concatenate([seen, recent]), kind="stable"), recent[:0]
             f_set, f_node = new // n, new % n
-            sets.append(f_set)
-            nodes.append(f_node)
-        self.set = np.concatenate(sets) if sets else np.zeros(0, np.int64)
-        self.node = np.concatenate(nodes) if nodes else np.zeros(0, np.int64)
+            yield f_set, f_node
 
     def scale(self) -> float:
         return self.reachable / self.count if self.count else 0.0
@@ -147,6 +177,14 @@ class _RRSets:
         ends = hits & (root_rank < k)
         diff -= np.bincount(root_rank[ends], minlength=k + 1)
         return np.cumsum(diff)[:k] * self.scale()
+
+
+def _member(sorted_keys: np.ndarray, keys: np.ndarray) -> np.ndarray:
+    """Which ``keys`` are in ``sorted_keys`` (binary search; the keys need not be sorted)."""
+    if not len(sorted_keys):
+        return np.zeros(len(keys), bool)
+    pos = np.minimum(np.searchsorted(sorted_keys, keys), len(sorted_keys) - 1)
+    return sorted_keys[pos] == keys
 
 
 def _greedy(rr: _RRSets, candidates: np.ndarray, k: int, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -237,7 +275,9 @@ def nurture(
         the advocates with the most referrals, ties by id); ``extra_reach``
         (the difference); ``node``. ``attrs`` holds the totals:
         ``expected_reach``, ``by_count_expected_reach``, ``extra_reach``,
-        ``extra_reach_pct``, ``samples``, ``reachable`` (people any tie leads to).
+        ``extra_reach_pct``, ``samples`` (RR sets per batch; fewer than asked
+        when a supercritical cascade fills :data:`MAX_MEMBERS`) and
+        ``reachable`` (people any tie leads to).
 
     Examples
     --------

@@ -197,7 +197,18 @@ def analyse(
     elif "kind" not in load_options and not isinstance(source, pd.DataFrame):
         source, kind = _ratings_or_referrals(source, None, settings, load_options)
     if kind == "ratings":
+        if touchpoints is not None:
+            from .errors import InputError
+
+            raise InputError("touchpoints were given with a rating network; ratings carry their own evidence: "
+                             "leave out --touchpoints, or analyse a referral export with them")
         return _analyse_ratings(source, original, settings, tick, node_attributes, group, load_options)
+    if node_attributes is not None or group is not None:
+        from .errors import InputError
+
+        raise InputError("node attributes (--nodes, --group) apply to rating networks only, and "
+                         f"{_describe_source(original).get('name')} was read as a referral export; "
+                         "pass --kind ratings if it is a rating network, or leave out --nodes")
     if isinstance(touchpoints, pd.DataFrame):
         touchpoints = touchpoints.drop(columns=["source_line"], errors="ignore")
     referrals, report = load_referrals(source, settings=settings, **load_options)

@@ -490,6 +490,8 @@ def _stop_on_sigterm() -> None:
 Examples:
   trustnet analyse datasets/home-services/referrals.csv --touchpoints datasets/home-services/touchpoints.csv
   trustnet analyse export.csv -o reports/q3 --anonymise --format svg --force
+  trustnet analyse soc-sign-bitcoinotc.csv --kind ratings
+  trustnet analyse ICHPS_ClinEdgeList.csv --nodes ICHPS_nodecov.dat
 """)
 @click.argument("file", type=click.Path(dir_okay=True, allow_dash=True))
 @loading_options
@@ -504,8 +506,15 @@ Examples:
               help="Keep suspicious referrals in advocate value and reach (they are set aside by default).")
 @click.option("--force", is_flag=True, help="Replace the report folder if it exists.")
 @click.option("--quiet", is_flag=True, help="No progress bar and no summary; print only the path of index.html.")
+@click.option("--nodes", "nodes_file", type=click.Path(dir_okay=False), default=None,
+              help="Rating networks: a node file (one row per person, id first) whose attributes are added to "
+                   "nodes.csv and the graph files.")
+@click.option("--group", default=None, metavar="COLUMN",
+              help="Rating networks: the node attribute that names each person's group (site, team); "
+                   "default a column named practice, site, team, region...")
 def analyse(file: str, out: str | None, anonymise: bool, fmt: str | None, config: str | None,
-            keep_suspicious: bool | None, force: bool, quiet: bool, **options: Any) -> None:
+            keep_suspicious: bool | None, force: bool, quiet: bool, nodes_file: str | None, group: str | None,
+            **options: Any) -> None:
     """Analyse an export and write a report folder: trust, advocates, risks, figures, one HTML page.
 
     \b
@@ -513,6 +522,12 @@ def analyse(file: str, out: str | None, anonymise: bool, fmt: str | None, config
     (advocates.csv, at_risk.csv, ...), figures, graph files for Gephi and
     networkx, summary.json and a self-contained index.html. The folder is
     built under a temporary name and renamed into place when complete.
+
+    \b
+    A rating network (rater, ratee, rating[, time], such as Bitcoin OTC; or a
+    source,target edge list) is recognised, or forced with --kind ratings: the
+    report then shows trust in people, whose trust carries furthest and the
+    accounts most likely untrustworthy; --nodes adds each person's attributes.
     """
     from pathlib import Path
 
@@ -530,6 +545,8 @@ def analyse(file: str, out: str | None, anonymise: bool, fmt: str | None, config
     kwargs = load_kwargs(options)
     if options.get("kind") not in (None, "auto"):
         kwargs["kind"] = options["kind"]
+    if nodes_file is not None or group is not None:
+        kwargs.update(node_attributes=nodes_file, group=group)
     result = run_analysis(file, touchpoints=list(options.get("touchpoints") or ()) or None, settings=settings,
                           progress=progress, **kwargs)
     index = result.write(target, force=force, progress=progress)

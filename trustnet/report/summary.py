@@ -103,6 +103,10 @@ def _load_sentence(analysis: Any) -> str:
 
 def headline(analysis: Any) -> list[str]:
     """Five sentences: trust, advocates, risk, fraud, data — the report's first lines and the CLI summary."""
+    if getattr(analysis, "kind", "referrals") == "ratings":
+        from .rating_summary import rating_headline
+
+        return rating_headline(analysis, _load_sentence(analysis))
     parts = [_trust_sentence(analysis), _advocate_sentence(analysis), _risk_sentence(analysis),
              _fraud_sentence(analysis), _load_sentence(analysis)]
     return [p for p in parts if p]
@@ -123,6 +127,26 @@ def summary(analysis: Any) -> dict[str, Any]:
     settings = analysis.settings.to_dict()
     settings["report"].pop("anonymise_key", None)  # never written out
     rel = analysis.relationships
+    if getattr(analysis, "kind", "referrals") == "ratings":
+        from .rating_summary import rating_summary
+
+        block = rating_summary(analysis)
+        return {
+            "trustnet_version": __version__,
+            "kind": "ratings",
+            "as_of": None if pd.isna(g.as_of) else pd.Timestamp(g.as_of).isoformat(),
+            "inputs": analysis.sources,
+            "privacy": {
+                "anonymised": bool(analysis.settings.report.anonymise),
+                "stable_pseudonyms": bool(analysis.key_is_stable) if analysis.settings.report.anonymise else None,
+            },
+            **{k: v for k, v in block.items() if k not in ("kind", "version")},
+            "headline": headline(analysis),
+            "top_advocates": _records(analysis.advocates, ["advocate", "score", "score_pct", "reach", "trusted_by", "segment"]),
+            "top_at_risk": _records(analysis.at_risk, ["account", "likelihood", "stake", "priority", "next_action"]),
+            "load": analysis.load_report.to_dict(),
+            "settings": settings,
+        }
     customers = rel[rel["kind"].astype(str).isin(["customer", "advocate"])]
     return {
         "trustnet_version": __version__,

@@ -61,6 +61,10 @@ def analysis_figures(analysis: Any) -> dict[str, Any]:
     """The report's figures for an :class:`~trustnet.analysis.Analysis`, by file stem."""
     from . import figures
 
+    if getattr(analysis, "kind", "referrals") == "ratings":
+        from .rating_figures import rating_figures
+
+        return rating_figures(analysis, top=analysis.settings.report.top)
     return figures.report_figures(
         graph=analysis.graph,
         relationships=analysis.relationships,
@@ -159,7 +163,13 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
             write_csv(frame, folder / f"{name}.csv")
 
     tick("graph files", 1, steps)
-    gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
+    ratings = getattr(analysis, "kind", "referrals") == "ratings"
+    if ratings:
+        from .rating_summary import rating_graph_tables
+
+        gt = rating_graph_tables(analysis)
+    else:
+        gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
     write_text(graphfiles.gexf(gt), folder / "graph.gexf")
     write_text(graphfiles.graphml(gt), folder / "graph.graphml")
     write_text(graphfiles.node_link_json(gt), folder / "graph.json")
@@ -180,19 +190,26 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
     tick("page", 3, steps)
     info = summary(analysis)
     write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", folder / "summary.json")
+    shown = {
+        "Key advocates": tables["advocates"],
+        "Relationships at risk": tables["at_risk"],
+        "Whom to nurture": tables["nurture"],
+        "Suspicious referrals": tables["suspicious"],
+    }
+    how_to_read = None
+    if ratings:
+        from .rating_summary import HOW_TO_READ_RATINGS, rating_tables
+
+        shown, how_to_read = rating_tables(analysis), HOW_TO_READ_RATINGS
     page = render_html(
         title=_title(analysis),
         headline=headline(analysis),
         figures=inline,
-        tables={
-            "Key advocates": tables["advocates"],
-            "Relationships at risk": tables["at_risk"],
-            "Whom to nurture": tables["nurture"],
-            "Suspicious referrals": tables["suspicious"],
-        },
+        tables=shown,
         reconciliation=analysis.load_report.to_dict(),
         settings=info["settings"],
         privacy_note=_privacy_note(analysis),
+        how_to_read=how_to_read,
     )
     write_text(page, folder / "index.html")
     tick("done", steps, steps)

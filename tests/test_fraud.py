@@ -255,6 +255,16 @@ def test_identical_timestamps_and_fast_conversions():
     assert row(found, "i", "j")["signals"] == "converted_early"
 
 
+def test_timing_common_to_the_whole_export_is_not_evidence():
+    at = pd.date_range("2025-01-01 09:30:00", periods=30, freq="3D")
+    every = refs([(f"a{i}", f"b{i}") for i in range(30)], referred_at=at, converted_at=at + pd.Timedelta("5s"),
+                 status="converted")
+    assert run(every).referrals["suspicion"].max() == 0
+    batched = refs([("a", f"b{i}") for i in range(30)], referred_at=[at[0]] * 30, status="converted",
+                   revenue=10.0)
+    assert run(batched).referrals["suspicion"].max() == 0
+
+
 def test_date_only_exports_do_not_fire_time_of_day_signals():
     day = pd.Timestamp("2025-03-03")
     frame = refs([("a", "b"), ("a", "c"), ("a", "d"), ("e", "f")], referred_at=[day] * 4,

@@ -55,9 +55,12 @@ signal                 weight  fires when
 ``duplicate_account``  0.50    the referred's mailbox (after normalisation) already belongs to
                                another account first seen earlier (or at the same time)
 ``batch_timestamp``    0.50    the referrer made three or more referrals with the identical
-                               timestamp (only when the export records the time of day)
+                               timestamp (only when the export records the time of day, and
+                               when at most 10% of the referrals, or 10, are stamped so)
 ``fast_conversion``    0.50    converted within ``fast_conversion_seconds`` of the referral (only
-                               when the export records the time of day)
+                               when the export records the time of day, and when at most 10% of
+                               the conversions, or 10, are that fast: otherwise the export's conversion
+                               time is the sign-up, not an order)
 ``mailbox_name``       0.40    same mailbox name (six characters or more, dots, dashes and
                                ``+tags`` ignored) at a different domain
 ``converted_early``    0.30    converted before the referral was made
@@ -164,6 +167,9 @@ SET_ASIDE = "set_aside"     #: bool: left out of advocate value and reach
 DOT_BLIND_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
 
 _NAT = np.iinfo(np.int64).min
+#: a timing pattern shared by more than this share of the referrals (and more than 10 of them) is
+#: how the export records time, not evidence (``batch_timestamp``, ``fast_conversion`` are left out)
+COMMON_SHARE = 0.1
 #: level of ``same_name`` / ``same_fingerprint`` when the referred account has been active since,
 #: or declined the referral
 ACTIVE_DISCOUNT = 0.6
@@ -1027,7 +1033,10 @@ def _burst_signals(state: _State, refs: pd.DataFrame, graph: TrustGraph, r: np.n
         runs = np.diff(np.r_[starts, len(keys)])
         bsize = np.zeros(m, np.int64)
         bsize[rows[order]] = np.repeat(runs, runs)
-        state.add("batch_timestamp", bsize >= 3, words=lambda i: _cat(
+        batch = bsize >= 3
+        if batch.sum() > max(COMMON_SHARE * len(rows), 10):  # the export stamps in batches: no evidence
+            batch[:] = False
+        state.add("batch_timestamp", batch, words=lambda i: _cat(
             "one of ", bsize[i], " referrals by this advocate stamped ",
             refs[S.REFERRED_AT].iloc[i].dt.strftime("%Y-%m-%d %H:%M:%S").to_numpy()))
 
@@ -1044,6 +1053,8 @@ def _timing_signals(state: _State, refs: pd.DataFrame, fs: FraudSettings) -> Non
     day_early = early & ((conv // (86_400 * _NS_PER_S)) < (at // (86_400 * _NS_PER_S)))
     if _has_time_of_day(at) and _has_time_of_day(conv):
         fast = both & (gap >= 0) & (gap <= limit)
+        if fast.sum() > max(COMMON_SHARE * both.sum(), 10):  # converted_at is the sign-up: no evidence
+            fast[:] = False
         secs = np.round(np.nan_to_num(gap)).astype(np.int64)
         state.add("fast_conversion", fast, words=lambda i: _cat("converted ", secs[i], " seconds after the referral"))
         state.add("converted_early", early, words="converted before the referral was made")

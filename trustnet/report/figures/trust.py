@@ -269,7 +269,7 @@ def _time_title(monthly: pd.DataFrame, months: np.ndarray, window: int) -> str:
     period = "the last month" if w == 1 else f"the last {w} months"
     if best is None:
         return f"Too little recent evidence to compare {period} with the {w} before"
-    if abs(best_change) < 0.02:
+    if abs(best_change) < 0.03:  # monthly means wander by a few hundredths; smaller moves are noise
         return f"Trust held steady on every dimension over {period}"
     verb = "rose" if best_change > 0 else "fell"
     return f"{best.capitalize()} trust {verb} from {best_pair[0]:.2f} to {best_pair[1]:.2f} over {period}"

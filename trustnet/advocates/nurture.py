@@ -36,7 +36,7 @@ from ..graph import TrustGraph
 from ..settings import Settings
 from . import metrics as M
 
-__all__ = ["nurture", "NURTURE_COLUMNS"]
+__all__ = ["nurture", "cascade_edges", "NURTURE_COLUMNS", "MAX_MEMBERS"]
 
 #: Columns of :func:`nurture`, in order.
 NURTURE_COLUMNS = (

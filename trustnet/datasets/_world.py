@@ -382,26 +382,30 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
         return out
 
     cust = sorted_column("tp_customer")
-    score = sorted_column("tp_score").astype(np.float64)
-    scale = np.where(np.isnan(score), -1, sorted_column("tp_scale"))
-    event = sorted_column("tp_event")
     m = len(cust)
-    scale_arr = pa.array(list(V.SCALE_NAMES)).take(pa.array(np.where(scale < 0, 0, scale), mask=scale < 0))
-    event_arr = pa.array(list(V.EVENT_NAMES)).take(pa.array(np.where(event < 0, 0, event), mask=event < 0))
-    del scale, event
-    tp = pd.DataFrame({
+    cols: dict[str, Any] = {
         schema.CUSTOMER: _str_series(ids.take(pa.array(cust))),
-        schema.PROVIDER: _str_series(prov_names.take(pa.array(sim.provider[cust]))),
+        schema.PROVIDER: _str_series(prov_names.take(pa.array(sim.provider.astype(np.int32)[cust]))),
         schema.AT: at,
-        schema.TOUCHPOINT: _str_series(pa.array(list(sim.names)).take(pa.array(sorted_column("tp_name")))),
-        schema.DIMENSION: _na_str(m),
-        schema.SCORE: score,
-        schema.SCALE: _str_series(scale_arr),
-        schema.EVENT: _str_series(event_arr),
-        schema.RESPONSE_DAYS: np.round(sorted_column("tp_response").astype(np.float64), 1),
-        schema.VALUE: sorted_column("tp_value"),
-        schema.COMMENT: _na_str(m),
-    }, copy=False)
+    }
+    del cust
+    cols[schema.TOUCHPOINT] = _str_series(pa.array(list(sim.names)).take(pa.array(sorted_column("tp_name"))))
+    cols[schema.DIMENSION] = _na_str(m)
+    score = sorted_column("tp_score").astype(np.float64)
+    cols[schema.SCORE] = score
+    scale = np.where(np.isnan(score), -1, sorted_column("tp_scale"))
+    cols[schema.SCALE] = _str_series(pa.array(list(V.SCALE_NAMES)).take(
+        pa.array(np.where(scale < 0, 0, scale), mask=scale < 0)))
+    event = sorted_column("tp_event")
+    cols[schema.EVENT] = _str_series(pa.array(list(V.EVENT_NAMES)).take(
+        pa.array(np.where(event < 0, 0, event), mask=event < 0)))
+    del scale, event
+    cols[schema.RESPONSE_DAYS] = np.round(sorted_column("tp_response").astype(np.float64), 1)
+    cols[schema.VALUE] = sorted_column("tp_value")
+    cols[schema.COMMENT] = _na_str(m)
+    del order
+    tp = pd.DataFrame(cols, copy=False)
+    del cols
     tp[schema.SOURCE_LINE] = np.arange(2, m + 2, dtype=np.int64)
 
     # truth ----------------------------------------------------------------

@@ -21,7 +21,8 @@
    (``people_trend``, ...);
 5. **nodes**: trust received per dimension as provider and as advocate
    (confidence-weighted mean of the relationships' scores) and a global
-   reputation (:mod:`trustnet.trust.eigentrust`);
+   reputation (:mod:`trustnet.trust.eigentrust`: EigenTrust over the people
+   layer, every person pre-trusted; the module says why not the forest roots);
 6. **why** (:mod:`trustnet.trust.explain`): the strongest evidence, in words.
 
 Examples

@@ -89,7 +89,8 @@ class AdvocateSettings:
     conversion_smoothing: float = 2.0
     #: Pseudo-referees at the provider's median used to smooth credibility for few referees.
     credibility_smoothing: float = 2.0
-    #: Weights of the composite advocate score (see ``trustnet.advocates``); missing keys keep their default.
+    #: Weights of the parts of an advocate's quality (conversion, credibility, reputation, brokerage)
+    #: in the score ``value_attributed * (0.5 + quality)``; missing keys keep their default.
     score_weights: Mapping[str, float] = field(default_factory=dict)
     #: Segment "champion": composite score percentile at or above this.
     champion_pct: float = 80.0

@@ -341,7 +341,8 @@ def _export_world(name: str) -> World:
 
 @pytest.mark.parametrize("name", ["referral-platform", "crm-europe"])
 def test_exports_load_through_the_normal_loader(name):
-    """Every row loads; e-mails, amounts (currency strings, decimal commas) and dates come back right."""
+    """Every row loads; e-mails, statuses, amounts (currency strings, decimal commas), day-first dates
+    and (CRM) the tradesperson come back as the world has them."""
     load = pytest.importorskip("trustnet.load")
     ref = _export_world(name).referrals
     df, report = load.load_referrals(demo_path(name))
@@ -353,8 +354,11 @@ def test_exports_load_through_the_normal_loader(name):
     np.testing.assert_allclose(back[schema.REVENUE].to_numpy(), ref[schema.REVENUE].to_numpy(), equal_nan=True)
     minute = ref[schema.REFERRED_AT].dt.floor("min").to_numpy()
     assert (back[schema.REFERRED_AT].dt.floor("min").to_numpy() == minute).all()
-    if name == "referral-platform":
-        assert (back[schema.STATUS].to_numpy() == ref[schema.STATUS].to_numpy()).all()
+    assert (back[schema.STATUS].to_numpy() == ref[schema.STATUS].to_numpy()).all()
+    day = ref[schema.CONVERTED_AT].dt.floor("D")
+    assert back[schema.CONVERTED_AT].dt.floor("D").equals(day.set_axis(back.index))
+    if name == "crm-europe":
+        assert (back[schema.PROVIDER].to_numpy() == ref[schema.PROVIDER].to_numpy()).all()
 
 
 # ------------------------------------------------------------------ errors and the command line

@@ -53,12 +53,13 @@ def test_canonical_name_ignores_accents_case_and_punctuation():
 
 
 def test_same_id_is_a_self_referral():
-    # the loader rejects such rows and build_graph does not take them; a table passed beside the graph can
+    # the loader rejects such rows; a hand-made table, or one passed beside the graph, can hold them
     G = build_graph(refs([("ann", "bob")]))
     found = find_suspicious(G, refs([("ann", "ann"), ("ann", "bob")]))
     assert row(found, "ann", "ann")["suspicion"] == pytest.approx(0.99)
     assert row(found, "ann", "ann")["signals"] == "self_referral"
     assert row(found, "ann", "bob")["suspicion"] == 0
+    assert run(refs([("ann", "ann"), ("ann", "bob")])).referrals["signals"].tolist() == ["self_referral", ""]
 
 
 def test_same_email_from_email_columns_even_when_ids_differ():

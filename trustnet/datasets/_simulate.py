@@ -19,8 +19,10 @@ The world, in short (the README of each bundled dataset says it in words):
   and the furious, events whose frequency depends on quality and trust;
 * every negative experience adds *strain*, which fades (a factor 0.8 a month);
   when strain passes the customer's own threshold — about two bad events close
-  together, rarely one — the customer tips: contact falls silent and they leave
-  some weeks later; a few leave for reasons outside the data (moving house);
+  together, rarely one — the customer tips: half have a last unhappy contact,
+  then contact falls silent and they leave 35 days to eight months later; a few
+  drift away in silence and lapse months later, a very few leave at once for
+  reasons outside the data (moving house);
 * customers refer friends at a heavy-tailed personal rate, but only while they
   trust; a referral converts more often when the tie is strong and the
   advocate enthusiastic, and the new customer's first trust starts where the
@@ -557,7 +559,8 @@ def simulate(spec: V.KindSpec, *, customers: int, providers: int, months: int, e
                       lambda tg: tg + rng.normal(0.0, 0.05, tg.shape))
     w = 1 + 0.8 * np.arange(months) / max(months - 1, 1)
     quotas = n0 + np.round((customers - n0) * np.cumsum(w) / w.sum()).astype(np.int64)
-    trust_end = None
+    trust_end = np.zeros((customers, 3))  # hidden state at the export's end (months >= 1 always)
+    pressure_end = np.zeros(customers)
     total = months + 3
     for m in range(total):
         sim.month(m, int(quotas[m]) if m < months else None)
@@ -566,7 +569,6 @@ def simulate(spec: V.KindSpec, *, customers: int, providers: int, months: int, e
             pressure_end = sim.strain / np.maximum(sim.thr, 1e-9)
         if progress is not None:
             progress("generate", m + 1, total)
-    assert trust_end is not None
     D = end_day
     # one column at a time, dropping the monthly chunks as we go, to keep the peak low
     chunks = [list(col) for col in zip(*sim.tp)] if sim.tp else [[np.empty(0)] for _ in range(7)]

@@ -170,6 +170,17 @@ def read_table(
     for magic, what in _BINARY_MAGIC.items():
         if data.startswith(magic):
             raise InputError(f"{name}: this is {what}, not a table; expected a CSV, TSV, .xlsx or JSON export")
+    head = _utf8_head(data) if encoding is None else None
+    if head is not None and head[:4096].lstrip()[:1] not in ("[", "{"):
+        # UTF-8 text: sniff the layout on the first 256 kB and hand the file's own bytes to the
+        # CSV reader (which checks the rest is UTF-8); decode the whole file only when needed
+        body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+        try:
+            return _read_delimited(head, name, delimiter, header,
+                                   dict(info, encoding="utf-8-sig" if body is not data else "utf-8"), [],
+                                   utf8=body, full=lambda: body.decode("utf-8"))
+        except (_NotUtf8, UnicodeDecodeError):
+            pass  # not UTF-8 after all: decode the whole file the careful way
     text, enc, enc_warning = _decode(data, name, encoding)
     info["encoding"] = enc
     warnings = [enc_warning] if enc_warning else []
@@ -186,6 +197,27 @@ def read_table(
 
 
 # --- bytes -------------------------------------------------------------------------------
+
+class _NotUtf8(Exception):
+    """The fast UTF-8 path met bytes that are not UTF-8."""
+
+
+def _utf8_head(data: bytes, size: int = 262144) -> str | None:
+    """The first ``size`` bytes decoded as UTF-8, or None when they are not UTF-8 text."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return None
+    chunk = data[:size]
+    if b"\x00" in chunk:
+        return None
+    try:
+        text = chunk.decode("utf-8")
+    except UnicodeDecodeError as err:
+        if len(chunk) < len(data) and err.start >= len(chunk) - 3 and err.reason == "unexpected end of data":
+            text = chunk[:err.start].decode("utf-8", errors="strict")
+        else:
+            return None
+    return text.lstrip("\ufeff")
+
 
 def _read_bytes(source: Any, name: str) -> bytes:
     if isinstance(source, (str, Path)):
@@ -332,12 +364,18 @@ def _sniff_delimiter(sample: list[str]) -> str:
 
 
 def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | None,
-                    info: dict[str, Any], warnings: list[str], utf8: bytes | None = None) -> RawTable:
+                    info: dict[str, Any], warnings: list[str], utf8: bytes | None = None,
+                    full: Any = None) -> RawTable:
+    """Read delimited text. ``text`` may be only the start of the file when ``full`` (a callable
+    returning the whole text) is given; ``utf8`` are the bytes handed to the CSV reader."""
     line_offset = 0
     first_nl = text.find("\n")
     first = text[: first_nl if first_nl >= 0 else len(text)].strip("\r")
     m = re.fullmatch(r'"?sep=(.)"?,*', first.strip(), flags=re.IGNORECASE)
     if m:
+        if full is not None:
+            text, full = full(), None
+            first_nl = text.find("\n")
         delimiter = delimiter or m.group(1)
         text = text[first_nl + 1:] if first_nl >= 0 else ""
         utf8 = None
@@ -361,6 +399,8 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
         head_row = first_line.rstrip("\r\n").split(delimiter)
     extra = _trailing_empty_cells(text, delimiter, len(head_row))
     if extra:
+        if full is not None:
+            text, full = full(), None
         nl = text.find("\n")
         cut = nl - 1 if nl > 0 and text[nl - 1] == "\r" else nl
         text = text[:cut] + delimiter * extra + text[cut:]
@@ -388,6 +428,8 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
+        if full is not None and "utf" in str(err).lower():
+            raise _NotUtf8(str(err)) from err
         raise InputError(f"{name}: the file cannot be split into columns with delimiter "
                          f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} ({err}); pass --delimiter") from err
     frame = table.to_pandas()

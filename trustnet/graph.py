@@ -501,8 +501,15 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
     small per-column uniques are merged, so ids are hashed about once.
     """
     codes, uniques = zip(*(pd.factorize(col, sort=False) for col in columns))
-    merged = pd.Index(pd.unique(pd.concat([pd.Series(u, dtype="str") for u in uniques], ignore_index=True)), dtype="str").sort_values()
-    return merged, [merged.get_indexer(pd.Index(u, dtype="str"))[c] for c, u in zip(codes, uniques)]
+    # one sorted factorize of the small per-column uniques maps each column's codes (no second hashing pass)
+    merged_codes, merged = pd.factorize(pd.concat([pd.Series(u, dtype="str") for u in uniques], ignore_index=True),
+                                        sort=True)
+    merged = pd.Index(merged, dtype="str")
+    out, offset = [], 0
+    for c, u in zip(codes, uniques):
+        out.append(merged_codes[offset:offset + len(u)][c])
+        offset += len(u)
+    return merged, out
 
 
 def _node_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:

@@ -28,7 +28,6 @@ REPUTATION_PCT = "reputation_pct"
 KIND = "kind"
 TRUSTER_IDX = "truster_idx"
 TRUSTEE_IDX = "trustee_idx"
-REL_REFERRALS = "referrals"
 NODE_VALUE = "value"
 
 #: Columns of :func:`forest_metrics`.
@@ -116,8 +115,9 @@ def forest_metrics(graph: TrustGraph, decay: float = 0.5, exclude: Any = None) -
     """Downstream reach and value of every node over the first-touch referral forest.
 
     One pass over the forest in reverse level order (deepest level first) adds
-    each node's totals into its parent's, so the cost is linear in the number
-    of nodes whatever the shape of the chains; no per-node walk over
+    each node's totals into its parent's: a handful of numpy calls per level,
+    so the cost is linear in the number of nodes plus a small cost per level
+    of depth (a 100,000-deep chain takes seconds); no per-node walk over
     descendants.
 
     Attribution is first-touch: a customer's value (``graph.nodes.value``, the

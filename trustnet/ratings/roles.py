@@ -319,11 +319,19 @@ def rank_trust_carriers(graph: Any, scores: RatingScores, settings: Settings | N
         if col is not None and col in nodes.columns and col != GROUP:
             table[col] = nodes[col].to_numpy()
     table["segment"] = pd.Categorical.from_codes(segment, categories=list(SEGMENTS))
-    why = ("trusted by " + pd.Series(trusted_by).astype(str) + " of " + pd.Series(received).astype(str) + " "
-           + pd.Series(np.where(received == 1, "rater", "raters")) + " ("
-           + pd.Series(np.nan_to_num(share)).map("{:.0%}".format) + " positive); "
-           + pd.Series(reach).map("{:,}".format) + " "
-           + pd.Series(np.where(reach == 1, "person trusts", "people trust")) + " them directly or through one person they trust")
+    signed = bool(len(rel)) and graph.relationships["rating"].nunique() > 1
+    if signed:
+        why = ("trusted by " + pd.Series(trusted_by).astype(str) + " of " + pd.Series(received).astype(str) + " "
+               + pd.Series(np.where(received == 1, "rater", "raters")) + " ("
+               + pd.Series(np.nan_to_num(share)).map("{:.0%}".format) + " positive); "
+               + pd.Series(reach).map("{:,}".format) + " "
+               + pd.Series(np.where(reach == 1, "person trusts", "people trust"))
+               + " them directly or through one person they trust")
+    else:  # every tie the same (advice, friendship): nothing is positive or negative, people are named
+        why = ("named by " + pd.Series(received).astype(str) + " of " + str(max(n - 1, 0)) + " others; "
+               + pd.Series(reach).map("{:,}".format) + " "
+               + pd.Series(np.where(reach == 1, "person turns", "people turn"))
+               + " to them directly or through one person they turn to")
     if TIES_ACROSS_GROUPS in nodes.columns:
         ties = nodes[TIES_ACROSS_GROUPS].to_numpy(np.int64)
         spans = nodes[GROUPS_REACHED].to_numpy(np.int64)

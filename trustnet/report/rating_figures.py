@@ -93,12 +93,14 @@ def _drawn_nodes(n: int, src: np.ndarray, dst: np.ndarray, focus: np.ndarray, ra
 
 def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocates: pd.DataFrame,
                        at_risk: pd.DataFrame, *, group: str | None = None, top: int = 15, label: int = 8,
-                       max_nodes: int = 250, seed: int = 0) -> Any:
+                       max_nodes: int = 250, signed: bool = True, seed: int = 0) -> Any:
     """The rating network: people sized by reputation, coloured by trust received (or group), distrust in red.
 
     On a network larger than ``max_nodes`` only the ``top`` trust carriers and the
     ``top`` most likely untrustworthy accounts are drawn with their best-reputed
-    neighbours; the subtitle says so. The layout is a seeded spring layout.
+    neighbours; the subtitle says so. The layout is Kamada–Kawai up to 120 people, else a
+    seeded spring layout. With ``signed=False`` (every tie the same: an advice network)
+    the ties are drawn as arrows and nothing is called negative or untrustworthy.
 
     Parameters
     ----------
@@ -153,7 +155,10 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     G = nx.Graph()
     G.add_nodes_from(range(len(keep)))
     G.add_edges_from(zip(e_src.tolist(), e_dst.tolist()))
-    pos_d = nx.spring_layout(G, seed=seed, iterations=80, k=1.6 / np.sqrt(max(len(keep), 1)))
+    if len(keep) <= 120:
+        pos_d = nx.kamada_kawai_layout(G)
+    else:
+        pos_d = nx.spring_layout(G, seed=seed, iterations=80, k=1.6 / np.sqrt(max(len(keep), 1)))
     pos = np.array([pos_d[i] for i in range(len(keep))]) if len(keep) else np.zeros((0, 2))
 
     # --- finding
@@ -168,13 +173,17 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
         first = str(advocates["advocate"].iloc[0])
         g_first = nodes[group].iloc[index.get_loc(first)]
         spans = int(nodes["groups_reached"].iloc[index.get_loc(first)]) if "groups_reached" in nodes else 0
-        head = (f"{st.short(first, 20)} ({group} {g_first}) carries the most trust and is tied to "
-                f"{st.fmt_count(spans, 'other ' + group, 'other ' + group + 's')}")
+        head = (f"{st.short(first, 20)} ({group} {g_first}) {'carries the most trust' if signed else 'is the most influential'}"
+                f" and is tied to {st.fmt_count(spans, 'other ' + group, 'other ' + group + 's')}")
+    elif not signed and len(advocates):
+        head = f"{_names([str(a) for a in advocates['advocate'].head(3)])} are the most influential"
     partial = len(keep) < n
     drawn = (f"Showing the top {len(top_idx)} trust carriers and {min(len(bad_idx), top)} likeliest untrustworthy "
              f"accounts with their best-reputed contacts: {len(keep):,} of {n:,} people. ") if partial else f"All {n:,} people. "
     colour_note = f"coloured by {group}" if group is not None and group in nodes else "coloured by the trust they receive"
-    sub = drawn + f"Size = reputation, {colour_note}; red lines: negative ratings, red rings: likely untrustworthy."
+    sub = drawn + (f"Size = reputation, {colour_note}; red lines: negative ratings, red rings: likely untrustworthy."
+                   if signed else f"Size = influence (reputation: named by people who are themselves named), "
+                   f"{colour_note}; arrows point to the person turned to.")
     fig, rect = st.new_figure(head, sub)
     frame = (rect[0], rect[1], rect[2] * 0.8, rect[3])
     ax = fig.add_axes(frame)
@@ -183,13 +192,22 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     def segs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         return np.stack([pos[a], pos[b]], axis=1) if len(a) else np.zeros((0, 2, 2))
 
-    few = len(keep) <= 60
+    few = len(keep) <= 40
+    r_keep = rep[keep]
+    size = 25.0 + 900.0 * np.sqrt(r_keep / max(float(r_keep.max()), 1e-12))
+    if few:
+        from matplotlib.patches import FancyArrowPatch
+
+        radius = np.sqrt(size) / 2.0  # marker radius in points
+        for a, b, neg in zip(e_src.tolist(), e_dst.tolist(), e_neg.tolist()):
+            ax.add_patch(FancyArrowPatch(pos[a], pos[b], arrowstyle="-|>", mutation_scale=9,
+                                         color=st.RISK_COLOUR if neg else "#7F8A96", lw=0.8, alpha=0.6,
+                                         shrinkA=radius[a], shrinkB=radius[b] + 1.5, zorder=1))
+        e_src, e_dst, e_neg = e_src[:0], e_dst[:0], e_neg[:0]
     ax.add_collection(LineCollection(segs(e_src[~e_neg], e_dst[~e_neg]), colors="#7F8A96" if few else st.FAINT,
                                      linewidths=0.9 if few else 0.5, alpha=0.55 if few else 0.35, zorder=1))
     ax.add_collection(LineCollection(segs(e_src[e_neg], e_dst[e_neg]), colors=st.RISK_COLOUR, linewidths=1.0,
                                      alpha=0.8, zorder=2))
-    r_keep = rep[keep]
-    size = 25.0 + 900.0 * np.sqrt(r_keep / max(float(r_keep.max()), 1e-12))
     handles: list[Any] = []
     if group is not None and group in nodes:
         colours, cats, palette = _group_colours(nodes[group].iloc[keep].reset_index(drop=True))
@@ -223,10 +241,13 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
         _text(ax, x, y, "  " + st.short(ids[i], 16), ha="left", va="center", zorder=5,
               fontsize=st.NOTE_PT if few else st.TICK_PT, fontweight="bold" if good else "normal",
               color=st.INK if (good or few) else st.RISK_COLOUR, path_effects=_halo())
-    handles += [Line2D([], [], color=st.RISK_COLOUR, lw=2, label="negative rating"),
-                Line2D([], [], color="#7F8A96", lw=2, label="positive rating"),
-                Line2D([], [], marker="o", ls="", ms=11, mfc="white", mec=st.RISK_COLOUR, mew=2,
-                       label="likely untrustworthy")]
+    if signed:
+        handles += [Line2D([], [], color=st.RISK_COLOUR, lw=2, label="negative rating"),
+                    Line2D([], [], color="#7F8A96", lw=2, label="positive rating"),
+                    Line2D([], [], marker="o", ls="", ms=11, mfc="white", mec=st.RISK_COLOUR, mew=2,
+                           label="likely untrustworthy")]
+    else:
+        handles += [Line2D([], [], color="#7F8A96", lw=2, label="tie (→ whom they turn to)")]
     lax = fig.add_axes((rect[0] + rect[2] * 0.82, rect[1] + rect[3] * 0.42, rect[2] * 0.18, rect[3] * 0.58))
     lax.set_axis_off()
     lax.legend(handles=handles, loc="upper left", frameon=False, prop={"family": st.FONT, "size": st.NOTE_PT},
@@ -260,12 +281,16 @@ def trust_carriers(advocates: pd.DataFrame, *, top: int = 15, signed: bool = Tru
                                "Nobody received a positive rating, so there is no one whose trust carries.")
     show = advocates.head(max(1, int(top))).reset_index(drop=True)
     names = show["advocate"].astype("str").tolist()
-    head = f"Trust carries furthest through {_names(names[:3])}"
+    head = (f"Trust carries furthest through {_names(names[:3])}" if signed else
+            f"{_names(names[:3])} are the most influential")
     verb = "trusted by" if signed else "named by"
     sub = (f"The {len(show)} best of {len(advocates):,} people by reputation (PageRank over positive ratings weighted "
            f"by the raters' reliability), in multiples of an average person's share; right: {verb}, "
-           + ("share of positive ratings, " if signed else "")
-           + "people who trust them directly or through one person they trust.")
+           "share of positive ratings, people who trust them directly or through one person they trust."
+           if signed else
+           f"The {len(show)} best of {len(advocates):,} people by influence (PageRank over the ties: named by people "
+           "who are themselves named), in multiples of an average person's share; right: named by, people who turn "
+           "to them directly or through one person they turn to.")
     fig, rect = st.new_figure(head, sub, bottom=1.2)
     ax = fig.add_axes((rect[0] + rect[2] * 0.13, rect[1], rect[2] * 0.6, rect[3]))
     y = np.arange(len(show))[::-1]
@@ -451,6 +476,9 @@ def group_bridges(nodes: pd.DataFrame, group: str, *, top: int = 15) -> Any:
     ax.set_yticks(y, labels=[st.short(i, 18) for i in show["id"].astype("str")], **_NO_MATH)
     ax.set_ylim(-0.6, len(show) - 0.4)
     ax.set_xlabel(f"ties to people of another {group}", family=st.FONT)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     st.style_axes(ax, grid="x")
     ax.tick_params(axis="y", length=0, labelcolor=st.INK)
     tx = fig.add_axes((rect[0] + rect[2] * 0.84, rect[1], rect[2] * 0.16, rect[3]), sharey=ax)
@@ -484,7 +512,7 @@ def rating_figures(analysis: Any, *, top: int = 15) -> dict[str, Any]:
         analysis.graph.relationships["rating"].nunique() > 1
     out = {
         "network_map": rating_network_map(nodes, analysis.relationships, analysis.advocates, analysis.at_risk,
-                                          group=group, top=top),
+                                          group=group, top=top, signed=signed),
         "trust_carriers": trust_carriers(analysis.advocates, signed=signed),
         "untrustworthy_accounts": untrustworthy_accounts(analysis.at_risk),
         "trust_distribution": trust_distribution(nodes, signed=signed),

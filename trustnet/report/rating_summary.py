@@ -75,7 +75,9 @@ def _carrier_sentence(analysis: Any, signed: bool) -> str:
     top = adv.iloc[0]
     verb = "trusted by" if signed else "named by"
     names = ", ".join(adv["advocate"].astype(str).head(3))
-    return (f"Trust carries furthest through {names}: the top {k:,} {'person holds' if k == 1 else 'people hold'} "
+    lead = (f"Trust carries furthest through {names}" if signed else
+            f"The most influential (named by people who are themselves named): {names}")
+    return (f"{lead}: the top {'person holds' if k == 1 else f'{k:,} people hold'} "
             f"{share:.0%} of network-wide reputation; {top['advocate']} is {verb} {int(top['trusted_by']):,} and "
             f"reaches {int(top['reach']):,} people within two steps.")
 
@@ -92,12 +94,13 @@ def _untrustworthy_sentence(analysis: Any, signed: bool) -> str:
             f"(90% or more). First: {first['account']} — {first['next_action']}.")
 
 
-def _structure_sentence(analysis: Any) -> str:
+def _structure_sentence(analysis: Any, signed: bool) -> str:
     net = analysis.scores.network
+    what = "ratings" if signed else "ties"
     text = (f"Structure: {net['weak_components']:,} weakly connected "
             f"{'component' if net['weak_components'] == 1 else 'components'} "
-            f"({net['strong_components']:,} strongly connected), {net['reciprocated_share']:.0%} of ratings "
-            f"reciprocated, the busiest person has {net['max_total_degree']:,} ratings given and received")
+            f"({net['strong_components']:,} strongly connected), {net['reciprocated_share']:.0%} of {what} "
+            f"reciprocated, the busiest person has {net['max_total_degree']:,} {what} given and received")
     if pd.notna(net.get("first")) and pd.notna(net.get("last")):
         text += f"; ratings from {pd.Timestamp(net['first']):%Y-%m-%d} to {pd.Timestamp(net['last']):%Y-%m-%d}"
     return text + "."
@@ -121,20 +124,27 @@ def _group_sentence(analysis: Any) -> str | None:
     unnamed = nodes["id"].astype("str")[nodes["ratings_received"].to_numpy() == 0].tolist()
     text = (f"Across {group}s ({nodes[group].nunique()} of them): {across:.0%} of ties cross from one {group} to "
             f"another; the bridges are {bridges or 'nobody'}.")
-    if isolated:
-        text += (f" Isolated within their own {group}: {', '.join(isolated[:8])}"
-                 + (f" and {len(isolated) - 8} more" if len(isolated) > 8 else "") + ".")
     if unnamed:
-        text += (f" Named by nobody: {', '.join(unnamed[:8])}"
-                 + (f" and {len(unnamed) - 8} more" if len(unnamed) > 8 else "") + ".")
+        text += (f" Most isolated: {_list(unnamed)} {'is' if len(unnamed) == 1 else 'are'} named by nobody")
+    if isolated:
+        text += ("; " if unnamed else " ") + (f"{_list(isolated)} {'has' if len(isolated) == 1 else 'have'} "
+                                               f"no tie outside their own {group}")
+    if unnamed or isolated:
+        text += "."
     return text
+
+
+def _list(ids: list[str], most: int = 8) -> str:
+    shown = ids[:most]
+    text = ", ".join(shown[:-1]) + (" and " if len(shown) > 1 else "") + shown[-1]
+    return text + (f" (and {len(ids) - most} more)" if len(ids) > most else "")
 
 
 def rating_headline(analysis: Any, load_sentence: str) -> list[str]:
     """The headline findings of a rating network: trust, who carries it, untrustworthy accounts, structure, data."""
     signed = is_signed(analysis)
     parts = [_trust_sentence(analysis, signed), _carrier_sentence(analysis, signed),
-             _untrustworthy_sentence(analysis, signed), _group_sentence(analysis), _structure_sentence(analysis),
+             _untrustworthy_sentence(analysis, signed), _group_sentence(analysis), _structure_sentence(analysis, signed),
              load_sentence]
     return [p for p in parts if p]
 
@@ -178,7 +188,8 @@ def rating_tables(analysis: Any) -> dict[str, pd.DataFrame]:
     signed = is_signed(analysis)
     carriers = [c for c in ("advocate", group, "segment", "score_pct", "trusted_by", "positive_share" if signed else None,
                             "reach", "why") if c is not None and c in adv]
-    out = {"Whose trust carries furthest": adv[carriers].rename(columns={"advocate": "person"})}
+    title = "Whose trust carries furthest" if signed else "Who is most influential"
+    out = {title: adv[carriers].rename(columns={"advocate": "person", "trusted_by": "trusted by" if signed else "named by"})}
     if signed:
         risk = analysis.at_risk
         cols = [c for c in ("account", group, "likelihood", "stake", "priority", "factors", "next_action")
@@ -188,12 +199,15 @@ def rating_tables(analysis: Any) -> dict[str, pd.DataFrame]:
     if group is not None and "ties_across_groups" in nodes:
         order = np.lexsort((nodes["id"].astype("str").to_numpy(), -nodes["groups_reached"].to_numpy(),
                             -nodes["ties_across_groups"].to_numpy()))
-        cols = [c for c in ("id", group, "ties_across_groups", "groups_reached", "ratings_received", "ratings_given",
-                            "why") if c in nodes]
-        out[f"Who bridges the {group}s"] = nodes.iloc[order][cols].rename(columns={"id": "person"})
+        cols = [c for c in ("id", group, "ties_across_groups", "groups_reached", "ratings_received", "ratings_given")
+                if c in nodes]
+        names = {"id": "person", "ties_across_groups": f"ties to other {group}s", "groups_reached": f"other {group}s reached"}
+        if not signed:
+            names.update(ratings_received="named by", ratings_given="names")
+        out[f"Who bridges the {group}s"] = nodes.iloc[order][cols].rename(columns=names)
         few = np.lexsort((nodes["id"].astype("str").to_numpy(), nodes["ties_across_groups"].to_numpy(),
                           nodes["ratings_received"].to_numpy()))
-        out["Least connected"] = nodes.iloc[few][cols].rename(columns={"id": "person"}).head(10)
+        out["Most isolated"] = nodes.iloc[few][cols].rename(columns=names).head(10)
     return out
 
 

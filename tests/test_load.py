@@ -622,3 +622,16 @@ def test_trailing_delimiter_on_data_rows(tmp_path):
     df, rep = load_referrals(path)
     assert df[S.REFERRED].tolist() == ["bob", "dan"] and rep.rejected == 0
     assert any("trailing delimiter" in w for w in rep.warnings)
+
+
+def test_xlsx_table_lower_down_the_sheet():
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet["B3"], sheet["C3"], sheet["B4"], sheet["C4"], sheet["B6"], sheet["C6"] = "advocate", "friend", "ann", "bob", "cat", "dan"
+    buf = io.BytesIO()
+    book.save(buf)
+    df, rep = load_referrals(io.BytesIO(buf.getvalue()))
+    assert df[[S.REFERRER, S.SOURCE_LINE]].values.tolist() == [["ann", 4], ["cat", 6]]
+    assert rep.rejected_rows[[S.SOURCE_LINE, "reason"]].values.tolist() == [[5, "empty row"]]

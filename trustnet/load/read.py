@@ -560,7 +560,10 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, header: bool | N
                          + ", ".join(repr(n) for n in names) + "; pass --sheet NAME")
     grid = pd.read_excel(book, sheet_name=chosen, header=None, dtype=object)
     grid = grid.dropna(how="all", axis=1)
-    if grid.empty:
+    filled = grid.notna().any(axis=1).to_numpy()
+    if filled.any():  # a table placed lower down the sheet: its first filled row is the header
+        grid = grid.iloc[int(np.argmax(filled)):]
+    if grid.empty or not filled.any():
         raise InputError(f"{name}: sheet {chosen!r} is empty; pass --sheet with the sheet holding the table "
                          f"(sheets: {', '.join(names)})")
     lines = grid.index.to_numpy(dtype=np.int64) + 1

@@ -444,8 +444,6 @@ def relationship_rows(graph, truster: np.ndarray, trustee: np.ndarray) -> np.nda
     return out
 
 
-_rel_lookup = relationship_rows
-
 
 def _spread(pieces: _Pieces, rel, dim_codes, value, weight, at, source, label) -> None:
     """Add evidence on a per-row dimension code; code 3 (``all``) spreads over the three at w/3."""
@@ -498,14 +496,14 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
     d_idx = refs["referred_idx"].to_numpy(np.int64)
     p_idx = refs["provider_idx"].to_numpy(np.int64)
     ref_at = refs[S.REFERRED_AT].to_numpy("datetime64[ns]")
-    adv_rel = _rel_lookup(graph, r_idx, p_idx)
+    adv_rel = relationship_rows(graph, r_idx, p_idx)
     ok = adv_rel >= 0
     for dim, value, weight in table["referral"]["made"]:
         pieces.add(adv_rel[ok], _DIM_CODE[dim], value, weight, ref_at[ok], "referral", lab["referral"], True)
     st_codes, st_values = _codes(refs[S.STATUS])
     conv_at = refs[S.CONVERTED_AT].to_numpy("datetime64[ns]")
-    by_rel = _rel_lookup(graph, d_idx, r_idx)
-    cust_rel = _rel_lookup(graph, d_idx, p_idx)
+    by_rel = relationship_rows(graph, d_idx, r_idx)
+    cust_rel = relationship_rows(graph, d_idx, p_idx)
     for name, spec in table["status"].items():
         if name not in st_values or not spec:
             continue
@@ -520,7 +518,7 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
     unknown_events: list[str] = []
     tps = graph.touchpoints
     if tps is not None and len(tps):
-        rel = _rel_lookup(graph, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64))
+        rel = relationship_rows(graph, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64))
         at = tps[S.AT].to_numpy("datetime64[ns]")
         name_codes, name_values = _codes(tps[S.TOUCHPOINT], normalise=False)
         kw = touchpoint_dimensions(pd.Series(name_values, dtype="str"), ts.keywords)

@@ -237,6 +237,14 @@ class _Sim:
             self.parent[sl] = parents
             self.depth[sl] = self.depth[parents] + 1
         self.trust[sl] = np.clip(start_trust(self.target[sl]), 0.02, 0.98)
+        # the first contact (the job, the installation) a few days after joining in the export's window
+        new = sl[join >= 0]
+        name, scale = self.spec.onboarding
+        dim = V.TOUCHPOINT_DIMENSION_INDEX[name]
+        u = self.feel(self.trust[new, dim])
+        answered = self.respond(u, 0.4, 0.8)
+        self.emit(new, self.join[new] + 0.2 + rng.exponential(3.0, len(new)), self.names.index(name),
+                  score=np.where(answered, _to_score(u, np.full(len(new), scale), rng), np.nan))
         return sl
 
     # ------------------------------------------------------------------ month

@@ -45,6 +45,7 @@ class KindSpec:
     praise: str
     praise_scale: int
     welcome_survey: str                             # generic survey after joining (csat)
+    onboarding: tuple[str, int]                     # the first contact, days after joining
     referral_channels: tuple[tuple[str, float, float, float], ...]  # (name, share, beta a, beta b)
     #: referral attempts per month of a customer with propensity 1 who fully trusts
     referral_rate: float
@@ -78,6 +79,7 @@ HOME_SERVICES = KindSpec(
     praise="technician visit",
     praise_scale=STARS,
     welcome_survey="CSAT survey",
+    onboarding=("technician visit", STARS),
     referral_channels=(("in person", 0.35, 5.0, 2.5), ("whatsapp", 0.3, 4.0, 3.0),
                        ("link", 0.2, 2.5, 3.5), ("email", 0.15, 2.5, 3.5)),
     referral_rate=0.16,
@@ -108,6 +110,7 @@ SUBSCRIPTION = KindSpec(
     praise="agent call",
     praise_scale=CSAT,
     welcome_survey="CSAT survey",
+    onboarding=("installation", CSAT),
     referral_channels=(("link", 0.4, 2.5, 3.5), ("email", 0.15, 2.5, 3.5), ("social", 0.2, 2.0, 4.0),
                        ("app share", 0.15, 3.0, 3.0), ("in person", 0.1, 5.0, 2.5)),
     referral_rate=0.15,
@@ -143,6 +146,8 @@ for _kind in KINDS.values():
         TOUCHPOINT_DIMENSION[_name] = schema.PROCESS
 for _name in (RESOLUTION, FOLLOW_UP, REFUND, CANCELLATION):
     TOUCHPOINT_DIMENSION[_name] = schema.PROCESS
+#: The same, as an index into ``schema.DIMENSIONS`` (generic surveys left out).
+TOUCHPOINT_DIMENSION_INDEX = {name: schema.DIMENSIONS.index(dim) for name, dim in TOUCHPOINT_DIMENSION.items() if dim}
 
 #: event codes used internally (index into EVENT_NAMES); -1 = no event
 EVENT_NAMES = ("complaint", "resolved", "unresolved", "outage", "delay", "refund_denied", "refund",

@@ -51,7 +51,8 @@ signal                 weight  fires when
                                of the possible pairs are referrals and at least 60% of the
                                members' referrals stay inside; level 0.5 for 3 accounts, 1 for 4+
 ``shared_fingerprint`` 0.60    the referrer referred several accounts from the same fingerprint:
-                               level 1 for three or more, 0.5 for two
+                               level 1 for three or more, 0.5 for two; times 0.6 when the
+                               referred account has been active since or declined
 ``duplicate_account``  0.50    the referred's mailbox (after normalisation) already belongs to
                                another account first seen earlier (or at the same time)
 ``batch_timestamp``    0.50    the referrer made three or more referrals with the identical
@@ -170,7 +171,7 @@ _NAT = np.iinfo(np.int64).min
 #: a timing pattern shared by more than this share of the referrals (and more than 10 of them) is
 #: how the export records time, not evidence (``batch_timestamp``, ``fast_conversion`` are left out)
 COMMON_SHARE = 0.1
-#: level of ``same_name`` / ``same_fingerprint`` when the referred account has been active since,
+#: level of ``same_name`` / ``same_fingerprint`` / ``shared_fingerprint`` when the referred account has been active since,
 #: or declined the referral
 ACTIVE_DISCOUNT = 0.6
 _NS_PER_S = 1_000_000_000
@@ -690,8 +691,9 @@ def _identity_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: n
     g = np.zeros(len(r), dtype=np.int64)
     g[has] = counts[np.searchsorted(ukeys, key)]
     shared = (g >= 2) & others & ~same
-    state.add("shared_fingerprint", shared, np.where(g >= 3, 1.0, 0.5),
-              words=lambda i: _cat("one of ", g[i], " accounts this advocate referred from one fingerprint"))
+    state.add("shared_fingerprint", shared, np.where(g >= 3, 1.0, 0.5) * active_level,
+              words=lambda i: _cat("one of ", g[i], " accounts this advocate referred from one fingerprint",
+                                   active_words(i)))
 
 
 def _email_signals(state: _State, graph: TrustGraph, refs: pd.DataFrame, r: np.ndarray, d: np.ndarray,

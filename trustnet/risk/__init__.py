@@ -88,10 +88,9 @@ from scipy.special import expit
 from ..graph import TrustGraph
 from ..settings import Settings
 from .calibrate import calibrate_risk, fit_logistic, read_outcomes, risk_toml
-from .factors import (
-    DEFAULT_WEIGHTS, FACTOR_DOCS, FACTOR_LABELS, FACTORS, compute_factors, forest_downstream,
-    node_gone, propagate_upstream, resolve_weights,
-)
+from .factors import compute_factors
+from .forest import forest_downstream, node_gone, propagate_upstream
+from .weights import DEFAULT_WEIGHTS, FACTOR_DOCS, FACTOR_LABELS, FACTORS, resolve_weights
 from .words import describe
 
 __all__ = [

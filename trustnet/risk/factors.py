@@ -1,24 +1,22 @@
 """The named risk factors of every customer–provider and advocate–provider relationship.
 
-Each factor is a non-negative number per relationship; the break likelihood is
-the logistic of ``intercept + sum(weight * factor)`` (see :mod:`trustnet.risk`).
-Everything here runs on integer relationship rows with numpy: contacts, events
-and values are mapped once onto the relationship table, then reduced with
-``bincount`` / ``ufunc.at`` / sorted-group tricks. The only Python loops run
-over referral-forest *levels* (as many as the deepest chain), never over
-relationships or people.
+Each factor is a non-negative number per relationship (the factors are listed
+in :mod:`trustnet.risk.weights`); the break likelihood is the logistic of
+``intercept + sum(weight * factor)`` (see :mod:`trustnet.risk`). Everything here
+runs on integer relationship rows with numpy: contacts, events and values are
+mapped once onto the relationships, then reduced with ``bincount`` /
+``ufunc.at`` / sorted-group tricks, never row by row.
 
 Examples
 --------
->>> FACTORS[:3]
-('low_people', 'low_process', 'low_platform')
->>> len(FACTORS) == len(DEFAULT_WEIGHTS) == len(FACTOR_LABELS)
-True
+>>> import pandas as pd
+>>> _codes(pd.Series(["Complaint", None, "praise", "other"], dtype="str"), ("complaint", "praise")).tolist()
+[0, -1, 1, -1]
 """
 
 from __future__ import annotations
 
-from typing import Any, Mapping
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -26,58 +24,13 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as S
-from ..errors import InputError, SettingsError
+from ..errors import InputError
 from ..graph import ADVOCATE, CUSTOMER_OF, KINDS, TrustGraph
 from ..settings import Settings
+from .forest import forest_downstream
+from .weights import FACTORS
 
-__all__ = ["FACTORS", "DEFAULT_WEIGHTS", "FACTOR_LABELS", "FACTOR_DOCS", "resolve_weights", "compute_factors"]
-
-# --- the factor table: name, default weight, label in the `factors` text, what it measures ----------
-_TABLE = (
-    ("low_people", 1.5, "low people trust",
-     "How far the relationship's people score lies below the reference (the higher of neutral 0.5 and the "
-     "provider's median), as a share of the reference, weighted by confidence: times (1 + confidence) / 2, "
-     "because the score is already a posterior that leans on its prior when evidence is thin (0..1)."),
-    ("low_process", 2.0, "low process trust",
-     "The same on the process dimension: service, complaint handling, promises kept (0..1)."),
-    ("low_platform", 1.5, "low platform trust",
-     "The same on the platform dimension: app, website, portal (0..1)."),
-    ("falling_trend", 1.5, "falling trend",
-     "How much `overall` fell over the trend window, in units of 0.2 (0 when stable or rising; capped at 2)."),
-    ("unresolved", 1.5, "unresolved problem",
-     "Number of negative events still open: a complaint, escalation or `unresolved` event with no later "
-     "resolution or refund, a refund_denied with no later refund, an outage with no later positive evidence "
-     "(capped at 3)."),
-    ("unresolved_age", 0.5, "problem left open",
-     "Age of the oldest open negative event, in units of 90 days (capped at 2): a problem left to fester."),
-    ("recent_problems", 0.8, "recent problems",
-     "Negative events of the recent past, open or not (complaints, escalations, unresolved follow-ups, refunds "
-     "denied, delays, outages), each counted with weight 1/2 ** (age / `risk.problem_half_life_days`), capped "
-     "at 5: problems in quick succession add up to a tipping point."),
-    ("response_delay", 0.6, "slow responses",
-     "How many times slower than the provider's median this relationship's responses were, minus one "
-     "(capped at 3), plus 0.5 per `delay` event (up to 2)."),
-    ("silence", 1.2, "silence",
-     "Days since the last contact against this relationship's own rhythm (median gap between its contacts, "
-     "pulled towards the provider's by `risk.rhythm_prior_gaps` gaps): 0 at the usual rhythm, 1 at "
-     "`risk.silence_ratio` times it, capped at 3."),
-    ("inconsistency", 1.0, "uneven trust",
-     "Spread between the best and the worst dimension with a confidence of at least 0.25, times the lower "
-     "of their two confidences (0..1): excellent in one place and poor in another."),
-    ("upstream", 1.5, "upstream advocate at risk",
-     "The person who referred them (or someone further up the referral forest) has churned (1, fading with "
-     "`risk.problem_half_life_days` since the churn when it is dated) or is at "
-     "risk (their own likelihood above the no-factor baseline, rescaled to 0..1), passed down with "
-     "`risk.upstream_decay` per level."),
-)
-
-FACTORS: tuple[str, ...] = tuple(row[0] for row in _TABLE)
-#: factor -> default weight (added to the logit per unit of the factor)
-DEFAULT_WEIGHTS: dict[str, float] = {row[0]: row[1] for row in _TABLE}
-#: factor -> words used in the ``factors`` column
-FACTOR_LABELS: dict[str, str] = {row[0]: row[2] for row in _TABLE}
-#: factor -> one sentence on what it measures
-FACTOR_DOCS: dict[str, str] = {row[0]: row[3] for row in _TABLE}
+__all__ = ["compute_factors", "PROBLEM_KINDS"]
 
 #: open-problem kinds, in the order used for codes (the oldest open event names the problem)
 PROBLEM_KINDS = ("complaint", "refund_denied", "unresolved", "escalation", "outage")
@@ -90,32 +43,6 @@ _MIN_CONFIDENCE = 0.25                      # a dimension counts for inconsisten
 _DAY = 86_400 * 10**9
 _NAT = np.iinfo(np.int64).min
 _BIG = np.iinfo(np.int64).max
-
-
-def resolve_weights(settings: Settings) -> tuple[float, np.ndarray]:
-    """The intercept and the weight vector (in :data:`FACTORS` order) of ``settings.risk``.
-
-    Factors not named in ``settings.risk.weights`` keep their default weight.
-
-    Examples
-    --------
-    >>> from trustnet.settings import Settings
-    >>> b, w = resolve_weights(Settings.from_dict({"risk": {"weights": {"silence": 2}}}))
-    >>> b, float(w[FACTORS.index("silence")])
-    (-4.5, 2.0)
-    """
-    weights = dict(DEFAULT_WEIGHTS)
-    unknown = sorted(set(settings.risk.weights) - set(FACTORS))
-    if unknown:
-        raise SettingsError(
-            f"unknown risk factor(s) {', '.join(unknown)} in [risk] weights; valid factors are "
-            + ", ".join(FACTORS)
-        )
-    for name, value in settings.risk.weights.items():
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not np.isfinite(value):
-            raise SettingsError(f"[risk] weights.{name} must be a finite number, got {value!r}")
-        weights[name] = float(value)
-    return float(settings.risk.intercept), np.array([weights[f] for f in FACTORS], dtype=float)
 
 
 def _i64(values: Any) -> np.ndarray:
@@ -187,62 +114,6 @@ def _group_reduce(rows: np.ndarray, values: np.ndarray, m: int, ufunc: Any, fill
     ok = rows >= 0
     ufunc.at(out, rows[ok], values[ok])
     return out
-
-
-def _levels(graph: TrustGraph) -> list[np.ndarray]:
-    """Node indices per forest level, roots first (from ``graph.order``)."""
-    depth = graph.depth[graph.order]
-    if not len(depth):
-        return []
-    bounds = np.searchsorted(depth, np.arange(int(depth.max()) + 2))
-    return [graph.order[bounds[d]:bounds[d + 1]] for d in range(len(bounds) - 1)]
-
-
-def forest_downstream(graph: TrustGraph) -> np.ndarray:
-    """Number of people below each node in the first-touch referral forest.
-
-    One pass over the levels, deepest first.
-
-    Examples
-    --------
-    >>> import pandas as pd
-    >>> from trustnet.graph import build_graph
-    >>> G = build_graph(pd.DataFrame({"referrer": ["a", "b", "a"], "referred": ["b", "c", "d"]}))
-    >>> dict(zip(G.nodes["id"], forest_downstream(G).tolist()))
-    {'a': 3, 'b': 1, 'c': 0, 'd': 0, 'the business': 0}
-    """
-    size = np.ones(graph.n, np.int64)
-    for nodes in reversed(_levels(graph)[1:]):
-        np.add.at(size, graph.parent[nodes], size[nodes])
-    return size - 1
-
-
-def propagate_upstream(graph: TrustGraph, signal: np.ndarray, decay: float) -> tuple[np.ndarray, np.ndarray]:
-    """Strongest upstream signal each node inherits through the referral forest.
-
-    ``up[i] = max(signal[parent], decay * up[parent])``, computed level by level
-    (roots first). Also returns the node the signal came from (-1 for none).
-
-    Examples
-    --------
-    >>> import numpy as np, pandas as pd
-    >>> from trustnet.graph import build_graph
-    >>> G = build_graph(pd.DataFrame({"referrer": ["a", "b"], "referred": ["b", "c"]}))
-    >>> up, src = propagate_upstream(G, np.array([1.0, 0.0, 0.0, 0.0]), 0.5)
-    >>> up.tolist(), src.tolist()
-    ([0.0, 1.0, 0.5, 0.0], [-1, 0, 0, -1])
-    """
-    up = np.zeros(graph.n)
-    src = np.full(graph.n, -1, np.int64)
-    for nodes in _levels(graph)[1:]:
-        p = graph.parent[nodes]
-        direct = signal[p]
-        inherited = decay * up[p]
-        take_direct = direct >= inherited
-        up[nodes] = np.where(take_direct, direct, inherited)
-        src[nodes] = np.where(take_direct, p, src[p])
-    up[src < 0] = 0.0
-    return up, src
 
 
 def _contacts(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
@@ -578,20 +449,3 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
         "as_of_day": as_of_day,
         "n": n,
     }
-
-
-def node_gone(graph: TrustGraph, facts: Mapping[str, Any], half_life: float) -> tuple[np.ndarray, np.ndarray]:
-    """People with at least one churned provider relationship, and how much that still weighs (0..1).
-
-    The weight is 1 for an undated churn (a ``churned`` status) and fades as
-    ``1/2 ** (age / half_life)`` from the date of the churn event.
-    """
-    gone = np.zeros(graph.n, bool)
-    who = facts["truster"][facts["gone"]]
-    gone[who] = True
-    day = facts["churn_day"][facts["gone"]]
-    age = np.maximum(facts["as_of_day"] - day, 0.0)
-    w = np.where(np.isfinite(day), 0.5 ** (age / max(half_life, 1e-9)), 1.0)
-    weight = np.zeros(graph.n)
-    np.maximum.at(weight, who, w)
-    return gone, weight

@@ -24,7 +24,8 @@ import pyarrow.compute as pc
 
 from .. import schema as S
 from ..graph import ADVOCATE, KINDS
-from .factors import FACTOR_LABELS, FACTORS, PROBLEM_KINDS
+from .factors import PROBLEM_KINDS
+from .weights import FACTOR_LABELS, FACTORS
 
 __all__ = ["describe", "VERBS", "MIN_SHARE", "SECOND_SHARE"]
 

@@ -145,7 +145,7 @@ def summary(analysis: Any) -> dict[str, Any]:
             "top_advocates": _records(analysis.advocates, ["advocate", "score", "score_pct", "reach", "trusted_by", "segment"]),
             "top_at_risk": _records(analysis.at_risk, ["account", "likelihood", "stake", "priority", "next_action"]),
             "load": analysis.load_report.to_dict(),
-            "settings": settings,
+            "settings": {k: v for k, v in settings.items() if k in ("load", "trust", "report")},
         }
     customers = rel[rel["kind"].astype(str).isin(["customer", "advocate"])]
     return {

@@ -241,14 +241,13 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     kind = facts["open_kind"][sel]
     label_names = [FACTOR_LABELS[f] for f in FACTORS] + [_PROBLEM_LABELS[x] for x in PROBLEM_KINDS]
     items = pa.array([f"{name} {p}%" for name in label_names for p in range(101)])
-    label_id = np.tile(np.arange(F), (k, 1))
-    label_id[:, col["unresolved"]] = np.where(kind >= 0, F + np.maximum(kind, 0), col["unresolved"])
-    pct = np.round(shares * 100).astype(np.int64)
     order = np.argsort(-shares, axis=1, kind="stable")[:, :n_ranks]
     listed = shares[rk[:, None], order] >= MIN_SHARE
     entry_row = np.broadcast_to(rk[:, None], listed.shape)[listed]  # row-major: rows in order, ranks in order
     entry_f = order[listed]
-    codes = label_id[entry_row, entry_f] * 101 + pct[entry_row, entry_f]
+    entry_kind = kind[entry_row]
+    label_id = np.where((entry_f == col["unresolved"]) & (entry_kind >= 0), F + np.maximum(entry_kind, 0), entry_f)
+    codes = label_id * 101 + np.round(shares[entry_row, entry_f] * 100).astype(np.int64)
     factors_text = _lists(items.take(pa.array(codes)), entry_row, k, ", ")
 
     # --- why and next action: the open-problem age shares the open-problem phrase

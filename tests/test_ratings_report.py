@@ -220,3 +220,14 @@ def test_nodes_on_a_referral_export_is_a_clear_error(tmp_path):
     nodes.write_text("id,site\nann,north\n")
     result = CliRunner().invoke(cli, ["analyse", str(path), "--nodes", str(nodes), "-o", str(tmp_path / "r")])
     assert result.exit_code == 2 and "rating networks only" in result.output
+
+
+def test_anonymised_rating_report_hides_ids_and_id_attributes(monkeypatch):
+    from trustnet.settings import Settings
+
+    monkeypatch.setenv("TRUSTNET_ANONYMISE_KEY", "k")
+    settings = Settings().replace(**{"report.anonymise": True})
+    attrs = pd.DataFrame({"id": ["a", "b", "c", "x"], "survey_id": [11, 12, 13, 14], "site": [1, 1, 2, 2]})
+    a = analyse(_ratings(), kind="ratings", node_attributes=attrs, settings=settings)
+    assert a.nodes["id"].str.startswith("person-").all() and "survey_id" not in a.nodes
+    assert a.at_risk["account"].str.startswith("person-").all() and a.nodes["site"].notna().all()

@@ -302,8 +302,9 @@ def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress
         extra = None if attrs is None else pd.DataFrame({"customer": attrs[NODE_ID].astype("str")})
         anon, anon_extra = pseudonymise(ids, extra, key)
         ratings = ratings.assign(rater=anon["referrer"].to_numpy(), ratee=anon["referred"].to_numpy())
-        if attrs is not None:
-            attrs = attrs.assign(**{NODE_ID: anon_extra["customer"].to_numpy()})
+        if attrs is not None:  # identifiers among the attributes (a survey id) go too
+            ids_too = [c for c in attrs.columns[1:] if str(c).lower().endswith("id")]
+            attrs = attrs.drop(columns=ids_too).assign(**{NODE_ID: anon_extra["customer"].to_numpy()})
     tick("graph", 1, total)
     people = None if attrs is None else attrs[NODE_ID].astype("str")
     graph = build_rating_graph(ratings, settings, people=people)

@@ -635,3 +635,14 @@ def test_xlsx_table_lower_down_the_sheet():
     df, rep = load_referrals(io.BytesIO(buf.getvalue()))
     assert df[[S.REFERRER, S.SOURCE_LINE]].values.tolist() == [["ann", 4], ["cat", 6]]
     assert rep.rejected_rows[[S.SOURCE_LINE, "reason"]].values.tolist() == [[5, "empty row"]]
+
+
+@pytest.mark.parametrize("preamble", ["Referral report\nGenerated 2025-03-04\n\n", "Referral report;;;\n"])
+def test_title_lines_above_the_header_are_skipped(tmp_path, preamble):
+    path = tmp_path / "r.csv"
+    path.write_text(preamble + "Referrer;Referred;Date;Amount\nann;bob;2025-03-01;5\ncat;dan;2025-03-02;6\n")
+    df, rep = load_referrals(path)
+    assert rep.delimiter == ";" and df[S.REFERRER].tolist() == ["ann", "cat"]
+    n = preamble.count("\n")
+    assert df[S.SOURCE_LINE].tolist() == [n + 2, n + 3]
+    assert any("title line" in w and "Referral report" in w for w in rep.warnings)

@@ -345,22 +345,46 @@ def _read_json(text: str, name: str) -> tuple[list[str], pd.DataFrame, str] | No
     return [str(c) for c in frame.columns], frame, fmt
 
 
+_QUOTED = re.compile(r'"[^"]*"')
+
+
 def _sniff_delimiter(sample: list[str]) -> str:
-    """The delimiter that splits the sample lines into the most consistent number of fields > 1."""
+    """The delimiter that splits most sample lines into the same number (> 1) of fields."""
     best, best_score = ",", -1.0
-    quoted = re.compile(r'"[^"]*"')
-    cleaned = [quoted.sub("", ln) for ln in sample if ln.strip()]
+    cleaned = [_QUOTED.sub("", ln) for ln in sample if ln.strip()]
     if not cleaned:
         return ","
     for d in _DELIMITERS:
         counts = np.array([ln.count(d) for ln in cleaned])
-        if counts[0] == 0:
+        values, freq = np.unique(counts[counts > 0], return_counts=True)
+        if not len(values):
             continue
-        agree = float(np.mean(counts == counts[0]))
-        score = agree * 10 + min(counts[0], 50) / 100
+        mode = values[np.argmax(freq)]
+        score = float(np.mean(counts == mode)) * 10 + min(int(mode), 50) / 100
         if score > best_score:
             best, best_score = d, score
     return best
+
+
+def _preamble(sample: list[str], delimiter: str) -> int:
+    """How many title lines (a report name, a date) stand above the header: lines with at most
+    one or two filled cells, before the first line with as many fields as most lines."""
+    cleaned = [_QUOTED.sub("x", ln) for ln in sample]
+    counts = np.array([ln.count(delimiter) for ln in cleaned])
+    filled = [sum(1 for c in ln.split(delimiter) if c.strip()) for ln in cleaned]
+    nonblank = counts[[bool(ln.strip()) for ln in cleaned]]
+    if len(nonblank) < 3:
+        return 0
+    values, freq = np.unique(nonblank, return_counts=True)
+    mode = int(values[np.argmax(freq)])
+    if mode == 0:
+        return 0
+    for k, (c, f) in enumerate(zip(counts[:10], filled[:10])):
+        if c == mode and f > 1:
+            return k
+        if c > mode or f > max(1, (mode + 1) // 3):
+            return 0
+    return 0
 
 
 def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | None,
@@ -388,6 +412,19 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
                              f"got {delimiter!r}")
     else:
         delimiter = _sniff_delimiter(text[:65536].splitlines()[:50])
+    skip = _preamble(text[:65536].splitlines()[:50], delimiter)
+    if skip:
+        if full is not None:
+            text, full = full(), None
+            if line_offset:
+                text = text[text.find("\n") + 1:]
+        cut = 0
+        for _ in range(skip):
+            cut = text.find("\n", cut) + 1
+        title = " / ".join(ln.strip() for ln in text[:cut].splitlines() if ln.strip())[:80]
+        text, utf8 = text[cut:], None
+        line_offset += skip
+        warnings.append(f"skipped {skip} title line(s) above the header ({title!r})")
     info.update(format=_DELIMITER_NAMES.get(delimiter, "delimited").replace("comma", "csv")
                 .replace("tab", "tsv"), delimiter=delimiter)
     if not text.strip():

@@ -142,6 +142,17 @@ def _to_float(col: pd.Series) -> pd.Series:
     return pd.Series(vals.to_numpy(zero_copy_only=False), index=col.index, dtype="float64")
 
 
+_NS_MIN, _NS_MAX = pd.Timestamp.min.as_unit("s"), pd.Timestamp.max.as_unit("s")
+
+
+def _ns(values: pd.Series) -> pd.Series:
+    """As ``datetime64[ns]``; dates outside its range (years before 1678 or after 2261) become NaT."""
+    values = pd.Series(values)
+    if values.dtype != "datetime64[ns]":
+        values = values.where((values >= _NS_MIN) & (values <= _NS_MAX))
+    return values.astype("datetime64[ns]")
+
+
 def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "", name: str = "") -> DateColumn:
     """Parse a column of dates, inferring one form for the whole column.
 
@@ -194,7 +205,7 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
                 p = pd.to_datetime(vals[looks_iso], errors="coerce", format="ISO8601", utc=True)
-            parsed[looks_iso] = p.dt.tz_localize(None).astype("datetime64[ns]")
+            parsed[looks_iso] = _ns(p.dt.tz_localize(None))
             forms.append("iso")
         rest = parsed.isna()
         if rest.any():
@@ -215,9 +226,9 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
             if other.notna().any():
                 if getattr(other.dt, "tz", None) is not None:
                     other = other.dt.tz_convert("UTC").dt.tz_localize(None)
-                parsed[rest] = other.astype("datetime64[ns]")
+                parsed[rest] = _ns(other)
                 forms.append("text")
-    result[present] = parsed.astype("datetime64[ns]").to_numpy()
+    result[present] = _ns(parsed).to_numpy()
     bad = pd.Series(present, index=col.index) & result.isna()
     return DateColumn(result, bad, " + ".join(forms) or "unparsed", None)
 
@@ -225,14 +236,14 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
 def _numeric_dates(numeric: pd.Series) -> tuple[pd.Series, str]:
     """Numbers as dates: Unix seconds or milliseconds, yyyymmdd, or Excel serial days."""
     lo, hi = numeric.min(), numeric.max()
-    if lo >= 1e11 and hi < 1e14:
-        return pd.to_datetime(numeric.round().astype("int64"), unit="ms").astype("datetime64[ns]"), "unix milliseconds"
-    if lo >= 1e8 and hi < 1e11:
-        return pd.to_datetime(numeric.round().astype("int64"), unit="s").astype("datetime64[ns]"), "unix seconds"
+    if lo >= 1e11 and hi < 9.2e12:  # milliseconds since 1970, up to 2261
+        return _ns(pd.to_datetime(numeric.round().astype("int64"), unit="ms")), "unix milliseconds"
+    if lo >= 1e8 and hi < 9.2e9:
+        return _ns(pd.to_datetime(numeric.round().astype("int64"), unit="s")), "unix seconds"
     if lo >= 19000101 and hi <= 21001231 and bool((numeric % 1 == 0).all()):
         text = numeric.astype("int64").astype(str)
-        return pd.to_datetime(text, format="%Y%m%d", errors="coerce").astype("datetime64[ns]"), "yyyymmdd"
-    if lo >= 1 and hi < 2958466:
+        return _ns(pd.to_datetime(text, format="%Y%m%d", errors="coerce")), "yyyymmdd"
+    if lo >= 1 and hi < 110000:  # Excel serial days, 1900 to 2201
         days = pd.to_timedelta(numeric.to_numpy(dtype=float), unit="D")
         return pd.Series(pd.Timestamp("1899-12-30") + days, index=numeric.index).astype("datetime64[ns]"), \
             "excel serial"
@@ -244,10 +255,10 @@ def _strptime(values: pd.Series, fmt: str) -> pd.Series:
     if "%f" not in fmt:
         try:
             out = pc.strptime(_arrow(values), format=fmt, unit="s", error_is_null=True)
-            return pd.Series(out.to_numpy(zero_copy_only=False), index=values.index).astype("datetime64[ns]")
+            return _ns(pd.Series(out.to_numpy(zero_copy_only=False), index=values.index))
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             pass
-    return pd.to_datetime(values, format=fmt, errors="coerce").astype("datetime64[ns]")
+    return _ns(pd.to_datetime(values, format=fmt, errors="coerce"))
 
 
 def _dmy(sub: pd.Series, dayfirst: bool | None, column: str, name: str) -> tuple[pd.Series | None, str]:
@@ -293,7 +304,7 @@ def _dmy(sub: pd.Series, dayfirst: bool | None, column: str, name: str) -> tuple
         p = _strptime(todo, date_fmt + tf)
         got = p.notna()
         if got.any():
-            out[got[got].index] = p[got].astype("datetime64[ns]")
+            out[got[got].index] = p[got]
             todo = todo[~got]
     return out, "day-first" if dayfirst else "month-first"
 

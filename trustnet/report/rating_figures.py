@@ -523,5 +523,9 @@ def rating_figures(analysis: Any, *, top: int = 15) -> dict[str, Any]:
         out["group_bridges"] = group_bridges(nodes, group)
     at = scores.evidence["at"]
     if at.notna().any():
-        out["trust_over_time"] = trust_over_time(scores.evidence)
+        fig = trust_over_time(scores.evidence)
+        for text in fig.findobj(lambda a: getattr(a, "get_gid", lambda: None)() == "title"):
+            # one dimension only: "on every dimension" would promise three
+            text.set_text(text.get_text().replace("Trust held steady on every dimension", "Trust in people held steady"))
+        out["trust_over_time"] = fig
     return out

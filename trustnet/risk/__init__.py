@@ -10,14 +10,14 @@ the break **likelihood** is the logistic of a weighted sum of named factors,
 and every factor is shown with its share of the risk (``weight_f * factor_f``
 over the sum of the positive terms), so a user sees *why*.
 
-The factors and their default weights (``settings.risk.weights`` overrides any
-of them, ``settings.risk.intercept`` the intercept; ``trustnet calibrate`` fits
-them to known churn). The default intercept, -4.5, gives a relationship where
-nothing stands out a 1.1% likelihood; it is set so that on generated worlds
-(``trustnet.datasets.generate``) the mean likelihood is of the order of the
-share of relationships that end within 90 days (about 5%), so that a likelihood
-reads as "chance of breaking within a quarter". The weights are judgement, not
-fitted: calibrate them on your own outcomes.
+The factors and their default weights follow; ``settings.risk.weights``
+overrides any of them, ``settings.risk.intercept`` the intercept, and
+``trustnet calibrate`` fits both to known churn. The default intercept, -4.5,
+gives a relationship where nothing stands out a 1.1% likelihood; on generated
+worlds (``trustnet.datasets.generate``) it puts the mean likelihood near 10%,
+the order of the 5% of relationships that end within 90 days, so a likelihood
+reads roughly as a chance of breaking within a quarter. The weights are
+judgement, not fitted: calibrate them on your own outcomes.
 
 ================  ======  ==================================================================
 factor            weight  what it measures

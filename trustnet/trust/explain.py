@@ -139,7 +139,9 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     n_g = g_n[g]
     last = g_last[g]
     show_date = (g_imp[g] < 0) & (last != np.iinfo(np.int64).min)
-    form = ((g_lab[g] * 2 + (n_g != 1)) * 2 + within) * 2 + (aligned[g] > 1e-12)
+    # "despite" marks evidence against the score's direction; a middling score is never against anything
+    mid = cats.index("mid score") if "mid score" in cats else -1
+    form = ((g_lab[g] * 2 + (n_g != 1)) * 2 + within) * 2 + ((aligned[g] > 1e-12) | (g_lab[g] == mid))
     n_span = int(n_g.max()) + 1 if len(n_g) else 1
     phrase_code, ukeys = pd.factorize(form.astype(np.int64) * n_span + n_g, sort=False)
     texts = []

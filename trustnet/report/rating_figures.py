@@ -155,8 +155,8 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     G = nx.Graph()
     G.add_nodes_from(range(len(keep)))
     G.add_edges_from(zip(e_src.tolist(), e_dst.tolist()))
-    if len(keep) <= 120:
-        pos_d = nx.kamada_kawai_layout(G)
+    if len(keep) <= 120:  # started from a seeded spring layout: deterministic, and it converges in a few steps
+        pos_d = nx.kamada_kawai_layout(G, pos=nx.spring_layout(G, seed=seed, iterations=50))
     else:
         pos_d = nx.spring_layout(G, seed=seed, iterations=80, k=1.6 / np.sqrt(max(len(keep), 1)))
     pos = np.array([pos_d[i] for i in range(len(keep))]) if len(keep) else np.zeros((0, 2))

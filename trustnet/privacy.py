@@ -37,6 +37,7 @@ KEY_ENV = "TRUSTNET_ANONYMISE_KEY"
 
 _ID_COLUMNS = (S.REFERRER, S.REFERRED, S.CUSTOMER)
 _HASHED_COLUMNS = (S.REFERRER_EMAIL, S.REFERRED_EMAIL, S.REFERRER_NAME, S.REFERRED_NAME, S.FINGERPRINT)
+_EMAIL_COLUMNS = (S.REFERRER_EMAIL, S.REFERRED_EMAIL)
 _DROPPED_COLUMNS = (S.COMMENT,)
 
 
@@ -62,6 +63,41 @@ def _map_column(col: pd.Series, mapping: pd.Series) -> pd.Series:
     codes = mapping.index.get_indexer(col.astype("str"))
     out = pd.Series(mapping.to_numpy()[codes], index=col.index, dtype="str")
     return out.where(col.notna())
+
+
+def _hash_column(col: pd.Series, key: bytes, *, email: bool) -> pd.Series:
+    """Keyed hashes of a column's normalised values; e-mails keep the shape fraud checks compare.
+
+    An e-mail becomes ``<name>+<mailbox>@<domain>.invalid`` where each part is a
+    keyed hash of the address's mailbox name, full mailbox and domain (see
+    :func:`trustnet.fraud.canonical_email`): aliases of one mailbox (dots, +tags)
+    get the same pseudonym, and the same mailbox name on two domains still
+    matches by name. Anything else becomes ``h-<hash>``.
+    """
+    norm = col.astype("str").str.strip().str.lower()
+    out = pd.Series(pd.NA, index=col.index, dtype="str")
+    rest = norm.notna()
+    if email:
+        from .fraud import canonical_email  # the one definition of "the same mailbox"
+
+        forms = canonical_email(norm)
+        is_mail = forms["mailbox"].notna().to_numpy()
+        if is_mail.any():
+            mailbox = forms["mailbox"][is_mail].astype("str")
+            domain = mailbox.str.split("@").str[-1]
+            parts = [forms["name"][is_mail].astype("str"), mailbox, domain]
+            hashed = [_hash_values(p, key, 8) for p in parts]
+            out[is_mail] = hashed[0] + "+" + hashed[1] + "@" + hashed[2] + ".invalid"
+            rest &= ~is_mail
+    if rest.any():
+        out[rest] = "h-" + _hash_values(norm[rest], key, 10)
+    return out
+
+
+def _hash_values(values: pd.Series, key: bytes, length: int) -> pd.Series:
+    uniq = values.unique()
+    table = pd.Series(_digest(np.asarray(uniq, dtype=object), key, length), index=pd.Index(uniq, dtype="str"), dtype=object)
+    return pd.Series(table.to_numpy()[table.index.get_indexer(values.astype("str"))], index=values.index, dtype="str")
 
 
 def pseudonymise(
@@ -98,10 +134,7 @@ def pseudonymise(
                 t[c] = _map_column(t[c], mapping)
         for c in _HASHED_COLUMNS:
             if c in t and t[c].notna().any():
-                norm = t[c].astype("str").str.strip().str.lower()
-                uniq = norm.dropna().unique()
-                hashed = pd.Series("h-" + _digest(np.asarray(uniq, dtype=object), key, 10), index=pd.Index(uniq, dtype="str"), dtype=object)
-                t[c] = _map_column(norm, hashed)
+                t[c] = _hash_column(t[c], key, email=c in _EMAIL_COLUMNS)
         for c in _DROPPED_COLUMNS:
             if c in t:
                 t[c] = pd.Series(pd.NA, index=t.index, dtype="str")

@@ -11,7 +11,7 @@ Examples
 >>> result = trustnet.analyse(world.referrals, touchpoints=world.touchpoints)
 >>> sorted(result.relationships.columns)[:3]
 ['evidence', 'first_seen', 'kind']
->>> len(result.advocates) > 0 and result.advocates["score"].is_monotonic_decreasing
+>>> len(result.advocates) > 0 and result.advocates["score"].dropna().is_monotonic_decreasing
 True
 """
 
@@ -232,7 +232,7 @@ def analyse(
     tick("fraud", 3, total)
     suspicion = find_suspicious(graph, settings=settings)
     tick("advocates", 4, total)
-    advocates = rank_advocates(graph, scores, settings, exclude=suspicion.set_aside)
+    advocates = _with_set_aside(rank_advocates(graph, scores, settings, exclude=suspicion.set_aside), suspicion)
     picks = nurture(graph, scores, settings=settings, exclude=suspicion.set_aside)
     tick("risk", 5, total)
     at_risk = find_at_risk(graph, scores, settings)
@@ -331,3 +331,26 @@ def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress
         key_is_stable=stable,
         kind="ratings",
     )
+
+
+def _with_set_aside(advocates: pd.DataFrame, suspicion: Any) -> pd.DataFrame:
+    """Add to each advocate how many referrals and how much value were set aside as suspicious, and why.
+
+    Advocates whose every referral was set aside are not ranked; they are
+    listed after the ranked ones with the segment "suspicious", so that a
+    "champion" built on fake accounts is visible rather than silently gone.
+    """
+    aside = suspicion.advocates[["advocate", "referrals_set_aside", "value_set_aside", "why"]]
+    aside = aside.rename(columns={"why": "set_aside_why"})
+    out = advocates.merge(aside, on="advocate", how="left", sort=False)
+    gone = aside[(aside["referrals_set_aside"] > 0) & ~aside["advocate"].isin(advocates["advocate"])]
+    if len(gone):
+        gone = gone.sort_values(["value_set_aside", "advocate"], ascending=[False, True], kind="stable")
+        extra = gone.assign(segment="suspicious", why=gone["set_aside_why"])
+        if isinstance(out["segment"].dtype, pd.CategoricalDtype):
+            out["segment"] = out["segment"].cat.add_categories(["suspicious"])
+            extra["segment"] = pd.Categorical(extra["segment"], categories=out["segment"].cat.categories)
+        out = pd.concat([out, extra], ignore_index=True)
+    out["referrals_set_aside"] = out["referrals_set_aside"].fillna(0).astype("int64")
+    out["value_set_aside"] = out["value_set_aside"].fillna(0.0)
+    return out.reset_index(drop=True)

@@ -52,6 +52,10 @@ def _advocate_sentence(analysis: Any) -> str | None:
     if adv is None or not len(adv):
         return "No one referred anyone yet: there are no advocates to rank."
     value_col = "value_attributed" if "value_attributed" in adv else None
+    suspicious = int((adv["segment"].astype(str) == "suspicious").sum()) if "segment" in adv else 0
+    adv = adv[adv["segment"].astype(str) != "suspicious"] if suspicious else adv
+    if not len(adv):
+        return f"Every advocate's referrals look suspicious ({suspicious} advocates): none is ranked."
     top = adv.iloc[0]
     k = min(3, len(adv))
     sentence = f"{_small(len(adv), analysis)} advocates"

@@ -470,7 +470,7 @@ def test_invariants_on_random_exports():
     people = st.sampled_from([f"p{i}" for i in range(8)])
     events = st.sampled_from([None, "complaint", "resolved", "outage", "refund_denied", "delay", "churned", "praise"])
 
-    @hsettings(max_examples=25, deadline=None)
+    @hsettings(max_examples=15, deadline=None)
     @given(st.lists(st.tuples(people, people, st.integers(0, 200)), min_size=1, max_size=12),
            st.lists(st.tuples(people, st.sampled_from(["P", "Q"]), st.integers(0, 200), events,
                               st.one_of(st.none(), st.integers(0, 10))), max_size=25))

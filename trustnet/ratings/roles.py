@@ -161,6 +161,8 @@ def score_rating_network(graph: Any, ratings: pd.DataFrame, settings: Settings |
 
     low, high, w_all = _scale(ratings)
     rel = graph.relationships
+    if len(rel) and rel["rating"].nunique() == 1:  # plain ties (advice, friendship): say who names whom
+        table[WHY] = _tie_why(table, len(table), str(gcol or "group"))
     mean = rel["rating"].to_numpy(float)
     w_pair = 2.0 * (mean - low) / (high - low) - 1.0
     k = settings.trust.prior_strength
@@ -187,6 +189,23 @@ def score_rating_network(graph: Any, ratings: pd.DataFrame, settings: Settings |
     })
     return RatingScores(relationships=relationships, nodes=table, evidence=evidence, as_of=graph.as_of,
                         network=describe_ratings(ratings), scale=(low, high), group=gcol)
+
+
+def _tie_why(table: pd.DataFrame, n: int, word: str = "group") -> pd.Series:
+    """The ``why`` of a network whose ties all carry the same rating: named by, names, ties across groups."""
+    s = pd.Series
+    received = table[RATINGS_RECEIVED].to_numpy(np.int64)
+    given = table[RATINGS_GIVEN].to_numpy(np.int64)
+    text = (s(np.where(received > 0, "named by " + s(received).astype(str) + f" of {max(n - 1, 0)} others",
+                       "named by nobody"))
+            + s(np.where(given > 0, "; names " + s(given).astype(str), "; names nobody")))
+    if TIES_ACROSS_GROUPS in table.columns:
+        ties = table[TIES_ACROSS_GROUPS].to_numpy(np.int64)
+        spans = table[GROUPS_REACHED].to_numpy(np.int64)
+        across = ("; " + s(ties).astype(str) + " " + s(np.where(ties == 1, "tie", "ties")) + " to "
+                  + s(spans).astype(str) + " other " + s(np.where(spans == 1, word, word + "s")))
+        text = text + across.where(ties > 0, f"; no tie outside their own {word}")
+    return text.astype("str").to_numpy()
 
 
 def _scale(ratings: pd.DataFrame) -> tuple[float, float, np.ndarray]:

@@ -189,6 +189,13 @@ class _Sim:
 
     # ---------------------------------------------------------------- helpers
     def emit(self, cust, day, name, score=None, event=V.NO_EVENT, response=None, value=None) -> None:
+        day = np.asarray(day, float)
+        if len(day) and day.max() >= self.D:  # nothing after the export's end is kept
+            keep = day < self.D
+            cust, day = np.asarray(cust)[keep], day[keep]
+            name = name if np.ndim(name) == 0 else np.asarray(name)[keep]
+            event = event if np.ndim(event) == 0 else np.asarray(event)[keep]
+            score, response, value = (None if x is None else np.asarray(x)[keep] for x in (score, response, value))
         k = len(cust)
         if k == 0:
             return
@@ -581,12 +588,10 @@ def simulate(spec: V.KindSpec, *, customers: int, providers: int, months: int, e
     # one column at a time, dropping the monthly chunks as we go, to keep the peak low
     chunks = [list(col) for col in zip(*sim.tp)] if sim.tp else [[np.empty(0)] for _ in range(7)]
     sim.tp.clear()
-    keep = np.concatenate(chunks[1]) < D
     tp_arrays = []
     for i in range(7):
-        col = np.concatenate(chunks[i])
+        tp_arrays.append(np.concatenate(chunks[i]))
         chunks[i] = []
-        tp_arrays.append(col if keep.all() else col[keep])
     refs = [np.concatenate(col) for col in zip(*sim.refs)] if sim.refs else [np.empty(0)] * 7
     return Simulation(
         spec=spec, end_day=D, provider_names=provider_names, quality=sim.q,

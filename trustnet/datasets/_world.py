@@ -390,7 +390,8 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
     }
     del cust
     cols[schema.TOUCHPOINT] = _str_series(pa.array(list(sim.names)).take(pa.array(sorted_column("tp_name"))))
-    cols[schema.DIMENSION] = _na_str(m)
+    empty = _na_str(m)  # one all-NA text column, shared by dimension and comment
+    cols[schema.DIMENSION] = empty
     score = sorted_column("tp_score").astype(np.float64)
     cols[schema.SCORE] = score
     scale = np.where(np.isnan(score), -1, sorted_column("tp_scale"))
@@ -402,7 +403,7 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
     del scale, event
     cols[schema.RESPONSE_DAYS] = np.round(sorted_column("tp_response").astype(np.float64), 1)
     cols[schema.VALUE] = sorted_column("tp_value")
-    cols[schema.COMMENT] = _na_str(m)
+    cols[schema.COMMENT] = empty.copy(deep=False)
     del order
     tp = pd.DataFrame(cols, copy=False)
     del cols

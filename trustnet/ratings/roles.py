@@ -354,9 +354,10 @@ def rank_trust_carriers(graph: Any, scores: RatingScores, settings: Settings | N
     if TIES_ACROSS_GROUPS in nodes.columns:
         ties = nodes[TIES_ACROSS_GROUPS].to_numpy(np.int64)
         spans = nodes[GROUPS_REACHED].to_numpy(np.int64)
+        word = str(scores.group or "group")
         bridge = ("; ties to " + pd.Series(spans).astype(str) + " other "
-                  + pd.Series(np.where(spans == 1, "group", "groups")))
-        why = why + bridge.where(ties > 0, "; no tie outside their own group")
+                  + pd.Series(np.where(spans == 1, word, word + "s")))
+        why = why + bridge.where(ties > 0, f"; no tie outside their own {word}")
     table[WHY] = why.astype("str").to_numpy()
     table = table[keep]
     order = np.lexsort((table["advocate"].to_numpy(), -table[REACH].to_numpy(), -table["score"].to_numpy()))

@@ -272,7 +272,6 @@ class _Sim:
         T = self.trust[idx]
         G = self.target[idx]
         T += DRIFT * frac[:, None] * (G - T) + rng.normal(0.0, 0.015, (k, 3)) * np.sqrt(frac)[:, None]
-        T0 = T.copy()
         dT = np.zeros((k, 3))
         dG = np.zeros((k, 3))
         S = self.strain[idx].copy()

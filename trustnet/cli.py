@@ -180,7 +180,8 @@ def _export_graph(file: str, settings: Any, options: dict[str, Any]) -> tuple[An
     parts = [t for t in [getattr(report, "touchpoints", None)] if t is not None and len(t)]
     kwargs.pop("kind", None)
     if options.get("touchpoints"):
-        parts.append(load_touchpoints(list(options["touchpoints"]), settings=settings, **kwargs)[0])
+        tp_kwargs = {k: v for k, v in kwargs.items() if k == "dayfirst"}  # the other options describe the main file
+        parts.append(load_touchpoints(list(options["touchpoints"]), settings=settings, **tp_kwargs)[0])
     touchpoints = pd.concat(parts, ignore_index=True) if parts else None
     return build_graph(referrals, touchpoints, settings), report
 

@@ -62,8 +62,10 @@ class World:
     truth : dict of str to pandas.DataFrame
         ``trust`` (customer, provider, people, process, platform: hidden trust at the export's
         end), ``advocates`` (advocate, downstream_value, downstream_customers), ``churn``
-        (customer, provider, churned_within_90d for every live relationship at the end) and
-        ``providers`` (each provider's hidden quality per dimension); ``fraud`` (referrer,
+        (customer, provider, churned_within_90d for every live relationship at the end),
+        ``providers`` (each provider's hidden quality per dimension) and ``surveys`` (customer,
+        provider, invited, answered: survey invitations, whose unanswered ones are not
+        exported); ``fraud`` (referrer,
         referred, fraudulent, scheme) when fraud was planted.
     info : dict
         How the world was made: kind, seed, customers, providers, start, months, ``as_of``

@@ -53,6 +53,33 @@ def _halo(width: float = 3.0) -> list[Any]:
     return [patheffects.withStroke(linewidth=width, foreground="white")]
 
 
+def _label_points(ax: Any, xy: np.ndarray, texts: list[str], styles: list[dict[str, Any]],
+                  radii: np.ndarray | None = None) -> None:
+    """Label points greedily: each label takes the first spot (right, left, above, below, diagonals)
+    that overlaps no earlier label; a label with no free spot is left out (the tables name everyone)."""
+    ax.get_xlim(), ax.get_ylim()  # settle autoscaled limits before reading positions
+    fig = ax.figure
+    scale = fig.dpi / 72.0
+    pts = ax.transData.transform(np.asarray(xy, dtype=float).reshape(-1, 2)) if len(texts) else np.zeros((0, 2))
+    rad = (np.full(len(pts), 4.0) if radii is None else np.asarray(radii, dtype=float)) * scale
+    # the labelled points themselves stay uncovered
+    taken: list[tuple[float, float, float, float]] = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(pts, rad)]
+    to_data = ax.transData.inverted()
+    for (px, py), text, style, r in zip(pts, texts, styles, rad):
+        size = style.get("fontsize", st.TICK_PT) * scale
+        w, h = 0.62 * size * len(text) + 4, 1.25 * size
+        gap = r + 0.2 * size
+        spots = ((gap, -h / 2), (-gap - w, -h / 2), (-w / 2, gap), (-w / 2, -gap - h),
+                 (gap, gap * 0.3), (gap, -h - gap * 0.3), (-gap - w, gap * 0.3), (-gap - w, -h - gap * 0.3))
+        for dx, dy in spots:
+            box = (px + dx, py + dy, px + dx + w, py + dy + h)
+            if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in taken):
+                taken.append(box)
+                x, y = to_data.transform((box[0] + 2, box[1] + h / 2))
+                _text(ax, x, y, text, ha="left", va="center", path_effects=_halo(), **style)
+                break
+
+
 def _names(ids: list[str]) -> str:
     ids = [st.short(i, 20) for i in ids]
     if len(ids) <= 1:
@@ -236,18 +263,19 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     named += [(i, False) for i in bad_idx[:max(3, label // 2)] if i >= 0 and local[i] >= 0]
     if few:
         named = [(i, i in set(top_idx[:label].tolist())) for i in keep]
-    for i, good in named:
-        x, y = pos[local[i]]
-        _text(ax, x, y, "  " + st.short(ids[i], 16), ha="left", va="center", zorder=5,
-              fontsize=st.NOTE_PT if few else st.TICK_PT, fontweight="bold" if good else "normal",
-              color=st.INK if (good or few) else st.RISK_COLOUR, path_effects=_halo())
+    _label_points(ax, np.array([pos[local[i]] for i, _ in named]).reshape(-1, 2),
+                  [st.short(ids[i], 16) for i, _ in named],
+                  [{"zorder": 5, "fontsize": st.NOTE_PT if few else st.TICK_PT,
+                    "fontweight": "bold" if good else "normal",
+                    "color": st.INK if (good or few) else st.RISK_COLOUR} for _, good in named],
+                  radii=np.array([np.sqrt(size[local[i]]) / 2.0 for i, _ in named]))
     if signed:
         handles += [Line2D([], [], color=st.RISK_COLOUR, lw=2, label="negative rating"),
                     Line2D([], [], color="#7F8A96", lw=2, label="positive rating"),
                     Line2D([], [], marker="o", ls="", ms=11, mfc="white", mec=st.RISK_COLOUR, mew=2,
                            label="likely untrustworthy")]
     else:
-        handles += [Line2D([], [], color="#7F8A96", lw=2, label="tie (→ whom they turn to)")]
+        handles += [Line2D([], [], color="#7F8A96", lw=2, label="tie → person turned to")]
     lax = fig.add_axes((rect[0] + rect[2] * 0.82, rect[1] + rect[3] * 0.42, rect[2] * 0.18, rect[3] * 0.58))
     lax.set_axis_off()
     lax.legend(handles=handles, loc="upper left", frameon=False, prop={"family": st.FONT, "size": st.NOTE_PT},
@@ -370,9 +398,9 @@ def untrustworthy_accounts(at_risk: pd.DataFrame, *, label: int = 10, strong: fl
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:,.0f}"))
     st.style_axes(ax, grid="both")
     names = at_risk["account"].astype("str").to_numpy()
-    for i in range(min(label, len(at_risk))):
-        _text(ax, like[i], stake[i], "  " + st.short(names[i], 14), ha="left" if like[i] < 0.93 else "right",
-              va="bottom", fontsize=st.NOTE_PT, path_effects=_halo(), zorder=4)
+    k = min(label, len(at_risk))
+    _label_points(ax, np.c_[like[:k], stake[:k]], [st.short(x, 14) for x in names[:k]],
+                  [{"fontsize": st.NOTE_PT, "zorder": 4}] * k)
     return fig
 
 

@@ -656,9 +656,14 @@ def _excel_text(col: pd.Series) -> pd.Series:
 
 def _from_dataframe(df: pd.DataFrame, name: str) -> RawTable:
     frame = df.reset_index(drop=True)
+    lines = np.arange(2, len(df) + 2, dtype=np.int64)
+    if "source_line" in frame.columns:  # a table trustnet produced: keep its line numbers, not as a column
+        given = pd.to_numeric(frame["source_line"], errors="coerce")
+        if given.notna().all():
+            lines = given.to_numpy(dtype=np.int64)
+        frame = frame.drop(columns=["source_line"])
     text = pd.DataFrame({i: _cell_text(frame.iloc[:, i]) for i in range(frame.shape[1])})
-    raw = _finish([str(c) for c in df.columns], text, name, header=True,
-                  lines=np.arange(2, len(df) + 2, dtype=np.int64))
+    raw = _finish([str(c) for c in frame.columns], text, name, header=True, lines=lines)
     raw.info.update(format="dataframe", encoding=None, delimiter=None, compression=None, sheet=None, header=True)
     return raw
 

@@ -54,9 +54,10 @@ def _halo(width: float = 3.0) -> list[Any]:
 
 
 def _label_points(ax: Any, xy: np.ndarray, texts: list[str], styles: list[dict[str, Any]],
-                  radii: np.ndarray | None = None) -> None:
-    """Label points greedily: each label takes the first spot (right, left, above, below, diagonals)
-    that overlaps no earlier label; a label with no free spot is left out (the tables name everyone)."""
+                  radii: np.ndarray | None = None, obstacles: tuple[np.ndarray, np.ndarray] | None = None) -> None:
+    """Label points greedily: each label takes the first spot (right, left, above, below, diagonals, then
+    the same further out) that covers no earlier label, labelled point or obstacle (other drawn points:
+    positions and radii in points); with no free spot it goes right of its point."""
     ax.get_xlim(), ax.get_ylim()  # settle autoscaled limits before reading positions
     fig = ax.figure
     scale = fig.dpi / 72.0
@@ -64,20 +65,28 @@ def _label_points(ax: Any, xy: np.ndarray, texts: list[str], styles: list[dict[s
     rad = (np.full(len(pts), 4.0) if radii is None else np.asarray(radii, dtype=float)) * scale
     # the labelled points themselves stay uncovered
     taken: list[tuple[float, float, float, float]] = [(x - r, y - r, x + r, y + r) for (x, y), r in zip(pts, rad)]
+    if obstacles is not None and len(obstacles[0]):
+        other = ax.transData.transform(np.asarray(obstacles[0], dtype=float).reshape(-1, 2))
+        taken += [(x - r, y - r, x + r, y + r) for (x, y), r in zip(other, np.asarray(obstacles[1]) * scale)]
     to_data = ax.transData.inverted()
     for (px, py), text, style, r in zip(pts, texts, styles, rad):
         size = style.get("fontsize", st.TICK_PT) * scale
         w, h = 0.62 * size * len(text) + 4, 1.25 * size
         gap = r + 0.2 * size
-        spots = ((gap, -h / 2), (-gap - w, -h / 2), (-w / 2, gap), (-w / 2, -gap - h),
-                 (gap, gap * 0.3), (gap, -h - gap * 0.3), (-gap - w, gap * 0.3), (-gap - w, -h - gap * 0.3))
+        spots = [(g, -h / 2) for g in (gap, 1.8 * gap)]
+        for g in (gap, 1.8 * gap):
+            spots += [(-g - w, -h / 2), (-w / 2, g), (-w / 2, -g - h), (g, g * 0.3), (g, -h - g * 0.3),
+                      (-g - w, g * 0.3), (-g - w, -h - g * 0.3)]
+        chosen = None
         for dx, dy in spots:
             box = (px + dx, py + dy, px + dx + w, py + dy + h)
             if all(box[2] <= b[0] or box[0] >= b[2] or box[3] <= b[1] or box[1] >= b[3] for b in taken):
-                taken.append(box)
-                x, y = to_data.transform((box[0] + 2, box[1] + h / 2))
-                _text(ax, x, y, text, ha="left", va="center", path_effects=_halo(), **style)
+                chosen = box
                 break
+        chosen = chosen or (px + gap, py - h / 2, px + gap + w, py + h / 2)
+        taken.append(chosen)
+        x, y = to_data.transform((chosen[0] + 2, chosen[1] + h / 2))
+        _text(ax, x, y, text, ha="left", va="center", path_effects=_halo(), **style)
 
 
 def _names(ids: list[str]) -> str:
@@ -268,7 +277,8 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
                   [{"zorder": 5, "fontsize": st.NOTE_PT if few else st.TICK_PT,
                     "fontweight": "bold" if good else "normal",
                     "color": st.INK if (good or few) else st.RISK_COLOUR} for _, good in named],
-                  radii=np.array([np.sqrt(size[local[i]]) / 2.0 for i, _ in named]))
+                  radii=np.array([np.sqrt(size[local[i]]) / 2.0 for i, _ in named]),
+                  obstacles=(pos, np.sqrt(size) / 2.0))
     if signed:
         handles += [Line2D([], [], color=st.RISK_COLOUR, lw=2, label="negative rating"),
                     Line2D([], [], color="#7F8A96", lw=2, label="positive rating"),

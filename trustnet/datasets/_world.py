@@ -535,21 +535,31 @@ def read_world(path: str | Path) -> World:
 
 # ---------------------------------------------------------------------------- statistics
 def _depths(referrals: pd.DataFrame) -> pd.Series:
-    """Cascade depth of every referred customer on the first-touch forest of converted referrals."""
+    """Cascade depth of every referred customer on the first-touch forest of converted referrals.
+
+    Each customer's parent is the referrer of their first converted referral; depth grows
+    level by level from the roots (people nobody referred). Customers whose chain of first
+    referrals loops back on itself (a referral ring) reach no root and are left out.
+
+    >>> t = pd.Timestamp("2024-01-01")
+    >>> refs = pd.DataFrame({"referrer": ["A", "B", "X", "Y", "Z"], "referred": ["B", "C", "Y", "Z", "X"],
+    ...                      "status": "converted", "referred_at": [t] * 5})
+    >>> _depths(refs).to_dict()
+    {'B': 1, 'C': 2}
+    """
     won = referrals[referrals[schema.STATUS].isin([schema.CONVERTED, schema.CHURNED])]
     won = won.sort_values(schema.REFERRED_AT, kind="stable").drop_duplicates(schema.REFERRED)
     people = pd.Index(pd.unique(pd.concat([won[schema.REFERRER], won[schema.REFERRED]])))
     parent = np.full(len(people), -1, np.int64)
     parent[people.get_indexer(won[schema.REFERRED])] = people.get_indexer(won[schema.REFERRER])
-    depth = np.zeros(len(people), np.int64)
-    anc = parent.copy()
-    for _ in range(1000):  # one step per level, up to 1000 levels (a cycle stops there)
-        has = anc >= 0
-        if not has.any():
+    depth = np.where(parent < 0, 0, -1)
+    for level in range(1, len(people) + 1):  # one pass per level; stops when no one is added
+        reached = (depth < 0) & (depth[np.maximum(parent, 0)] == level - 1) & (parent >= 0)
+        if not reached.any():
             break
-        depth[has] += 1
-        anc[has] = parent[anc[has]]
-    return pd.Series(depth, index=people)[won[schema.REFERRED]]
+        depth[reached] = level
+    out = pd.Series(depth, index=people)[won[schema.REFERRED]]
+    return out[out > 0]
 
 
 def describe_world(world: World) -> dict[str, float]:

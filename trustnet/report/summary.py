@@ -58,13 +58,13 @@ def _advocate_sentence(analysis: Any) -> str | None:
         return f"Every advocate's referrals look suspicious ({suspicious} advocates): none is ranked."
     top = adv.iloc[0]
     k = min(3, len(adv))
-    sentence = f"{_small(len(adv), analysis)} advocates"
+    sentence = f"{_small(len(adv), analysis)} advocates referred customers"
     if value_col:
         total = float(adv["value_direct"].sum()) if "value_direct" in adv else float(adv[value_col].sum())
         share = float(adv[value_col].head(k).sum()) / total if total > 0 else np.nan
         if np.isfinite(share):
-            sentence += f"; the top {k} carry value equal to {min(share, 9.99):.0%} of all directly referred revenue"
-    reach = f", reaching {int(top['reach']):,} customers through their chains" if "reach" in adv else ""
+            sentence += f"; through their chains the top {k} account for value equal to {min(share, 9.99):.0%} of all referred revenue"
+    reach = f", whose chains reached {int(top['reach']):,} customers" if "reach" in adv else ""
     return sentence + f". The strongest is {top['advocate']}{reach}."
 
 

@@ -16,7 +16,6 @@ Folder layout (see DESIGN.md "Outputs")::
 from __future__ import annotations
 
 import errno
-import io
 import json
 import os
 import shutil
@@ -73,13 +72,6 @@ def analysis_figures(analysis: Any) -> dict[str, Any]:
         at_risk=analysis.at_risk,
         top=analysis.settings.report.top,
     )
-
-
-def _figure_bytes(fig: Any, fmt: str) -> bytes:
-    buffer = io.BytesIO()
-    metadata = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None, "ModDate": None}}[fmt]
-    fig.savefig(buffer, format=fmt, dpi=150, metadata=metadata)
-    return buffer.getvalue()
 
 
 def _tables(analysis: Any) -> dict[str, pd.DataFrame]:
@@ -178,13 +170,14 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
     write_csv(gedges, folder / "gephi" / "edges.csv")
 
     tick("figures", 2, steps)
+    from .figures import alt_text, figure_bytes
+
     figures = analysis_figures(analysis)
     inline: dict[str, tuple[bytes | str, str]] = {}
     for name, fig in figures.items():
-        data = _figure_bytes(fig, fmt)
+        data = figure_bytes(fig, fmt)
         write_bytes(data, folder / "figures" / f"{name}.{fmt}")
-        alt = fig.get_suptitle() or name.replace("_", " ")
-        inline[name] = (data if fmt == "png" else _figure_bytes(fig, "png"), alt)
+        inline[name] = (data if fmt == "png" else figure_bytes(fig, "png"), alt_text(fig) or name.replace("_", " "))
         fig.clear()
 
     tick("page", 3, steps)
@@ -206,13 +199,32 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
         headline=headline(analysis),
         figures=inline,
         tables=shown,
-        reconciliation=analysis.load_report.to_dict(),
+        reconciliation=_reconciliation(analysis),
+        subtitle=_subtitle(analysis),
+        anonymised=bool(analysis.settings.report.anonymise),
         settings=info["settings"],
         privacy_note=_privacy_note(analysis),
         how_to_read=how_to_read,
     )
     write_text(page, folder / "index.html")
     tick("done", steps, steps)
+
+
+def _reconciliation(analysis: Any) -> dict[str, Any]:
+    """Row accounting of every input, for the page (one entry per file)."""
+    parts = {"referrals" if analysis.kind == "referrals" else "ratings": analysis.load_report.to_dict()}
+    if analysis.touchpoint_report is not None:
+        parts["touchpoints"] = analysis.touchpoint_report.to_dict()
+    return parts
+
+
+def _subtitle(analysis: Any) -> str:
+    """The period and size of the export, under the page title."""
+    g = analysis.graph
+    dates = pd.concat([g.nodes["first_seen"], g.nodes["last_seen"]]).dropna()
+    period = f"{dates.min():%d %b %Y} to {dates.max():%d %b %Y}" if len(dates) else "undated"
+    people = int((~g.nodes["is_provider"]).sum())
+    return f"{period} · {people:,} people · {len(analysis.referrals):,} {'ratings' if analysis.kind == 'ratings' else 'referrals'}"
 
 
 def _title(analysis: Any) -> str:

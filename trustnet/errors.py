@@ -15,7 +15,19 @@ __all__ = ["TrustnetError", "InputError", "SettingsError", "OutputError", "DataQ
 
 
 class TrustnetError(Exception):
-    """Base class of every error trustnet raises on purpose."""
+    """Base class of every error trustnet raises on purpose.
+
+    Catch it to handle any problem the user can fix; anything else is a bug.
+
+    Examples
+    --------
+    >>> from trustnet.errors import InputError, TrustnetError
+    >>> try:
+    ...     raise InputError("ratings.csv: no rater column")
+    ... except TrustnetError as err:
+    ...     print(f"Error: {err}")
+    Error: ratings.csv: no rater column
+    """
 
 
 class InputError(TrustnetError, ValueError):
@@ -23,6 +35,21 @@ class InputError(TrustnetError, ValueError):
 
     ``problems`` lists the individual problems found, for programs that want
     more than the message.
+
+    Parameters
+    ----------
+    message : str
+        The whole message: the file, the rows or columns, the rule and the fix.
+    problems : list of str, optional
+        The individual problems, one string each.
+
+    Examples
+    --------
+    >>> err = InputError("2 rows without a referrer", problems=["line 3", "line 7"])
+    >>> str(err), err.problems
+    ('2 rows without a referrer', ['line 3', 'line 7'])
+    >>> isinstance(err, ValueError)
+    True
     """
 
     def __init__(self, message: str, problems: list[str] | None = None) -> None:
@@ -31,12 +58,36 @@ class InputError(TrustnetError, ValueError):
 
 
 class SettingsError(TrustnetError, ValueError):
-    """A setting or a ``trustnet.toml`` file is invalid."""
+    """A setting or a ``trustnet.toml`` file is invalid.
+
+    Examples
+    --------
+    >>> err = SettingsError("trust.half_life_days must be positive, got -3")
+    >>> isinstance(err, TrustnetError), isinstance(err, ValueError)
+    (True, True)
+    """
 
 
 class OutputError(TrustnetError, OSError):
-    """An output cannot be written (folder exists, not writable, disk full)."""
+    """An output cannot be written (folder exists, not writable, disk full).
+
+    Examples
+    --------
+    >>> err = OutputError("report/ exists; pass --force to replace it")
+    >>> isinstance(err, TrustnetError), isinstance(err, OSError)
+    (True, True)
+    """
 
 
 class DataQualityWarning(UserWarning):
-    """The input is usable but something in it deserves a look."""
+    """The input is usable but something in it deserves a look.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     warnings.warn("12 referrals dated in the future", DataQualityWarning)
+    >>> caught[0].category.__name__, str(caught[0].message)
+    ('DataQualityWarning', '12 referrals dated in the future')
+    """

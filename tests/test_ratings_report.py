@@ -229,3 +229,11 @@ def test_anonymised_rating_report_hides_ids_and_id_attributes(monkeypatch):
     a = analyse(_ratings(), kind="ratings", node_attributes=attrs, settings=settings)
     assert a.nodes["id"].str.startswith("person-").all() and "survey_id" not in a.nodes
     assert a.at_risk["account"].str.startswith("person-").all() and a.nodes["site"].notna().all()
+
+
+def test_rating_networks_are_recognised_without_kind(tmp_path):
+    path = tmp_path / "net.csv"
+    path.write_text("source,target,weight,timestamp\n1,2,-3,1289241912\n2,1,5,1289241999\n3,1,2,1289242999\n")
+    a = analyse(path)
+    assert a.kind == "ratings" and len(a.relationships) == 3 and a.sources[0]["name"] == "net.csv"
+    assert analyse(_ratings()).kind == "ratings"  # a canonical ratings table in memory

@@ -25,6 +25,7 @@ from typing import Any, Callable, Sequence
 import pandas as pd
 
 from . import __version__
+from . import schema as S
 from .settings import Settings
 
 __all__ = ["Analysis", "analyse", "Progress"]
@@ -196,6 +197,9 @@ def analyse(
         source, kind = _ratings_or_referrals(source, kind, settings, load_options)
     elif "kind" not in load_options and not isinstance(source, pd.DataFrame):
         source, kind = _ratings_or_referrals(source, None, settings, load_options)
+    elif isinstance(source, pd.DataFrame) and {S.RATER, S.RATEE} <= set(source.columns) \
+            and not {S.REFERRER, S.REFERRED} & set(source.columns):  # a canonical ratings table
+        source, kind = _ratings_or_referrals(source, "ratings", settings, load_options)
     if kind == "ratings":
         if touchpoints is not None:
             from .errors import InputError

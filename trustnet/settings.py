@@ -40,7 +40,15 @@ __all__ = [
 
 @dataclass(frozen=True)
 class LoadSettings:
-    """How input files are read (the loader detects most of this itself)."""
+    """How input files are read (the loader detects most of this itself).
+
+    Examples
+    --------
+    >>> Settings().load.default_provider
+    'the business'
+    >>> Settings().replace(**{"load.default_provider": "Acme Plumbing"}).load.default_provider
+    'Acme Plumbing'
+    """
 
     #: Read ambiguous dates such as 03/04/2025 as day first (3 April).
     dayfirst: bool | None = None
@@ -52,7 +60,15 @@ class LoadSettings:
 
 @dataclass(frozen=True)
 class TrustSettings:
-    """The trust model: evidence, recency and priors (see ``trustnet.trust``)."""
+    """The trust model: evidence, recency and priors (see ``trustnet.trust``).
+
+    Examples
+    --------
+    >>> Settings().trust.prior_strength
+    2.0
+    >>> Settings().replace(**{"trust.prior_strength": 5.0}).trust.prior_strength
+    5.0
+    """
 
     #: Evidence loses half its weight after this many days.
     half_life_days: float = 180.0
@@ -81,7 +97,15 @@ class TrustSettings:
 
 @dataclass(frozen=True)
 class AdvocateSettings:
-    """Advocate ranking and nurturing (see ``trustnet.advocates``)."""
+    """Advocate ranking and nurturing (see ``trustnet.advocates``).
+
+    Examples
+    --------
+    >>> Settings().advocates.nurture_k
+    10
+    >>> Settings().replace(**{"advocates.nurture_k": 3}).advocates.nurture_k
+    3
+    """
 
     #: Share of a referee's downstream value credited one level further up.
     downstream_decay: float = 0.5
@@ -117,7 +141,15 @@ class AdvocateSettings:
 
 @dataclass(frozen=True)
 class RiskSettings:
-    """At-risk relationships (see ``trustnet.risk``)."""
+    """At-risk relationships (see ``trustnet.risk``).
+
+    Examples
+    --------
+    >>> Settings().risk.silence_ratio
+    3.0
+    >>> Settings().replace(**{"risk.silence_ratio": 2.0}).risk.silence_ratio
+    2.0
+    """
 
     #: Logistic intercept and factor weights; ``trustnet calibrate`` refits them.
     #: ``weights`` maps a factor name (see ``trustnet.risk.FACTORS``) to its weight;
@@ -146,7 +178,15 @@ class RiskSettings:
 
 @dataclass(frozen=True)
 class FraudSettings:
-    """Suspicious referrals (see ``trustnet.fraud``)."""
+    """Suspicious referrals (see ``trustnet.fraud``).
+
+    Examples
+    --------
+    >>> Settings().fraud.threshold
+    0.5
+    >>> Settings().replace(**{"fraud.threshold": 0.7}).fraud.threshold
+    0.7
+    """
 
     #: Suspicion at or above which a referral is set aside from advocate value.
     threshold: float = 0.5
@@ -171,7 +211,15 @@ class FraudSettings:
 
 @dataclass(frozen=True)
 class ReportSettings:
-    """What the report shows and how (see ``trustnet.report``)."""
+    """What the report shows and how (see ``trustnet.report``).
+
+    Examples
+    --------
+    >>> Settings().report.top
+    20
+    >>> Settings().replace(**{"report.top": 5}).report.top
+    5
+    """
 
     top: int = 20
     figure_format: str = "png"
@@ -186,7 +234,21 @@ class ReportSettings:
 
 @dataclass(frozen=True)
 class Settings:
-    """Every setting of a trustnet run, one frozen section per stage."""
+    """Every setting of a trustnet run, one frozen section per stage.
+
+    Build it with :func:`load_settings` (defaults, then a ``trustnet.toml``, then overrides) or change
+    a copy with :meth:`replace` / :meth:`updated`; the object itself never changes.
+
+    Examples
+    --------
+    >>> s = Settings().replace(**{"risk.safe_below": 0.2, "report.top": 10})
+    >>> s.risk.safe_below, s.report.top, Settings().report.top
+    (0.2, 10, 20)
+    >>> Settings.from_dict({"advocates": {"dormant_days": 90}}).advocates.dormant_days
+    90.0
+    >>> s.to_dict()["report"]["top"]
+    10
+    """
 
     load: LoadSettings = field(default_factory=LoadSettings)
     trust: TrustSettings = field(default_factory=TrustSettings)

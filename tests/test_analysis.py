@@ -171,3 +171,19 @@ def test_settings_reach_the_stages(world):
     result = analyse(world.referrals, settings=strict)
     assert result.settings.trust.half_life_days == 30
     assert not result.suspicion.set_aside.any()
+
+
+def test_anonymised_aggregates_hide_groups_under_five(tmp_path):
+    refs = pd.DataFrame({
+        "referrer": ["a1", "a1", "a1", "a1", "a1", "a1", "b1"],
+        "referred": ["c1", "c2", "c3", "c4", "c5", "c6", "d1"],
+        "provider": ["Big"] * 6 + ["Tiny"],
+        "referred_at": pd.date_range("2025-01-01", periods=7, freq="7D"),
+        "status": "converted",
+    })
+    settings = Settings().replace(**{"report.anonymise": True, "report.anonymise_key": "k"})
+    result = analyse(refs, settings=settings)
+    result.write(tmp_path / "r")
+    nodes = pd.read_csv(tmp_path / "r" / "nodes.csv", encoding="utf-8-sig")
+    providers = nodes[nodes["is_provider"]].set_index("id")
+    assert providers["people_as_provider"].notna().sum() == 1  # Big (7 relationships) shown, Tiny (2) hidden

@@ -22,6 +22,7 @@ import shutil
 from pathlib import Path
 from typing import Any, Callable
 
+import numpy as np
 import pandas as pd
 
 from ..errors import OutputError
@@ -66,7 +67,7 @@ def analysis_figures(analysis: Any) -> dict[str, Any]:
         return rating_figures(analysis, top=analysis.settings.report.top)
     return figures.report_figures(
         graph=analysis.graph,
-        relationships=analysis.relationships,
+        relationships=_small_groups_hidden(analysis)[1],
         evidence=analysis.scores.evidence,
         advocates=analysis.advocates,
         at_risk=analysis.at_risk,
@@ -74,9 +75,34 @@ def analysis_figures(analysis: Any) -> dict[str, Any]:
     )
 
 
+def _small_groups_hidden(analysis: Any) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Nodes and relationships with aggregates over fewer than ``min_group_size`` people removed.
+
+    Only when anonymising: a provider's mean trust over three customers, or an
+    advocate's over two referees, says too much about those few people. Their
+    aggregate cells are left empty, and their relationships stay out of the
+    figures' per-provider aggregates.
+    """
+    nodes, rels = analysis.nodes, analysis.relationships
+    limit = analysis.settings.report.min_group_size
+    if not analysis.settings.report.anonymise or analysis.kind != "referrals":
+        return nodes, rels
+    kind = rels["kind"].astype(str)
+    n = len(nodes)
+    as_provider = np.bincount(rels["trustee_idx"][kind.isin(["customer", "advocate"])], minlength=n)
+    as_advocate = np.bincount(rels["trustee_idx"][kind == "referred_by"], minlength=n)
+    nodes = nodes.copy()
+    for suffix, counts in (("_as_provider", as_provider), ("_as_advocate", as_advocate)):
+        cols = [c for c in nodes.columns if c.endswith(suffix)]
+        nodes.loc[counts < limit, cols] = np.nan
+    small = (as_provider < limit) & nodes["is_provider"].to_numpy()
+    rels = rels[~small[rels["trustee_idx"].to_numpy()] | (kind == "referred_by").to_numpy()]
+    return nodes, rels
+
+
 def _tables(analysis: Any) -> dict[str, pd.DataFrame]:
     graph = analysis.graph
-    nodes = analysis.nodes
+    nodes = _small_groups_hidden(analysis)[0]
     rejected = analysis.load_report.rejected_rows
     if analysis.settings.report.anonymise:
         rejected = rejected[[c for c in ("source_line", "reason") if c in rejected]]

@@ -61,6 +61,22 @@ class Analysis:
         :class:`~trustnet.ratings.roles.RatingScores`, ``advocates`` the people whose trust
         carries furthest, ``at_risk`` the accounts most likely untrustworthy, ``nurture``
         an empty table and ``suspicion`` None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"],
+    ...                     "status": ["converted", "converted", "pending"]})
+    >>> result = analyse(raw)
+    >>> result.kind, result.graph.nodes["id"].tolist()
+    ('referrals', ['ann', 'bob', 'cat', 'dan', 'the business'])
+    >>> result.advocates[["advocate", "direct_referrals", "converted"]]
+      advocate  direct_referrals  converted
+    0      ann                 2          2
+    1      bob                 1          0
+    >>> result.headline()[1]
+    '2 advocates referred customers. The strongest is ann, whose chains reached 2 customers.'
     """
 
     referrals: pd.DataFrame
@@ -174,6 +190,16 @@ def analyse(
     Returns
     -------
     Analysis
+
+    Examples
+    --------
+    >>> import trustnet
+    >>> world = trustnet.generate(customers=200, seed=1)
+    >>> result = analyse(world.referrals, world.touchpoints)
+    >>> result.graph.nodes.shape[0] > 200, len(result.advocates) > 0
+    (True, True)
+    >>> result.at_risk.columns[:4].tolist()
+    ['truster', 'trustee', 'kind', 'likelihood']
     """
     from .advocates import nurture, rank_advocates
     from .fraud import find_suspicious

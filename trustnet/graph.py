@@ -70,6 +70,28 @@ class TrustGraph:
 
     See ``CONTRIBUTING.md`` ("Data contracts") for every column. Build it with
     :func:`build_graph`; it is immutable.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"],
+    ...                      "provider": ["Tiles", "Tiles"], "referred_at": ["2025-01-10", "2025-02-01"]})
+    >>> G = build_graph(refs)
+    >>> G.nodes[["id", "is_customer", "is_advocate", "is_provider"]]
+          id  is_customer  is_advocate  is_provider
+    0  Tiles        False        False         True
+    1    ann        False         True        False
+    2    bob         True        False        False
+    3    cat         True        False        False
+    >>> G.relationships[["truster", "trustee", "kind"]]
+      truster trustee         kind
+    0     ann   Tiles     advocate
+    1     bob   Tiles     customer
+    2     bob     ann  referred_by
+    3     cat   Tiles     customer
+    4     cat     ann  referred_by
+    >>> G.parent.tolist(), int(G.adjacency.sum()), G.n
+    ([-1, -1, 1, 1], 2, 4)
     """
 
     nodes: pd.DataFrame

@@ -65,6 +65,26 @@ class LoadReport:
         canonical touchpoints they hold (see :func:`trustnet.load.load_referrals`).
     parts : list of LoadReport
         One report per file when several touchpoint files were loaded together.
+
+    Examples
+    --------
+    >>> import io
+    >>> from trustnet.load import load_referrals
+    >>> csv = ("Advocate Email,Friend Email,Date\\n"
+    ...        "ann@x.com,bob@x.com,2025-01-10\\n"
+    ...        "ann@x.com,,2025-01-11\\n"
+    ...        "ann@x.com,bob@x.com,2025-01-10\\n")
+    >>> referrals, report = load_referrals(io.StringIO(csv))
+    >>> report.format, report.rows_read, report.accepted, report.duplicates, report.rejected
+    ('csv', 3, 1, 1, 1)
+    >>> report.mapping["referrer"], report.mapping["referred"]
+    ('Advocate Email', 'Friend Email')
+    >>> report.rejected_rows[["source_line", "reason"]]
+       source_line            reason
+    0            3  missing referred
+    >>> report.duplicate_rows
+       source_line  kept_line                     reason
+    0            4          2  exact duplicate of line 2
     """
 
     source: str

@@ -92,6 +92,33 @@ class TrustScores:
         ``rows``, ``low``, ``high``); ``scale`` is None when no known range fits.
     unknown_events : list of str
         Event names the evidence table does not know (their rows gave no event evidence).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"],
+    ...                      "provider": ["Tiles", "Tiles"], "status": ["converted", "declined"],
+    ...                      "referred_at": ["2025-01-10", "2025-02-01"]})
+    >>> T = score_trust(build_graph(refs))
+    >>> T.relationships[["truster", "trustee", "kind", "people"]].round(2)
+      truster trustee         kind  people
+    0     ann   Tiles     advocate    0.63
+    1     bob   Tiles     customer    0.63
+    2     bob     ann  referred_by    0.64
+    3     cat   Tiles     customer    0.63
+    4     cat     ann  referred_by    0.60
+    >>> T.nodes[["id", "reputation"]].round(3)
+          id  reputation
+    0  Tiles         NaN
+    1    ann       0.574
+    2    bob       0.213
+    3    cat       0.213
+    >>> T.evidence[["rel_idx", "dimension", "value", "source", "label"]].head(3)
+       rel_idx dimension  value    source      label
+    0        0    people    0.9  referral   referral
+    1        0    people    0.9  referral   referral
+    2        2    people    1.0    status  converted
     """
 
     relationships: pd.DataFrame

@@ -69,7 +69,20 @@ CHANNEL_MIX = (0.5, 0.3, 0.2)
 
 @dataclass
 class Simulation:
-    """The raw result: arrays by customer, referral and touchpoint (internal)."""
+    """The raw result: arrays by customer, referral and touchpoint (internal).
+
+    :func:`trustnet.datasets.generate` turns it into export tables and the ground truth.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from trustnet.datasets._vocab import KINDS
+    >>> sim = simulate(KINDS["home-services"], customers=100, providers=1, months=6, end_day=181.0,
+    ...                provider_names=["Tiles"], provider_revenue=np.array([1.0]), density=1.0,
+    ...                rng=np.random.default_rng(1))
+    >>> sim.trust_end.shape, len(sim.ref_referrer) == len(sim.ref_day), sim.provider_names
+    ((100, 3), True, ['Tiles'])
+    """
 
     spec: V.KindSpec
     end_day: float
@@ -565,7 +578,21 @@ def simulate(spec: V.KindSpec, *, customers: int, providers: int, months: int, e
              provider_names: list[str], provider_revenue: np.ndarray, density: float,
              rng: np.random.Generator,
              progress: Callable[[str, int, int], None] | None = None) -> Simulation:
-    """Run the world month by month and return its raw arrays."""
+    """Run the world month by month and return its raw arrays.
+
+    Customers, referrals and touchpoints all come from ``rng``: the same generator state gives the
+    same world.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from trustnet.datasets._vocab import KINDS
+    >>> sim = simulate(KINDS["home-services"], customers=100, providers=1, months=6, end_day=181.0,
+    ...                provider_names=["Tiles"], provider_revenue=np.array([1.0]), density=1.0,
+    ...                rng=np.random.default_rng(1))
+    >>> len(sim.join), bool((sim.parent >= 0).any()), bool((sim.ref_day <= 181.0).all())
+    (100, True, True)
+    """
     sim = _Sim(spec, customers, providers, months, end_day, density, rng, provider_names, provider_revenue)
     n0 = int(round(spec.base_share * customers))
     provs = rng.choice(providers, n0, p=sim.popularity)

@@ -24,7 +24,16 @@ NO_SCALE = -1
 
 @dataclass(frozen=True)
 class KindSpec:
-    """Everything that differs between two kinds of world."""
+    """Everything that differs between two kinds of world.
+
+    Examples
+    --------
+    >>> spec = KINDS["home-services"]
+    >>> spec.name, spec.customers_per_provider, spec.channels
+    ('home-services', 80, ('app', 'website', 'chatbot'))
+    >>> sorted(KINDS)
+    ['home-services', 'subscription']
+    """
 
     name: str
     #: customers per provider when ``providers`` is not given (0 = always one provider)

@@ -15,7 +15,7 @@ from .. import __version__
 from .graphfiles import GraphTables
 
 __all__ = ["rating_headline", "rating_summary", "rating_tables", "rating_graph_tables", "HOW_TO_READ_RATINGS",
-           "is_signed"]
+           "HOW_TO_READ_TIES", "rating_how_to_read", "is_signed"]
 
 #: The "how to read" section of a rating network's page.
 HOW_TO_READ_RATINGS: tuple[tuple[str, str], ...] = (
@@ -34,6 +34,23 @@ HOW_TO_READ_RATINGS: tuple[tuple[str, str], ...] = (
     ("Stake and priority", "Stake is the number of people who rated the account (who dealt with it); priority = "
      "likelihood × stake, so a likely-untrustworthy account that many people deal with comes first."),
 )
+
+
+#: The "how to read" section when every tie is the same (advice, friendship: who turns to whom).
+HOW_TO_READ_TIES: tuple[tuple[str, str], ...] = (
+    ("Named by", "How many people name this person (turn to them for advice, trust them): ties received."),
+    ("Influence (reputation)", "PageRank over the ties: being named by people who are themselves named counts "
+     "most. Shown in multiples of an average person's share and as a percentile."),
+    ("Reach", "People who turn to someone directly, or through one person they turn to (two steps)."),
+    ("Bridges", "Ties, given or received, to people of another group (practice site, team), and how many other "
+     "groups they reach: the people who carry advice between groups."),
+    ("Most isolated", "People named by nobody, and people with no tie outside their own group."),
+)
+
+
+def rating_how_to_read(analysis: Any) -> tuple[tuple[str, str], ...]:
+    """The "how to read" section for this network: ratings, or plain ties."""
+    return HOW_TO_READ_RATINGS if is_signed(analysis) else HOW_TO_READ_TIES
 
 
 def is_signed(analysis: Any) -> bool:

@@ -217,9 +217,9 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
     }
     how_to_read = None
     if ratings:
-        from .rating_summary import HOW_TO_READ_RATINGS, rating_tables
+        from .rating_summary import rating_how_to_read, rating_tables
 
-        shown, how_to_read = rating_tables(analysis), HOW_TO_READ_RATINGS
+        shown, how_to_read = rating_tables(analysis), rating_how_to_read(analysis)
     page = render_html(
         title=_title(analysis),
         headline=headline(analysis),

@@ -51,7 +51,18 @@ KINDS = ("referrals", "participants", "touchpoints", "ratings")
 
 @dataclass(frozen=True)
 class Profile:
-    """One vendor layout (see the module docstring for the file format)."""
+    """One vendor layout (see the module docstring for the file format).
+
+    Examples
+    --------
+    >>> growsurf = next(p for p in load_profiles() if p.name == "growsurf")
+    >>> growsurf.vendor, growsurf.kind, growsurf.signature
+    ('GrowSurf', 'participants', ('id', 'email', 'referredBy'))
+    >>> growsurf.columns["referred_by"]
+    ('referredBy',)
+    >>> growsurf.matches(["id", "email", "referredBy", "firstName"])
+    True
+    """
 
     name: str
     vendor: str

@@ -73,6 +73,17 @@ class RawTable:
         ``format``, ``encoding``, ``delimiter``, ``compression``, ``sheet``, ``header``.
     warnings : list of str
         Things the reader noticed (encoding guessed, extra header rows skipped...).
+
+    Examples
+    --------
+    >>> import io
+    >>> raw = read_table(io.StringIO("Referrer;Friend\\nann;bob\\nann;cat\\n"))
+    >>> raw.headers, raw.lines.tolist()
+    (['Referrer', 'Friend'], [2, 3])
+    >>> raw.frame["Friend"].tolist()
+    ['bob', 'cat']
+    >>> raw.info["format"], raw.info["delimiter"], raw.info["encoding"]
+    ('semicolon', ';', 'utf-8')
     """
 
     name: str

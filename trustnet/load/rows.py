@@ -103,6 +103,18 @@ class Ledger:
 
     Empty rows, trailing report footers and rows the profile says to skip are
     given their reason on creation.
+
+    Examples
+    --------
+    >>> import io
+    >>> from trustnet.load.read import read_table
+    >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\n,,\\n"
+    ...                              "ann,cat,2025-04-25\\nTotal,2,\\n"))
+    >>> ledger = Ledger(raw)
+    >>> ledger.reasons.tolist()
+    [None, 'empty row', None, 'report footer (no data)']
+    >>> ledger.open.tolist()
+    [True, False, True, False]
     """
 
     def __init__(self, raw: RawTable, profile: Profile | None = None) -> None:

@@ -79,7 +79,17 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, str | None]:
 
 @dataclass
 class DateColumn:
-    """A parsed date column: values, bad cells, and the form detected (for the report)."""
+    """A parsed date column: values, bad cells, and the form detected (for the report).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> dates = parse_dates(pd.Series(["03/04/2025", "25/04/2025", "soon"]))
+    >>> dates.form, dates.bad.tolist()
+    ('day-first', [False, False, True])
+    >>> dates.values.dt.strftime("%d %b %Y").tolist()[:2]
+    ['03 Apr 2025', '25 Apr 2025']
+    """
 
     values: pd.Series
     bad: pd.Series

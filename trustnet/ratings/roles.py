@@ -86,6 +86,21 @@ class RatingScores:
         The rating scale (low, high).
     group : str or None
         The node attribute used as the person's group, if any.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_rating_graph
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c"], "ratee": ["c", "c", "d"], "rating": [5, 4, 1],
+    ...                   "rated_at": ["2025-01-02", "2025-02-01", "2025-03-01"]})
+    >>> s = score_rating_network(build_rating_graph(r), r)
+    >>> s.relationships[["truster", "trustee", "people", "evidence"]].round(2)
+      truster trustee  people  evidence
+    0       a       c     1.0         1
+    1       b       c     0.9         1
+    2       c       d     0.6         1
+    >>> s.as_of.date(), s.network["people"], s.network["ratings"]
+    (datetime.date(2025, 3, 1), 4, 3)
     """
 
     relationships: pd.DataFrame

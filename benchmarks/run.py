@@ -123,6 +123,42 @@ def stage_worker(world: Path, stage: str) -> dict:
     return {"seconds": t1 - t0, "cpu": c1 - c0, "rss_before_mb": rss0, "peak_mb": peak}
 
 
+def pipeline_worker(world: Path) -> dict:
+    """Run every stage in this one process: per stage, its seconds, CPU and the peak RSS at its end.
+
+    ``ru_maxrss`` only grows, so the peak at the end of a stage is the figure a process stopped
+    right after that stage would report; what is lost against one process per stage is only
+    the independence of the repeats of each stage (used at 1M, where a process per stage would
+    rerun the earlier stages seven times).
+
+    Examples
+    --------
+    >>> import tempfile, trustnet
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     _ = trustnet.generate(customers=300, seed=1).write(tmp)
+    ...     out = pipeline_worker(Path(tmp))
+    >>> list(out) == list(STAGES) and out["report"]["peak_mb"] >= out["load"]["peak_mb"]
+    True
+    """
+    from trustnet.analysis import analyse
+
+    marks: list[tuple[str, float, float, float, float]] = []
+
+    def tick(name: str, done: int, total: int) -> None:
+        marks.append((name, time.perf_counter(), _cpu(), _rss_mb(), _peak_mb()))
+
+    result = analyse(world / "referrals.csv", touchpoints=world / "touchpoints.csv", progress=tick)
+    with tempfile.TemporaryDirectory() as tmp:
+        tick("report", 0, 0)
+        result.write(Path(tmp) / "report")
+        tick("end", 0, 0)
+    stages = [m for m in marks if m[0] != "done"]
+    out = {}
+    for (name, t0, c0, rss0, _), (_, t1, c1, _, peak) in zip(stages, stages[1:]):
+        out[name] = {"seconds": t1 - t0, "cpu": c1 - c0, "rss_before_mb": rss0, "peak_mb": peak}
+    return out
+
+
 def _measure(cmd: list[str]) -> dict:
     """Run ``cmd`` in a child process; wall seconds, its CPU seconds and peak RSS (``os.wait4``), stdout."""
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
@@ -155,12 +191,22 @@ def _median(runs: list[dict], key: str) -> float:
     return statistics.median(r[key] for r in runs)
 
 
-def bench_size(customers: int, repeat: int, naive: bool, budget: float) -> dict:
-    """Every measurement at one size: ``{name: {"wall", "cpu", "peak_mb", ...}}`` (medians of ``repeat``)."""
+def bench_size(customers: int, repeat: int, naive: bool, budget: float, single: bool = False) -> dict:
+    """Every measurement at one size: ``{name: {"wall", "cpu", "peak_mb", ...}}`` (medians of ``repeat``).
+
+    ``single``: all stages in one process per repeat (:func:`pipeline_worker`) instead of one per stage.
+    """
     world = ensure_world(customers)
     me = [sys.executable, str(Path(__file__).resolve())]
     rows: dict[str, dict] = {}
-    for stage in STAGES:
+    if single:
+        runs = [json.loads(_measure(me + ["--worker", "all", "--world", str(world)])["stdout"]) for _ in range(repeat)]
+        for stage in STAGES:
+            per = [{"wall": r[stage]["seconds"], "cpu": r[stage]["cpu"], "peak_mb": r[stage]["peak_mb"],
+                    "grow_mb": max(0.0, r[stage]["peak_mb"] - r[stage]["rss_before_mb"])} for r in runs]
+            rows[stage] = {k: _median(per, k) for k in per[0]}
+            _progress(customers, stage, rows[stage])
+    for stage in STAGES if not single else ():
         runs = []
         for _ in range(repeat):
             m = _measure(me + ["--worker", stage, "--world", str(world)])
@@ -304,17 +350,23 @@ def main(argv: list[str] | None = None) -> int:
                         help="sizes at which the naive networkx path runs (default 10k and 100k)")
     parser.add_argument("--budget", type=float, default=60.0,
                         help="seconds for the naive per-advocate descendants loop before it is estimated")
+    parser.add_argument("--large-repeat", type=int, help="repeats at sizes >= --single-from (default --repeat)")
+    parser.add_argument("--single-from", type=int, default=1_000_000,
+                        help="from this size on, all stages run in one process per repeat (default 1,000,000)")
     parser.add_argument("--markdown", type=Path, help="also write the table and ratios to this file")
-    parser.add_argument("--worker", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=(*STAGES, "all"), help=argparse.SUPPRESS)
     parser.add_argument("--world", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(stage_worker(args.world, args.worker)))
+        out = pipeline_worker(args.world) if args.worker == "all" else stage_worker(args.world, args.worker)
+        print(json.dumps(out))
         return 0
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     results = {}
     for size in args.sizes:
-        results[size] = bench_size(size, args.repeat, size in args.naive_sizes, args.budget)
+        large = size >= args.single_from
+        repeat = (args.large_repeat or args.repeat) if large else args.repeat
+        results[size] = bench_size(size, repeat, size in args.naive_sizes, args.budget, single=large)
     text = (f"Run {started}: `python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
             f"Machine: {machine()}\n\n{table(results)}\n\n{ratios(results)}\n")
     print(text)

@@ -17,6 +17,7 @@ True
 from __future__ import annotations
 
 import json
+from json.encoder import encode_basestring as _encode_str  # json.dumps of a str, ensure_ascii=False
 from dataclasses import dataclass
 from typing import Any
 
@@ -218,14 +219,50 @@ def graphml(tables: GraphTables) -> str:
     return "\n".join(head + _join(parts, len(nodes)).tolist() + _join(eparts, len(edges)).tolist() + ["  </graph>", "</graphml>", ""])
 
 
-def node_link_json(tables: GraphTables) -> str:
-    """networkx node-link JSON (``networkx.node_link_graph(json.load(f), edges="edges")``)."""
-    def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-        clean = frame.astype(object).where(frame.notna(), None)
-        return [{k: v for k, v in row.items() if v is not None} for row in clean.to_dict("records")]
+def _json_members(frame: pd.DataFrame) -> list[str]:
+    """Each row as a JSON object, missing values left out: ``json.dumps`` of ``to_dict("records")``, column-wise."""
+    columns = []
+    for name in frame.columns:
+        col = frame[name]
+        present = col.notna().to_numpy(bool)
+        values = col.to_numpy(object)[present].tolist()
+        if pd.api.types.is_bool_dtype(col):
+            text = ["true" if v else "false" for v in values]
+        elif pd.api.types.is_integer_dtype(col):
+            text = list(map(str, map(int, values)))
+        elif pd.api.types.is_float_dtype(col):
+            finite = np.isfinite(col.to_numpy(float)[present]).all()
+            text = list(map(float.__repr__ if finite else json.dumps, map(float, values)))
+        elif all(type(v) is str for v in values):
+            text = list(map(_encode_str, values))
+        else:
+            text = [json.dumps(v, ensure_ascii=False, default=float) for v in values]
+        key = ", " + _encode_str(str(name)) + ": "
+        piece = np.full(len(frame), "", dtype=object)
+        piece[present] = [key + t for t in text]
+        columns.append(piece.tolist())
+    if not columns:
+        return ["{}"] * len(frame)
+    return ["{" + "".join(row)[2:] + "}" for row in zip(*columns)]
 
-    data = {"directed": True, "multigraph": True, "graph": {}, "nodes": records(tables.nodes), "edges": records(tables.edges)}
-    return json.dumps(data, ensure_ascii=False, default=float)
+
+def node_link_json(tables: GraphTables) -> str:
+    """networkx node-link JSON (``networkx.node_link_graph(json.load(f), edges="edges")``).
+
+    The text is what ``json.dumps`` makes of the records (missing values left out), built a
+    column at a time: at a million customers a record-by-record ``json.dumps`` took longer than
+    the whole analysis.
+
+    >>> import pandas as pd
+    >>> t = GraphTables(pd.DataFrame({"id": ["a", 'b"'], "value": [1.5, None]}),
+    ...                 pd.DataFrame({"source": ["a"], "target": ['b"'], "n": [2]}))
+    >>> data = json.loads(node_link_json(t))
+    >>> data["nodes"], data["edges"]
+    ([{'id': 'a', 'value': 1.5}, {'id': 'b"'}], [{'source': 'a', 'target': 'b"', 'n': 2}])
+    """
+    nodes = ", ".join(_json_members(tables.nodes))
+    edges = ", ".join(_json_members(tables.edges))
+    return f'{{"directed": true, "multigraph": true, "graph": {{}}, "nodes": [{nodes}], "edges": [{edges}]}}'
 
 
 def gephi_tables(tables: GraphTables) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -310,6 +310,24 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     m × len(FACTORS) factor matrix without ``upstream``, which needs a first
     likelihood (see :func:`trustnet.risk.find_at_risk`), ``candidate`` (the
     live ones) and the facts used for words.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> from trustnet.settings import Settings
+    >>> from trustnet.trust import score_trust
+    >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"], "provider": ["Tiles"] * 2,
+    ...                      "status": ["churned", "converted"], "referred_at": ["2025-01-10", "2025-02-01"]})
+    >>> tps = pd.DataFrame({"customer": ["cat"], "provider": ["Tiles"], "at": ["2025-03-01"],
+    ...                     "touchpoint": ["billing"], "event": ["complaint"]})
+    >>> G = build_graph(refs, tps)
+    >>> facts = compute_factors(G, score_trust(G), Settings())
+    >>> G.nodes["id"].to_numpy()[facts["truster"]].tolist(), facts["candidate"].tolist()
+    (['ann', 'bob', 'cat'], [True, False, True])
+    >>> from trustnet.risk.weights import FACTORS
+    >>> facts["X"].shape == (3, len(FACTORS))
+    True
     """
     rel = graph.relationships
     sr = _score_columns(scores, graph)

@@ -76,6 +76,23 @@ def node_gone(graph: TrustGraph, facts: Mapping[str, Any], half_life: float) -> 
 
     The weight is 1 for an undated churn (a ``churned`` status) and fades as
     ``1/2 ** (age / half_life)`` from the date of the churn event.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> from trustnet.settings import Settings
+    >>> from trustnet.trust import score_trust
+    >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"], "provider": ["Tiles"] * 2,
+    ...                      "status": ["churned", "converted"], "referred_at": ["2025-01-10", "2025-02-01"]})
+    >>> tps = pd.DataFrame({"customer": ["cat"], "provider": ["Tiles"], "at": ["2025-03-01"],
+    ...                     "touchpoint": ["billing"], "event": ["complaint"]})
+    >>> G = build_graph(refs, tps)
+    >>> from trustnet.risk.factors import compute_factors
+    >>> facts = compute_factors(G, score_trust(G), Settings())
+    >>> gone, weight = node_gone(G, facts, half_life=90.0)
+    >>> dict(zip(G.nodes["id"], gone.tolist())), weight.tolist()
+    ({'Tiles': False, 'ann': False, 'bob': True, 'cat': False}, [0.0, 0.0, 1.0, 0.0])
     """
     gone = np.zeros(graph.n, bool)
     who = facts["truster"][facts["gone"]]

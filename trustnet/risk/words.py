@@ -228,7 +228,37 @@ def _phrase(f: str, facts: Mapping[str, Any], ix: np.ndarray, node_ids: pa.Array
 def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: np.ndarray,
              likelihood: np.ndarray, node_ids: Any, safe_below: float, trend_days: float
              ) -> tuple[pd.api.extensions.ExtensionArray, ...]:
-    """The ``factors``, ``why`` and ``next_action`` columns (pandas ``str`` arrays) for the rows ``sel``."""
+    """The ``factors``, ``why`` and ``next_action`` columns (pandas ``str`` arrays) for the rows ``sel``.
+
+    ``shares`` holds each factor's share of a row's risk (rows of ``X``, the factor matrix of the
+    selected rows); factors below :data:`MIN_SHARE` are not named.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.graph import build_graph
+    >>> from trustnet.settings import Settings
+    >>> from trustnet.trust import score_trust
+    >>> refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["bob", "cat"], "provider": ["Tiles"] * 2,
+    ...                      "status": ["churned", "converted"], "referred_at": ["2025-01-10", "2025-02-01"]})
+    >>> tps = pd.DataFrame({"customer": ["cat"], "provider": ["Tiles"], "at": ["2025-03-01"],
+    ...                     "touchpoint": ["billing"], "event": ["complaint"]})
+    >>> G = build_graph(refs, tps)
+    >>> import numpy as np
+    >>> from trustnet.risk import _likelihoods
+    >>> from trustnet.risk.weights import resolve_weights
+    >>> settings = Settings()
+    >>> facts, X, likelihood = _likelihoods(G, score_trust(G), settings)
+    >>> sel = np.flatnonzero(facts["candidate"])
+    >>> contrib = np.maximum(X[sel] * resolve_weights(settings)[1], 0.0)
+    >>> shares = contrib / contrib.sum(axis=1, keepdims=True)
+    >>> factors, why, action = describe(facts, sel, X[sel], shares, likelihood[sel], G.nodes["id"],
+    ...                                 safe_below=0.1, trend_days=90.0)
+    >>> list(factors)[1]
+    'unresolved complaint 60%, recent problems 32%, low process trust 8%'
+    >>> list(action)
+    ['thank and ask for a review', 'resolve: complaint unresolved since 1 Mar (0 days); 1 problem in the last 90 days']
+    """
     k = len(sel)
     F = len(FACTORS)
     col = {f: i for i, f in enumerate(FACTORS)}

@@ -558,5 +558,21 @@ def analyse(file: str, out: str | None, anonymise: bool, fmt: str | None, config
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Entry point of the ``trustnet`` console script and ``python -m trustnet``."""
+    """Entry point of the ``trustnet`` console script and ``python -m trustnet``.
+
+    Like every click program it ends by raising ``SystemExit`` with the exit code (2 for a
+    :class:`~trustnet.errors.TrustnetError`).
+
+    Examples
+    --------
+    >>> main(["--version"])
+    Traceback (most recent call last):
+    ...
+    SystemExit: 0
+    >>> try:
+    ...     main(["--version"])
+    ... except SystemExit:
+    ...     pass
+    trustnet, version 0.1.0
+    """
     return cli.main(args=argv, prog_name="trustnet")

@@ -33,7 +33,25 @@ _TRUST_COLUMNS = ("people", "process", "platform", "overall")
 
 @dataclass(frozen=True)
 class GraphTables:
-    """Node and edge tables ready to serialise (ids as text, dates as ISO text)."""
+    """Node and edge tables ready to serialise (ids as text, dates as ISO text).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> tables = graph_tables(analysis.graph)
+    >>> tables.nodes[["id", "roles"]].head(2)
+        id              roles
+    0  ann           advocate
+    1  bob  advocate customer
+    >>> tables.edges[["source", "target", "kind", "start"]].head(2)
+      source target      kind       start
+    0    ann    bob  referral  2025-01-05
+    1    ann    cat  referral  2025-02-10
+    """
 
     nodes: pd.DataFrame  # id, label, start, + attributes
     edges: pd.DataFrame  # source, target, kind, start, weight, + attributes
@@ -48,6 +66,19 @@ def graph_tables(graph: Any, relationships: pd.DataFrame | None = None, node_dat
 
     ``relationships`` (aligned with ``graph.relationships``, e.g. trust
     scores) and ``node_data`` (aligned with ``graph.nodes``) add attributes.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> tables = graph_tables(analysis.graph, analysis.relationships)
+    >>> tables.edges["kind"].value_counts().to_dict()
+    {'referral': 3, 'advocate': 2, 'customer': 2}
+    >>> "overall" in tables.edges.columns
+    True
     """
     nodes = graph.nodes
     roles = (
@@ -140,7 +171,19 @@ def _join(parts: list[pd.Series], n: int) -> pd.Series:
 
 
 def gexf(tables: GraphTables, description: str = "trustnet referral and trust network") -> str:
-    """GEXF 1.3 text: dynamic graph with node and edge ``start`` dates (Gephi's timeline)."""
+    """GEXF 1.3 text: dynamic graph with node and edge ``start`` dates (Gephi's timeline).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> text = gexf(graph_tables(analysis.graph))
+    >>> text.startswith('<?xml version="1.0" encoding="UTF-8"?>'), text.count("<node "), text.count("<edge ")
+    (True, 5, 7)
+    """
     from .. import __version__
 
     nodes, edges = tables.nodes.reset_index(drop=True), tables.edges.reset_index(drop=True)
@@ -192,7 +235,21 @@ def gexf(tables: GraphTables, description: str = "trustnet referral and trust ne
 
 
 def graphml(tables: GraphTables) -> str:
-    """GraphML text that ``networkx.read_graphml`` and Gephi read."""
+    """GraphML text that ``networkx.read_graphml`` and Gephi read.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> import io
+    >>> import networkx as nx
+    >>> G = nx.read_graphml(io.BytesIO(graphml(graph_tables(analysis.graph)).encode()))
+    >>> G.number_of_nodes(), G.number_of_edges(), G.is_directed()
+    (5, 7, True)
+    """
     nodes, edges = tables.nodes.reset_index(drop=True), tables.edges.reset_index(drop=True)
     ntypes = _attr_types(nodes, ("id",))
     etypes = _attr_types(edges, ("source", "target"))
@@ -266,7 +323,21 @@ def node_link_json(tables: GraphTables) -> str:
 
 
 def gephi_tables(tables: GraphTables) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Gephi's spreadsheet-import tables (``Id``/``Label`` nodes, ``Source``/``Target``/``Type`` edges)."""
+    """Gephi's spreadsheet-import tables (``Id``/``Label`` nodes, ``Source``/``Target``/``Type`` edges).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> nodes, edges = gephi_tables(graph_tables(analysis.graph))
+    >>> nodes.columns[:3].tolist(), edges.columns[:4].tolist()
+    (['Id', 'Label', 'Start'], ['Source', 'Target', 'Type', 'Kind'])
+    >>> edges["Type"].unique().tolist()
+    ['Directed']
+    """
     nodes = tables.nodes.rename(columns={"id": "Id", "label": "Label", "start": "Start"})
     edges = tables.edges.rename(columns={"source": "Source", "target": "Target", "kind": "Kind", "start": "Start", "weight": "Weight"})
     edges.insert(2, "Type", "Directed")

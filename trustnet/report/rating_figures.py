@@ -311,6 +311,17 @@ def trust_carriers(advocates: pd.DataFrame, *, top: int = 15, signed: bool = Tru
     by ``segment``; right: ``trusted_by``, ``positive_share`` (signed networks) and ``reach``.
     With ``signed=False`` (every tie the same rating: an advice or friendship network)
     the words say "named by" instead of "trusted by".
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> fig = trust_carriers(analysis.advocates)
+    >>> fig.get_suptitle()
+    'Trust carries furthest through a and b'
     """
     from matplotlib.patches import Patch
 
@@ -540,6 +551,16 @@ def rating_figures(analysis: Any, *, top: int = 15) -> dict[str, Any]:
     ``network_map``, ``trust_carriers``, ``untrustworthy_accounts``, ``trust_distribution``,
     ``group_bridges`` (only when people have a group) and ``trust_over_time`` (only when
     ratings are dated).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> list(rating_figures(analysis))
+    ['network_map', 'trust_carriers', 'untrustworthy_accounts', 'trust_distribution']
     """
     from .figures import trust_over_time
 

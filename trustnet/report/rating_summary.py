@@ -54,7 +54,18 @@ def rating_how_to_read(analysis: Any) -> tuple[tuple[str, str], ...]:
 
 
 def is_signed(analysis: Any) -> bool:
-    """Whether the ratings differ (a signed or scored network) rather than being plain ties (advice, friendship)."""
+    """Whether the ratings differ (a signed or scored network) rather than being plain ties (advice, friendship).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> is_signed(analysis)
+    True
+    """
     rel = analysis.graph.relationships
     return bool(len(rel)) and rel["rating"].nunique() > 1
 
@@ -158,7 +169,21 @@ def _list(ids: list[str], most: int = 8) -> str:
 
 
 def rating_headline(analysis: Any, load_sentence: str) -> list[str]:
-    """The headline findings of a rating network: trust, who carries it, untrustworthy accounts, structure, data."""
+    """The headline findings of a rating network: trust, who carries it, untrustworthy accounts, structure, data.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> lines = rating_headline(analysis, "Read 7 rows.")
+    >>> len(lines), lines[-1]
+    (5, 'Read 7 rows.')
+    >>> lines[2]
+    '1 accounts are more likely untrustworthy than not, 0 of them overwhelmingly (90% or more). First: x — verify before trading: rated negatively by 3 reliable raters.'
+    """
     signed = is_signed(analysis)
     parts = [_trust_sentence(analysis, signed), _carrier_sentence(analysis, signed),
              _untrustworthy_sentence(analysis, signed), _group_sentence(analysis), _structure_sentence(analysis, signed),
@@ -175,7 +200,19 @@ def _plain(value: Any) -> Any:
 
 
 def rating_summary(analysis: Any) -> dict[str, Any]:
-    """The rating-network block of ``summary.json``: counts, the network's structure, trust, top lists."""
+    """The rating-network block of ``summary.json``: counts, the network's structure, trust, top lists.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> block = rating_summary(analysis)
+    >>> block["kind"], sorted(block)
+    ('ratings', ['counts', 'group', 'kind', 'network', 'scale', 'trust', 'version'])
+    """
     nodes = analysis.nodes
     risk = analysis.at_risk
     low, high = analysis.scores.scale
@@ -199,7 +236,18 @@ def rating_summary(analysis: Any) -> dict[str, Any]:
 
 
 def rating_tables(analysis: Any) -> dict[str, pd.DataFrame]:
-    """The tables shown on a rating network's page (a few columns each; the CSV files keep them all)."""
+    """The tables shown on a rating network's page (a few columns each; the CSV files keep them all).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> {title: len(table) for title, table in rating_tables(analysis).items()}
+    {'Whose trust carries furthest': 2, 'Accounts most likely untrustworthy': 1}
+    """
     adv = analysis.advocates
     group = analysis.scores.group
     signed = is_signed(analysis)
@@ -229,7 +277,23 @@ def rating_tables(analysis: Any) -> dict[str, pd.DataFrame]:
 
 
 def rating_graph_tables(analysis: Any) -> GraphTables:
-    """Nodes with their scores and attributes, edges rater → ratee with the rating, for Gephi and networkx."""
+    """Nodes with their scores and attributes, edges rater → ratee with the rating, for Gephi and networkx.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> r = pd.DataFrame({"rater": ["a", "b", "c", "a", "b", "c", "d"], "ratee": ["b", "a", "a", "x", "x", "x", "x"],
+    ...                   "rating": [5, 4, 5, -5, -4, -5, 1]})
+    >>> analysis = trustnet.analyse(r, kind="ratings")
+    >>> tables = rating_graph_tables(analysis)
+    >>> len(tables.nodes), len(tables.edges)
+    (5, 7)
+    >>> tables.edges[["source", "target", "rating"]].head(2)
+      source target  rating
+    0      a      b     5.0
+    1      a      x    -5.0
+    """
     nodes = analysis.nodes
     keep = [c for c in nodes.columns if c not in ("is_customer", "is_provider", "value", "referrals_made",
                                                   "referrals_received", "why", "first_seen", "last_seen",

@@ -106,7 +106,21 @@ def _load_sentence(analysis: Any) -> str:
 
 
 def headline(analysis: Any) -> list[str]:
-    """Five sentences: trust, advocates, risk, fraud, data — the report's first lines and the CLI summary."""
+    """Five sentences: trust, advocates, risk, fraud, data — the report's first lines and the CLI summary.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> lines = headline(analysis)
+    >>> len(lines)
+    5
+    >>> lines[1]
+    '2 advocates referred customers. The strongest is ann, whose chains reached 3 customers.'
+    """
     if getattr(analysis, "kind", "referrals") == "ratings":
         from .rating_summary import rating_headline
 
@@ -126,7 +140,22 @@ def _records(frame: pd.DataFrame | None, columns: list[str], n: int = 5) -> list
 
 
 def summary(analysis: Any) -> dict[str, Any]:
-    """The machine-readable ``summary.json``: counts, settings, input checksums, version, headline figures."""
+    """The machine-readable ``summary.json``: counts, settings, input checksums, version, headline figures.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> data = summary(analysis)
+    >>> data["counts"]["referrals"], data["counts"]["advocates"], data["counts"]["providers"]
+    (3, 2, 1)
+    >>> import json
+    >>> json.loads(json.dumps(data))["trustnet_version"] == trustnet.__version__
+    True
+    """
     g = analysis.graph
     settings = analysis.settings.to_dict()
     settings["report"].pop("anonymise_key", None)  # never written out

@@ -85,11 +85,30 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
 
 
 def write_text(text: str, path: str | Path) -> Path:
-    """Write UTF-8 text atomically."""
+    """Write UTF-8 text atomically.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> path = write_text("Trust in people: 0.68\\n", folder / "note.txt")
+    >>> path.name, path.read_text(encoding="utf-8")
+    ('note.txt', 'Trust in people: 0.68\\n')
+    """
     data = text.encode("utf-8")
     return _atomic_write(Path(path), lambda h: h.write(data))
 
 
 def write_bytes(data: bytes, path: str | Path) -> Path:
-    """Write bytes atomically."""
+    """Write bytes atomically.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = write_bytes(b"\\x89PNG", Path(tempfile.mkdtemp()) / "figure.png")
+    >>> path.read_bytes()
+    b'\\x89PNG'
+    """
     return _atomic_write(Path(path), lambda h: h.write(data))

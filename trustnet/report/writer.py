@@ -58,7 +58,21 @@ def _remove_stale_temp(parent: Path, name: str) -> None:
 
 
 def analysis_figures(analysis: Any) -> dict[str, Any]:
-    """The report's figures for an :class:`~trustnet.analysis.Analysis`, by file stem."""
+    """The report's figures for an :class:`~trustnet.analysis.Analysis`, by file stem.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> figures = analysis_figures(analysis)
+    >>> list(figures)
+    ['network_map', 'advocate_leaderboard', 'trust_by_dimension', 'risk_matrix', 'trust_over_time', 'top_cascade']
+    >>> figures["network_map"].get_suptitle()
+    "Top 2 advocates' referral trees hold 3 people: 100% of customers"
+    """
     from . import figures
 
     if getattr(analysis, "kind", "referrals") == "ratings":
@@ -128,7 +142,23 @@ def write_report(
     fmt: str = "png",
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Path:
-    """Write the whole report folder for ``analysis`` to ``out``; return the path of ``index.html``."""
+    """Write the whole report folder for ``analysis`` to ``out``; return the path of ``index.html``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+    ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+    >>> analysis = trustnet.analyse(raw)
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> index = write_report(analysis, Path(tempfile.mkdtemp()) / "report")
+    >>> index.name, sorted(p.name for p in index.parent.glob("*.csv"))[:3]
+    ('index.html', ['advocates.csv', 'at_risk.csv', 'nodes.csv'])
+    >>> sorted(p.name for p in (index.parent / "figures").iterdir())[:2]
+    ['advocate_leaderboard.png', 'network_map.png']
+    """
     from .html import render_html
 
     if fmt not in FIGURE_FORMATS:

@@ -49,7 +49,17 @@ HOW_TO_READ_TIES: tuple[tuple[str, str], ...] = (
 
 
 def rating_how_to_read(analysis: Any) -> tuple[tuple[str, str], ...]:
-    """The "how to read" section for this network: ratings, or plain ties."""
+    """The "how to read" section for this network: ratings, or plain ties.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import trustnet
+    >>> advice = pd.DataFrame({"rater": ["a", "b", "c"], "ratee": ["b", "c", "a"], "rating": [1, 1, 1]})
+    >>> section = rating_how_to_read(trustnet.analyse(advice, kind="ratings"))
+    >>> section is HOW_TO_READ_TIES, section[0][0]
+    (True, 'Named by')
+    """
     return HOW_TO_READ_RATINGS if is_signed(analysis) else HOW_TO_READ_TIES
 
 

@@ -19,6 +19,7 @@ import datetime as _dt
 import gzip
 import io
 import json
+import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -32,7 +33,17 @@ import pyarrow.csv as pacsv
 
 from ..errors import InputError
 
-__all__ = ["RawTable", "read_table", "source_name"]
+__all__ = ["RawTable", "read_table", "source_name", "max_input_bytes", "MAX_INPUT_BYTES", "MAX_COLUMNS"]
+
+#: The largest input read (bytes, after gzip decompression): 2 GiB. The whole file is held in memory
+#: and the analysis needs every row at once (the graph, reach and reputation are global), so a bigger
+#: file is refused with a message naming the limit instead of running the machine out of memory.
+#: Loading peaks at about 6-8x the file's size; set TRUSTNET_MAX_INPUT_MB to move the bound.
+MAX_INPUT_BYTES = 2 * 1024 ** 3
+#: Environment variable that overrides :data:`MAX_INPUT_BYTES` (in MiB).
+MAX_INPUT_ENV = "TRUSTNET_MAX_INPUT_MB"
+#: The most columns a table may have: a wider header means the delimiter or the file is wrong.
+MAX_COLUMNS = 10_000
 
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
@@ -93,6 +104,42 @@ class RawTable:
     bad_rows: list[tuple[int, str, dict[str, str]]] = field(default_factory=list)
     info: dict[str, Any] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+
+
+def max_input_bytes() -> int:
+    """The largest input read, in bytes: ``TRUSTNET_MAX_INPUT_MB`` MiB when set, else :data:`MAX_INPUT_BYTES`.
+
+    Examples
+    --------
+    >>> max_input_bytes() == MAX_INPUT_BYTES or MAX_INPUT_ENV in os.environ
+    True
+    """
+    value = os.environ.get(MAX_INPUT_ENV, "").strip()
+    if value:
+        try:
+            return max(int(float(value) * 1024 ** 2), 1)
+        except ValueError:
+            raise InputError(f"{MAX_INPUT_ENV}={value!r} is not a number of megabytes; "
+                             "set it to e.g. 4096, or unset it for the default (2048)") from None
+    return MAX_INPUT_BYTES
+
+
+def _size(n: int) -> str:
+    return f"{n / 1024 ** 2:,.0f} MB" if n >= 1024 ** 2 else f"{n:,} bytes"
+
+
+def _too_big(name: str, size: int | None, limit: int, what: str = "the file") -> InputError:
+    shown = f"is {_size(size)}, more than" if size is not None else "is larger than"
+    return InputError(f"{name}: {what} {shown} the {_size(limit)} trustnet reads (the limit keeps the "
+                      "analysis within memory: loading needs about 6-8x the file's size). "
+                      f"Split the export by date or provider, or raise the limit with {MAX_INPUT_ENV}=<megabytes> "
+                      "on a machine with the memory for it")
+
+
+def _too_wide(name: str, ncol: int, partial: bool = False) -> InputError:
+    counted = f"{ncol:,} columns in its first 256 kB" if partial else f"{ncol:,} columns"
+    return InputError(f"{name}: the header has {counted}, more than the {MAX_COLUMNS:,} a table may have; "
+                      "the delimiter was probably misread (pass --delimiter) or the file is not an export")
 
 
 def source_name(source: Any) -> str:
@@ -164,12 +211,16 @@ def read_table(
     data = _read_bytes(source, name)
     info: dict[str, Any] = {"compression": None, "sheet": None}
     if data[:2] == b"\x1f\x8b":
+        limit = max_input_bytes()
         try:
-            data = gzip.decompress(data)
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as unpacked:
+                data = unpacked.read(limit + 1)  # bounded: a small archive can unpack to any size
         except (OSError, EOFError, gzip.BadGzipFile) as err:
             raise InputError(f"{name}: the file starts like a gzip archive but cannot be decompressed ({err}); "
                              "check that the download finished, or unpack it and pass the table itself") from err
         info["compression"] = "gzip"
+        if len(data) > limit:
+            raise _too_big(name, None, limit, "the file, unpacked,")
     if not (data[:65536].strip() or data.strip()):
         raise InputError(f"{name}: the file is empty; expected a table with a header line such as "
                          "'referrer,referred,date' and one row per referral")
@@ -234,8 +285,7 @@ def _read_bytes(source: Any, name: str) -> bytes:
     if isinstance(source, (str, Path)):
         if str(source) == "-":
             stream = sys.stdin.buffer if hasattr(sys.stdin, "buffer") else sys.stdin
-            data = stream.read()
-            return data.encode("utf-8") if isinstance(data, str) else data
+            return _read_bounded(stream, name)
         path = Path(source)
         if path.is_dir():
             raise InputError(f"{name} is a folder, not a file; pass the export file inside it, "
@@ -249,14 +299,27 @@ def _read_bytes(source: Any, name: str) -> bytes:
                     hint = "; tables in that folder: " + ", ".join(near)
             raise InputError(f"{name} does not exist; check the path{hint}")
         try:
-            return path.read_bytes()
+            size = path.stat().st_size
+            if size > max_input_bytes():
+                raise _too_big(name, size, max_input_bytes())
+            with path.open("rb") as handle:
+                return _read_bounded(handle, name)
         except OSError as err:
             raise InputError(f"{name} cannot be read ({err.strerror}); check its permissions") from err
     if hasattr(source, "read"):
-        data = source.read()
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
+        return _read_bounded(source, name)
     raise InputError(f"cannot read a table from a {type(source).__name__}; pass a file path, '-' for "
                      "standard input, an open file or a pandas DataFrame")
+
+
+def _read_bounded(stream: Any, name: str) -> bytes:
+    """Read a stream whole, refusing one longer than :func:`max_input_bytes` (pipes have no size)."""
+    limit = max_input_bytes()
+    data = stream.read(limit + 1)
+    data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    if len(data) > limit:
+        raise _too_big(name, None, limit, "the input")
+    return data
 
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, str | None]:
@@ -457,6 +520,8 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
         warnings.append(f"data rows end with {extra} empty cell(s) more than the header (a trailing delimiter); "
                         "read as empty columns")
     ncol = max(len(head_row), 1)
+    if ncol > MAX_COLUMNS:
+        raise _too_wide(name, ncol, partial="\n" not in text and full is not None)
     bad: list[tuple[int, str, int]] = []
 
     def on_invalid(row: Any) -> str:
@@ -701,6 +766,8 @@ def _cell_text(col: pd.Series) -> pd.Series:
 def _finish(headers: list[str], data: pd.DataFrame, name: str, *, header: bool,
             lines: np.ndarray | None = None) -> RawTable:
     """Give columns unique header names; build the RawTable."""
+    if len(headers) > MAX_COLUMNS:
+        raise _too_wide(name, len(headers))
     seen: dict[str, int] = {}
     unique = []
     for i, h in enumerate(headers):

@@ -149,7 +149,8 @@ def _to_float(col: pd.Series) -> pd.Series:
     if pc.any(pc.starts_with(arr, "+")).as_py():
         arr = pc.replace_substring_regex(arr, r"^\+", "")
     vals = pc.cast(pc.if_else(ok, arr, pa.scalar(None, arr.type)), pa.float64())
-    return pd.Series(vals.to_numpy(zero_copy_only=False), index=col.index, dtype="float64")
+    out = pd.Series(vals.to_numpy(zero_copy_only=False), index=col.index, dtype="float64")
+    return out.where(np.isfinite(out.to_numpy()))  # '1e400' overflows to inf: not a number we can use
 
 
 _NS_MIN, _NS_MAX = pd.Timestamp.min.as_unit("s"), pd.Timestamp.max.as_unit("s")

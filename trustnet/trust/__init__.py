@@ -46,7 +46,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -148,7 +148,9 @@ def overall_score(scores: np.ndarray, penalty: float = 1.0) -> np.ndarray:
     return np.where(n > 0, out, np.nan)
 
 
-def _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings):
+def _scores_at(graph: TrustGraph, ev_rel: np.ndarray, ev_dim: np.ndarray, ev_w: np.ndarray, ev_v: np.ndarray,
+               ev_at: np.ndarray, as_of: Any, chain: dict[str, np.ndarray], settings: Settings
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     w_eff = recency_weights(ev_w, ev_at, as_of, settings.trust.half_life_days)
     W, Ssum = dimension_sums(ev_rel, ev_dim, w_eff, ev_v, len(graph.relationships))
     score, conf, prior = score_relationships(graph, W, Ssum, chain, settings, as_of)
@@ -238,7 +240,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     out["trend"] = trend[:, 0]
     for d, name in enumerate(S.DIMENSIONS):
         out[f"{name}_trend"] = trend[:, d + 1]
-    out["prior"] = pd.Categorical.from_codes(prior, categories=["none", "population", "referral chain"])
+    out["prior"] = pd.Categorical.from_codes(prior, categories=pd.Index(["none", "population", "referral chain"]))
     out["why"] = pd.Series(why.array, index=out.index)
 
     nodes = _node_scores(graph, score, conf, settings)

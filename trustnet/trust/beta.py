@@ -41,10 +41,13 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
-from ..graph import REFERRED_BY
+from ..graph import REFERRED_BY, TrustGraph
+from ..settings import Settings
 from .evidence import relationship_rows
 
 __all__ = ["beta_score", "recency_weights", "dimension_sums", "score_relationships", "chain_links", "is_kind"]
@@ -52,7 +55,7 @@ __all__ = ["beta_score", "recency_weights", "dimension_sums", "score_relationshi
 _DAY_NS = 86_400 * 10**9
 
 
-def is_kind(relationships, kind: str) -> np.ndarray:
+def is_kind(relationships: pd.DataFrame, kind: str) -> np.ndarray:
     """Boolean mask of the relationships of one kind (on the categorical codes, without string compares).
 
     Examples
@@ -70,7 +73,7 @@ def is_kind(relationships, kind: str) -> np.ndarray:
     return (col == kind).to_numpy(bool)
 
 
-def beta_score(S, W, prior_mean, prior_strength):
+def beta_score(S: Any, W: Any, prior_mean: Any, prior_strength: float) -> Any:
     """Posterior mean of a Beta prior (mean, strength) after evidence weight ``W`` with value sum ``S``.
 
     Examples
@@ -83,7 +86,7 @@ def beta_score(S, W, prior_mean, prior_strength):
     return (prior_mean * prior_strength + S) / (prior_strength + W)
 
 
-def recency_weights(weight: np.ndarray, at: np.ndarray, as_of, half_life_days: float) -> np.ndarray:
+def recency_weights(weight: np.ndarray, at: np.ndarray, as_of: Any, half_life_days: float) -> np.ndarray:
     """``weight · 0.5^(age / half_life)``, age in days back from ``as_of`` (NaT and future: age 0).
 
     Examples
@@ -102,7 +105,8 @@ def recency_weights(weight: np.ndarray, at: np.ndarray, as_of, half_life_days: f
     return weight * np.exp2(-age / half_life_days)
 
 
-def dimension_sums(rel_idx: np.ndarray, dim: np.ndarray, w: np.ndarray, v: np.ndarray, n_rel: int):
+def dimension_sums(rel_idx: np.ndarray, dim: np.ndarray, w: np.ndarray, v: np.ndarray, n_rel: int
+                   ) -> tuple[np.ndarray, np.ndarray]:
     """Per relationship and dimension (n_rel × 3): ``W`` = Σ w and ``S`` = Σ w·v.
 
     Examples
@@ -118,7 +122,7 @@ def dimension_sums(rel_idx: np.ndarray, dim: np.ndarray, w: np.ndarray, v: np.nd
     return W, S
 
 
-def _population_prior(W, S, group, k):
+def _population_prior(W: np.ndarray, S: np.ndarray, group: np.ndarray, k: float) -> np.ndarray:
     """Leave-one-out evidence-weighted mean of the other relationships of the same group, shrunk to 0.5."""
     n_groups = int(group.max()) + 1 if len(group) else 0
     PW = np.stack([np.bincount(group, weights=W[:, d], minlength=n_groups) for d in range(3)], axis=1)
@@ -131,7 +135,8 @@ def _population_prior(W, S, group, k):
     return m
 
 
-def score_relationships(graph, W, S, chain, settings, as_of=None):
+def score_relationships(graph: TrustGraph, W: np.ndarray, S: np.ndarray, chain: dict[str, np.ndarray],
+                        settings: Settings, as_of: Any = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Scores (n_rel × 3), confidences and prior kinds of every relationship.
 
     Parameters
@@ -195,7 +200,7 @@ def score_relationships(graph, W, S, chain, settings, as_of=None):
     return score, confidence, prior
 
 
-def chain_links(graph) -> dict[str, np.ndarray]:
+def chain_links(graph: TrustGraph) -> dict[str, np.ndarray]:
     """The relationships that take a referral-chain prior, grouped by forest level.
 
     For every person B with a forest parent A and every provider P that both

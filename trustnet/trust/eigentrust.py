@@ -31,6 +31,8 @@ Examples
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -78,7 +80,8 @@ def eigentrust(
     n = local.shape[0]
     if n == 0:
         return np.zeros(0), 0
-    C = sp.csr_matrix(local, dtype=float)
+    # scipy-stubs' csr_matrix overloads take no bare ``spmatrix``, though scipy converts any sparse matrix
+    C = sp.csr_matrix(cast(Any, local), dtype=float)
     C.eliminate_zeros()
     out = np.asarray(C.sum(axis=1)).ravel()
     inv = np.divide(1.0, out, out=np.zeros(n), where=out > 0)

@@ -85,6 +85,8 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import SettingsError
+from ..graph import TrustGraph
+from ..settings import Settings
 
 __all__ = [
     "EVIDENCE", "KEYWORDS", "GENERIC_KEYWORDS", "ALL_DIMENSIONS", "LABELS", "SOURCES",
@@ -341,7 +343,8 @@ def _scale_codes(col: pd.Series) -> np.ndarray:
     return lookup[codes]
 
 
-def _infer_scale_codes(name_codes, name_uniques, score, scale_idx):
+def _infer_scale_codes(name_codes: np.ndarray, name_uniques: list[str], score: np.ndarray, scale_idx: np.ndarray
+                       ) -> tuple[np.ndarray, pd.DataFrame]:
     """Scale code per row with missing ones inferred per touchpoint name, and the report of inferences."""
     need = (scale_idx < 0) & ~np.isnan(score)
     if not need.any():
@@ -383,7 +386,8 @@ class _Pieces:
     def __init__(self) -> None:
         self.parts: list[dict[str, np.ndarray]] = []
 
-    def add(self, rel, dim, value, weight, at, source, label, primary) -> None:
+    def add(self, rel: Any, dim: Any, value: Any, weight: Any, at: Any, source: str, label: Any,
+            primary: Any) -> None:
         n = len(rel)
         if n == 0:
             return
@@ -401,13 +405,13 @@ class _Pieces:
     def frame(self) -> dict[str, np.ndarray]:
         keys = ["rel_idx", "dim", "value", "weight", "at", "source", "label", "primary"]
         if not self.parts:
-            empty = {"rel_idx": np.int64, "dim": np.int8, "value": float, "weight": float,
+            empty: dict[str, Any] = {"rel_idx": np.int64, "dim": np.int8, "value": float, "weight": float,
                      "at": "datetime64[ns]", "source": np.int8, "label": np.int16, "primary": bool}
             return {k: np.array([], dtype=empty[k]) for k in keys}
         return {k: np.concatenate([p[k] for p in self.parts]) for k in keys}
 
 
-def relationship_rows(graph, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
+def relationship_rows(graph: TrustGraph, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
     """Row in ``graph.relationships`` of each (truster, trustee) pair, -1 where there is none.
 
     The relationships are sorted by truster then trustee, so a truster's rows
@@ -445,7 +449,8 @@ def relationship_rows(graph, truster: np.ndarray, trustee: np.ndarray) -> np.nda
 
 
 
-def _spread(pieces: _Pieces, rel, dim_codes, value, weight, at, source, label) -> None:
+def _spread(pieces: _Pieces, rel: np.ndarray, dim_codes: np.ndarray, value: np.ndarray, weight: np.ndarray,
+            at: np.ndarray, source: str, label: np.ndarray) -> None:
     """Add evidence on a per-row dimension code; code 3 (``all``) spreads over the three at w/3."""
     one = (dim_codes >= 0) & (dim_codes < 3)
     pieces.add(rel[one], dim_codes[one], value[one], weight[one], at[one], source, label[one], True)
@@ -454,7 +459,7 @@ def _spread(pieces: _Pieces, rel, dim_codes, value, weight, at, source, label) -
         pieces.add(rel[allm], k, value[allm], weight[allm] / 3.0, at[allm], source, label[allm], k == 0)
 
 
-def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFrame, list[str]]:
+def build_evidence(graph: TrustGraph, settings: Settings) -> tuple[pd.DataFrame, list[str], pd.DataFrame, list[str]]:
     """Every piece of evidence of a :class:`~trustnet.graph.TrustGraph`.
 
     Returns
@@ -581,12 +586,12 @@ def build_evidence(graph, settings) -> tuple[pd.DataFrame, list[str], pd.DataFra
     cols = pieces.frame()
     evidence = pd.DataFrame({
         "rel_idx": cols["rel_idx"],
-        "dimension": pd.Categorical.from_codes(cols["dim"], categories=list(S.DIMENSIONS)),
+        "dimension": pd.Categorical.from_codes(cols["dim"], categories=pd.Index(S.DIMENSIONS)),
         "value": cols["value"],
         "weight": cols["weight"],
         "at": cols["at"],
-        "source": pd.Categorical.from_codes(cols["source"], categories=list(SOURCES)),
-        "label": pd.Categorical.from_codes(cols["label"], categories=label_names),
+        "source": pd.Categorical.from_codes(cols["source"], categories=pd.Index(SOURCES)),
+        "label": pd.Categorical.from_codes(cols["label"], categories=pd.Index(label_names)),
         "primary": cols["primary"],
     })
     return evidence, unmapped, inferred, unknown_events

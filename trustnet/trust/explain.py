@@ -92,10 +92,10 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     strength = np.where(has & ~np.isnan(score), np.abs(np.nan_to_num(score) - 0.5) * conf + 1e-9, -1.0)
     rank = np.argsort(-strength, axis=1, kind="stable")  # dimension codes, strongest first
     chosen = np.zeros((n_rel, 3), np.int8) - 1  # slot of each (rel, dim) or -1
-    for slot in range(2):
-        d = rank[:, slot]
+    for level in range(2):
+        d = rank[:, level]
         ok = strength[np.arange(n_rel), d] > 0
-        chosen[np.flatnonzero(ok), d[ok]] = slot
+        chosen[np.flatnonzero(ok), d[ok]] = level
 
     # --- evidence groups (rel, dim, label) on the chosen dimensions
     rel = evidence["rel_idx"].to_numpy(np.int64)

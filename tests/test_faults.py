@@ -1,0 +1,220 @@
+"""Faults: a killed or interrupted `analyse`, an unwritable folder, a full disk, an unreadable input.
+
+None of them may leave a partial report folder or temporary files beside the target (after the next run at the
+latest), replace a previous report with half of a new one, or touch the input; each gives one clear message,
+and the run after the failure succeeds.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import trustnet.report.tables as tables
+from trustnet.cli import cli
+
+DEMO = Path(__file__).resolve().parents[1] / "datasets" / "home-services"
+TMP_MARK = ".trustnet-tmp-"
+
+
+def small_export(folder: Path) -> Path:
+    """A small export (a chain and a star) that analyses in a couple of seconds."""
+    path = folder / "export.csv"
+    lines = ["referrer,referred,provider,referred_at,status,revenue"]
+    lines += [f"p{i}@x.com,p{i + 1}@x.com,Tiles,2025-01-{1 + i % 28:02d},converted,{10 + i}" for i in range(30)]
+    lines += [f"p0@x.com,q{i}@x.com,Baths,2025-02-{1 + i % 28:02d},declined," for i in range(30)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def leftovers(parent: Path) -> list[str]:
+    return sorted(p.name for p in parent.iterdir() if TMP_MARK in p.name) if parent.is_dir() else []
+
+
+def run(args: list[str]):
+    result = CliRunner().invoke(cli, args)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result
+
+
+def start_analyse(export: Path, out: Path) -> subprocess.Popen:
+    env = dict(os.environ, PYTHONUNBUFFERED="1", MPLBACKEND="Agg")
+    return subprocess.Popen([sys.executable, "-m", "trustnet", "analyse", str(export), "-o", str(out), "--quiet"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+
+
+def wait_for_temp(proc: subprocess.Popen, parent: Path, timeout: float = 120.0) -> bool:
+    """Wait until the run has started writing (its temporary folder exists); False if it finished first."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if leftovers(parent):
+            return True
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.005)
+    proc.kill()
+    pytest.fail("analyse did not start writing in time")
+
+
+@pytest.fixture(scope="module")
+def demo_export(tmp_path_factory) -> Path:
+    """The demo referrals alone: big enough that writing the report takes a few seconds."""
+    return DEMO / "referrals.csv"
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill", "term", "int"])
+def test_interrupted_analyse_leaves_nothing_behind(sig, tmp_path, demo_export):
+    out = tmp_path / "reports" / "q3"
+    proc = start_analyse(demo_export, out)
+    if not wait_for_temp(proc, out.parent):
+        pytest.fail("analyse finished before it could be interrupted: " + proc.stderr.read().decode())
+    proc.send_signal(sig)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert not out.exists(), "a partial report folder was left"
+    if sig == signal.SIGKILL:
+        # killed outright: nothing could clean up, so the next run must
+        assert len(leftovers(out.parent)) == 1
+    else:
+        assert leftovers(out.parent) == [], err.decode()
+        assert b"Traceback" not in err, err.decode()
+    result = run(["analyse", str(small_export(tmp_path)), "-o", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert (out / "index.html").is_file()
+    assert leftovers(out.parent) == []
+
+
+def test_a_stale_temp_folder_of_a_live_process_is_kept(tmp_path):
+    export = small_export(tmp_path)
+    out = tmp_path / "r"
+    alive = tmp_path / f".r{TMP_MARK}{os.getppid()}"  # our parent is alive: its folder may be in use
+    alive.mkdir()
+    assert run(["analyse", str(export), "-o", str(out), "--quiet"]).exit_code == 0
+    assert alive.is_dir()
+
+
+def _failing_after(n: int, error: OSError):
+    calls = {"n": 0}
+    real = tables._atomic_write
+
+    def write(path, writer):
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise error
+        return real(path, writer)
+
+    return write, calls
+
+
+@pytest.mark.parametrize("after", [0, 8])
+def test_full_disk_gives_a_message_and_keeps_the_old_report(after, tmp_path, monkeypatch):
+    export = small_export(tmp_path)
+    out = tmp_path / "r"
+    assert run(["analyse", str(export), "-o", str(out), "--quiet"]).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    write, calls = _failing_after(after, OSError(errno.ENOSPC, "No space left on device"))
+    monkeypatch.setattr(tables, "_atomic_write", write)
+    result = run(["analyse", str(export), "-o", str(out), "--quiet", "--force"])
+    assert calls["n"] > after
+    assert result.exit_code == 2
+    assert "disk is full" in result.output and "Traceback" not in result.output
+    assert leftovers(tmp_path) == []
+    after_files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after_files == before, "the previous report was damaged by a failed run"
+    monkeypatch.undo()
+    assert run(["analyse", str(export), "-o", str(out), "--quiet", "--force"]).exit_code == 0
+
+
+def test_full_disk_on_a_first_run_leaves_no_folder(tmp_path, monkeypatch):
+    export = small_export(tmp_path)
+    write, _ = _failing_after(2, OSError(errno.ENOSPC, "No space left on device"))
+    monkeypatch.setattr(tables, "_atomic_write", write)
+    result = run(["analyse", str(export), "-o", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 2 and "disk is full" in result.output
+    assert not (tmp_path / "r").exists() and leftovers(tmp_path) == []
+
+
+@pytest.mark.parametrize("code", [errno.EACCES, errno.EROFS])
+def test_unwritable_output_gives_a_message(code, tmp_path, monkeypatch):
+    export = small_export(tmp_path)
+    write, _ = _failing_after(0, OSError(code, os.strerror(code)))
+    monkeypatch.setattr(tables, "_atomic_write", write)
+    result = run(["analyse", str(export), "-o", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 2
+    assert "cannot write the report" in result.output and "-o" in result.output
+    assert leftovers(tmp_path) == [] and not (tmp_path / "r").exists()
+
+
+def test_output_under_a_file_gives_a_message(tmp_path):
+    export = small_export(tmp_path)
+    (tmp_path / "plain").write_text("not a folder")
+    result = run(["analyse", str(export), "-o", str(tmp_path / "plain" / "r"), "--quiet"])
+    assert result.exit_code == 2
+    assert "Error:" in result.output and "plain" in result.output and "Traceback" not in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root writes into read-only folders; covered by the EACCES test")
+def test_read_only_parent_folder(tmp_path):
+    export = small_export(tmp_path)
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        result = run(["analyse", str(export), "-o", str(locked / "r"), "--quiet"])
+    finally:
+        locked.chmod(0o755)
+    assert result.exit_code == 2 and "cannot write" in result.output
+
+
+def test_read_only_input_is_read_and_never_touched(tmp_path):
+    export = small_export(tmp_path)
+    export.chmod(0o444)
+    stat = export.stat()
+    content = export.read_bytes()
+    result = run(["analyse", str(export), "-o", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert export.read_bytes() == content and export.stat().st_mtime_ns == stat.st_mtime_ns
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["export.csv", "r"]
+
+
+def test_unreadable_input_gives_a_message(tmp_path, monkeypatch):
+    export = small_export(tmp_path)
+    real_open = Path.open
+
+    def deny(self, *args, **kwargs):
+        if self.name == export.name:
+            raise PermissionError(errno.EACCES, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", deny)
+    for command in (["validate"], ["analyse", "-o", str(tmp_path / "r")], ["risks"]):
+        result = run([command[0], str(export), *command[1:]])
+        assert result.exit_code == 2, result.output
+        assert "cannot be read" in result.output and "permission" in result.output.lower()
+    assert not (tmp_path / "r").exists()
+
+
+def test_failing_stage_leaves_no_temp_and_rerun_succeeds(tmp_path, monkeypatch):
+    import trustnet.report.writer as writer
+
+    export = small_export(tmp_path)
+
+    def broken(analysis):
+        raise RuntimeError("a figure could not be drawn")
+
+    monkeypatch.setattr(writer, "analysis_figures", broken)
+    with pytest.raises(RuntimeError):
+        CliRunner().invoke(cli, ["analyse", str(export), "-o", str(tmp_path / "r"), "--quiet"],
+                           catch_exceptions=False)
+    assert leftovers(tmp_path) == [] and not (tmp_path / "r").exists()
+    monkeypatch.undo()
+    assert run(["analyse", str(export), "-o", str(tmp_path / "r"), "--quiet"]).exit_code == 0

@@ -43,7 +43,7 @@ Tiles        False         True
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Final, Iterable
 
 import numpy as np
 import pandas as pd
@@ -53,6 +53,9 @@ from scipy.sparse import csgraph
 from . import schema as S
 from .settings import Settings
 
+if TYPE_CHECKING:
+    from pandas._libs.tslibs.nattype import NaTType
+
 __all__ = ["TrustGraph", "build_graph", "build_rating_graph", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS"]
 
 ADVOCATE = "advocate"
@@ -61,7 +64,7 @@ REFERRED_BY = "referred_by"
 RATED = "rated"
 KINDS = (ADVOCATE, CUSTOMER_OF, REFERRED_BY, RATED)
 
-_NS = "datetime64[ns]"
+_NS: Final = "datetime64[ns]"
 
 
 @dataclass(frozen=True, eq=False)
@@ -102,8 +105,8 @@ class TrustGraph:
     parent: np.ndarray
     depth: np.ndarray
     order: np.ndarray
-    as_of: pd.Timestamp
-    _lookup: pd.Index = field(repr=False, default=None)  # type: ignore[assignment]
+    as_of: pd.Timestamp | NaTType
+    _lookup: pd.Index | None = field(repr=False, default=None)
 
     @property
     def n(self) -> int:
@@ -120,7 +123,8 @@ class TrustGraph:
         """
         if isinstance(ids, str):
             ids = [ids]
-        return self._lookup.get_indexer(pd.Index(list(ids), dtype="str"))
+        lookup = self._lookup if self._lookup is not None else pd.Index(self.nodes["id"], dtype="str")
+        return lookup.get_indexer(pd.Index(list(ids), dtype="str"))
 
     def children(self) -> sp.csr_matrix:
         """Sparse n×n matrix parent → child of the referral forest (value 1).
@@ -341,6 +345,7 @@ def build_graph(
     tp_at = _dates(tps, S.AT)
 
     # --- the export's end
+    as_of: pd.Timestamp | NaTType
     if settings.trust.as_of:
         as_of = pd.Timestamp(settings.trust.as_of)
     else:
@@ -460,7 +465,7 @@ def build_rating_graph(
         S_TRUSTEE: uniques.take(e_idx).array,
         "truster_idx": t_idx,
         "trustee_idx": e_idx,
-        "kind": pd.Categorical.from_codes(np.full(len(pair), KINDS.index(RATED)), categories=list(KINDS)),
+        "kind": pd.Categorical.from_codes(np.full(len(pair), KINDS.index(RATED)), categories=pd.Index(KINDS)),
         "first_seen": first.view(_NS),
         "last_seen": last.view(_NS),
         "referrals": np.zeros(len(pair), np.int64),
@@ -492,6 +497,7 @@ def build_rating_graph(
         "ratings_received": np.bincount(e_idx, minlength=n).astype(np.int64),
     })
 
+    as_of: pd.Timestamp | NaTType
     if settings.trust.as_of:
         as_of = pd.Timestamp(settings.trust.as_of)
     else:
@@ -534,7 +540,8 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
     return merged, out
 
 
-def _node_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:
+def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, ref_at: np.ndarray, tp_at: np.ndarray,
+                n: int) -> pd.DataFrame:
     r_idx = refs["referrer_idx"].to_numpy()
     d_idx = refs["referred_idx"].to_numpy()
     p_idx = refs["provider_idx"].to_numpy()
@@ -577,7 +584,8 @@ def _node_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:
     })
 
 
-def _relationship_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:
+def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, ref_at: np.ndarray, tp_at: np.ndarray,
+                        n: int) -> pd.DataFrame:
     r_idx = refs["referrer_idx"].to_numpy()
     d_idx = refs["referred_idx"].to_numpy()
     p_idx = refs["provider_idx"].to_numpy()
@@ -620,7 +628,7 @@ def _relationship_table(uniques, refs, tps, ref_at, tp_at, n) -> pd.DataFrame:
         S_TRUSTEE: uniques.take(e_idx).array,
         "truster_idx": t_idx,
         "trustee_idx": e_idx,
-        "kind": pd.Categorical.from_codes(kind_g, categories=list(KINDS)),
+        "kind": pd.Categorical.from_codes(kind_g, categories=pd.Index(KINDS)),
         "first_seen": first.view(_NS),
         "last_seen": last.view(_NS),
         "referrals": count_g,

@@ -46,7 +46,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,9 @@ from .beta import chain_links, is_kind, dimension_sums, recency_weights, score_r
 from .eigentrust import UNKNOWN_OUTCOME_TRUST, eigentrust
 from .evidence import EVIDENCE, GENERIC_KEYWORDS, KEYWORDS, build_evidence, evidence_table, touchpoint_dimensions
 from .explain import explain
+
+if TYPE_CHECKING:
+    from pandas._libs.tslibs.nattype import NaTType
 
 __all__ = [
     "TrustScores", "score_trust", "overall_score", "eigentrust",
@@ -87,6 +90,7 @@ class TrustScores:
     unmapped_touchpoints : list of str
         Touchpoint names no keyword maps to a dimension (their rows gave nothing).
     as_of : Timestamp
+        NaT when nothing in the export is dated.
     inferred_scales : DataFrame
         Rating scales inferred per touchpoint name (``touchpoint``, ``scale``,
         ``rows``, ``low``, ``high``); ``scale`` is None when no known range fits.
@@ -125,7 +129,7 @@ class TrustScores:
     nodes: pd.DataFrame
     evidence: pd.DataFrame
     unmapped_touchpoints: list[str]
-    as_of: pd.Timestamp
+    as_of: pd.Timestamp | NaTType
     inferred_scales: pd.DataFrame
     unknown_events: list[str]
 

@@ -164,10 +164,9 @@ def _values(col: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
 
 
 def _join(parts: list[pd.Series], n: int) -> pd.Series:
-    out = pd.Series([""] * n, dtype=object)
-    for p in parts:
-        out = out + p.to_numpy(object)
-    return out
+    """Concatenate the parts row by row (one ``str.join`` per row, not one copy of the line per part)."""
+    columns = [p.to_numpy(object).tolist() for p in parts]
+    return pd.Series(["".join(row) for row in zip(*columns)] if columns else [""] * n, dtype=object)
 
 
 def gexf(tables: GraphTables, description: str = "trustnet referral and trust network") -> str:

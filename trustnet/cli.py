@@ -232,6 +232,9 @@ def advocates(file: str, top: int, pick: int | None, as_json: bool, config: str 
         click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
         return
     counts = table["segment"].value_counts(sort=False)
+    if not len(table):
+        click.echo("0 advocates: no one in the export referred anyone (see trustnet validate for rejected rows).")
+        return
     click.echo(f"{len(table):,} advocates (" + ", ".join(f"{n:,} {seg}" for seg, n in counts.items() if n)
                + f"); top {len(shown)} by score:")
     for rank, row in enumerate(shown.itertuples(index=False), start=1):

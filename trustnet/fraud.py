@@ -551,10 +551,10 @@ class _State:
         self.weights = weights
         self.keep = np.ones(m)
         self.bits = np.zeros(m, dtype=np.int64)
-        self.parts: list[tuple[int, np.ndarray, pd.Series]] = []
+        self.parts: list[tuple[int, np.ndarray, np.ndarray]] = []
 
     def add(self, name: str, hit: np.ndarray, level: np.ndarray | float = 1.0,
-            words: Callable[[np.ndarray], pd.Series] | str | None = None) -> None:
+            words: Callable[[np.ndarray], np.ndarray | pd.Series] | str | None = None) -> None:
         """Fire signal ``name`` on the rows in ``hit``; ``words(rows)`` says why for those rows."""
         hit = np.asarray(hit, dtype=bool)
         if not hit.any():
@@ -582,7 +582,7 @@ class _State:
         return out
 
 
-def _cat(*parts: object) -> np.ndarray:
+def _cat(*parts: str | np.ndarray | pd.Series) -> np.ndarray:
     """Concatenate text parts: plain strings and equally long arrays (numbers become text)."""
     n = next((len(p) for p in parts if not isinstance(p, str)), 1)
     out = pd.Series("", index=range(n), dtype="str")
@@ -1140,7 +1140,9 @@ def _advocate_table(graph: TrustGraph, out: pd.DataFrame, r: np.ndarray, bits: n
     some = np.flatnonzero(aside_n > 0)
     if len(some):
         money = [f"{a:,.2f} of {t:,.2f}" for a, t in zip(aside_v[some], total[some])]  # set-aside advocates only
-        why.iloc[some] = (pd.Series(aside_n[some]).astype("str") + " of " + pd.Series(made[some]).astype("str")
+        # pandas-stubs: iloc assignment takes no ndarray of values, though pandas does
+        why.iloc[some] = (pd.Series(aside_n[some]).astype("str") + " of "  # type: ignore[call-overload]
+                          + pd.Series(made[some]).astype("str")
                           + " referrals set aside (value " + pd.Series(money, dtype="str") + "): "
                           + names.iloc[some].reset_index(drop=True)).to_numpy()
     return pd.DataFrame({

@@ -143,7 +143,7 @@ def write_export(world: World, path: str | Path, style: str = "referral-platform
             "Order Total": _money_us(ref[schema.REVENUE]),
             "Source": channel.map(_PLATFORM_SOURCE).fillna(channel),
         })
-        kwargs = {"sep": ",", "encoding": "utf-8-sig", "lineterminator": "\r\n"}
+        sep, encoding, newline = ",", "utf-8-sig", "\r\n"
     else:
         table = pd.DataFrame({
             "Deal ID": [f"D-{i:05d}" for i in range(1, len(ref) + 1)],
@@ -158,9 +158,9 @@ def write_export(world: World, path: str | Path, style: str = "referral-platform
             "Currency": np.where(ref[schema.REVENUE].notna(), "EUR", ""),
             "Lead Source": channel.map(_CRM_SOURCE).fillna(channel),
         })
-        kwargs = {"sep": ";", "encoding": "utf-8", "lineterminator": "\n"}
+        sep, encoding, newline = ";", "utf-8", "\n"
     try:
-        table.to_csv(out, index=False, **kwargs)
+        table.to_csv(out, index=False, sep=sep, encoding=encoding, lineterminator=newline)
     except OSError as err:
         raise OutputError(f"cannot write the export to {out}: {err}") from err
     return out

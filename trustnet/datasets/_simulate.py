@@ -32,7 +32,7 @@ The world, in short (the README of each bundled dataset says it in words):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import numpy as np
 
@@ -109,7 +109,7 @@ class Simulation:
     ref_decided: np.ndarray        # day the referral converted (nan unless converted)
     ref_channel: np.ndarray
     n_prospects: int
-    # touchpoints
+    # touchpoints (``_world`` releases each, setting it to None, once sorted into the table)
     tp_customer: np.ndarray
     tp_day: np.ndarray
     tp_name: np.ndarray
@@ -201,7 +201,9 @@ class _Sim:
         self.refs: list[tuple[np.ndarray, ...]] = []
 
     # ---------------------------------------------------------------- helpers
-    def emit(self, cust, day, name, score=None, event=V.NO_EVENT, response=None, value=None) -> None:
+    def emit(self, cust: Any, day: Any, name: Any, score: Any = None, event: Any = V.NO_EVENT,
+             response: Any = None, value: Any = None) -> None:
+        """Record touchpoint rows (array-likes of one length, or scalars for name and event)."""
         day = np.asarray(day, float)
         if len(day) and day.max() >= self.D:  # nothing after the export's end is kept
             keep = day < self.D
@@ -481,7 +483,8 @@ class _Sim:
         if m < self.M:
             self.referrals(idx, a0, span, frac, T, quota, m)
 
-    def surveys(self, m: int, idx, a0, a1, T_mid, eng) -> None:
+    def surveys(self, m: int, idx: np.ndarray, a0: np.ndarray, a1: np.ndarray, T_mid: np.ndarray,
+                eng: np.ndarray) -> None:
         """Welcome CSAT survey after joining, quarterly NPS waves; only answers are exported.
 
         Invitations and answers are counted per customer (``truth/surveys.csv``): an
@@ -518,7 +521,8 @@ class _Sim:
         self.emit(idx[inv[ans]], day[ans], self.names.index(V.NPS_SURVEY),
                   score=_to_score(u[ans], np.full(int(ans.sum()), V.NPS), rng))
 
-    def referrals(self, idx, a0, span, frac, T, quota: int | None, m: int) -> None:
+    def referrals(self, idx: np.ndarray, a0: np.ndarray, span: np.ndarray, frac: np.ndarray, T: np.ndarray,
+                  quota: int | None, m: int) -> None:
         rng, spec = self.rng, self.spec
         ok = ~np.isfinite(self.tip[idx]) & (self.prop[idx] > 0)
         gate = _sigmoid((0.6 * T[:, 0] + 0.4 * T[:, 1] - 0.6) / 0.06)
@@ -544,8 +548,8 @@ class _Sim:
             drop = rng.choice(ci, len(ci) - room, replace=False)
             keep = np.ones(kr, bool)
             keep[drop] = False
-            rows, day, channel, tie, adv, decided, pending, conv = (
-                x[keep] for x in (rows, day, channel, tie, adv, decided, pending, conv))
+            rows, day, channel, tie = rows[keep], day[keep], channel[keep], tie[keep]
+            adv, decided, pending, conv = adv[keep], decided[keep], pending[keep], conv[keep]
             kr = len(rows)
         ci = np.flatnonzero(conv)
         referrer = idx[rows]

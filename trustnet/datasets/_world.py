@@ -324,7 +324,8 @@ def _times(start: pd.Timestamp, days: np.ndarray) -> np.ndarray:
     secs = np.floor(whole, out=whole)
     out = np.full(len(days), np.datetime64("NaT"), "datetime64[ns]")
     ok = np.isfinite(secs)
-    out[ok] = (np.datetime64(start.to_datetime64(), "s") + secs[ok].astype(np.int64)).astype("datetime64[ns]")
+    base = np.datetime64(start.strftime("%Y-%m-%dT%H:%M:%S"), "s")
+    out[ok] = (base + secs[ok].astype(np.int64)).astype("datetime64[ns]")
     return out
 
 
@@ -374,7 +375,7 @@ def _assemble(sim: Simulation, start: pd.Timestamp, rng: np.random.Generator, in
     # each raw column is dropped from ``sim`` once sorted, and the frame shares the sorted
     # arrays (copy=False): at a million customers this halves the peak memory
     at = _times(start, sim.tp_day)
-    sim.tp_day = None
+    setattr(sim, "tp_day", None)  # released: the sorted copy is all that is needed
     order = np.lexsort((sim.tp_customer, at.astype(np.int64)))
     at = at[order]
 

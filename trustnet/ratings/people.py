@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Sequence
+from typing import Any, Callable, Sequence, cast
 
 import numpy as np
 import pandas as pd
@@ -56,7 +56,7 @@ def _explain(net: _Network, table: pd.DataFrame) -> pd.Series:
     mean = table[MEAN_RATING_RECEIVED].to_numpy()
     fair = table[FAIRNESS].to_numpy()
     given = table[RATINGS_GIVEN].to_numpy()
-    s = pd.Series
+    s: Callable[[Any], pd.Series] = pd.Series  # pandas-stubs types Series(array of str) as Series[float]
     mean_txt = ("; mean rating received " + s(np.round(np.nan_to_num(mean), 1)).map("{:+.1f}".format)
                 + f" on {net.low:g}..{net.high:g}")
     received = (
@@ -64,14 +64,16 @@ def _explain(net: _Network, table: pd.DataFrame) -> pd.Series:
         + s(_plural(recv, "rater")) + ", " + s(rel).astype(str) + " of them reliable"
     ).where(neg > 0, "rated by " + s(recv).astype(str) + " " + s(_plural(recv, "rater")) + ", none negatively")
     received = received + mean_txt
-    received = received.where(recv > 0, np.where(given > 0, "nobody rated them", "no rating given or received"))
-    as_rater = np.where(
+    # pandas-stubs: Series.where takes no ndarray as ``other``, though pandas does
+    received = received.where(recv > 0, np.where(given > 0, "nobody rated them",  # type: ignore[call-overload]
+                                                 "no rating given or received"))
+    rater_words = np.where(
         given == 0, "",
         np.where(fair >= RELIABLE_FAIRNESS, "; a reliable rater: agrees with consensus (fairness ",
                  "; an unreliable rater: often against consensus (fairness ")
     )
     fair_txt = s(np.round(np.nan_to_num(fair), 2)).map("{:.2f}".format) + ")"
-    as_rater = s(as_rater) + fair_txt.where(given > 0, "")
+    as_rater = s(rater_words) + fair_txt.where(given > 0, "")
     text = received + as_rater
     if GROUP in table.columns:
         ties = table[TIES_ACROSS_GROUPS].to_numpy()
@@ -165,7 +167,7 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
     received = np.bincount(v, minlength=n)
     evidence = np.bincount(v, weights=rater_fair, minlength=n)
     k = trust.prior_strength
-    people = (np.bincount(v, weights=rater_fair * (w + 1.0) / 2.0, minlength=n) + k / 2.0) / (evidence + k)
+    people_trust = (np.bincount(v, weights=rater_fair * (w + 1.0) / 2.0, minlength=n) + k / 2.0) / (evidence + k)
     negative = w < 0
     distrust = np.bincount(v, weights=rater_fair * np.abs(w) * negative, minlength=n)
     trusted = np.bincount(v, weights=rater_fair * np.abs(w) * (w > 0), minlength=n)
@@ -176,8 +178,8 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
     last = pd.Series(net.t).groupby(v).max().reindex(range(n)).to_numpy()
     reputation = _reputation(net, f, trust.eigentrust_damping, trust.tolerance, trust.max_iterations)
     table = pd.DataFrame({
-        ID: pd.array(net.ids, dtype="string"),
-        PEOPLE_TRUST: np.where(received > 0, people, np.nan),
+        ID: pd.array(net.ids.to_numpy(), dtype="string"),
+        PEOPLE_TRUST: np.where(received > 0, people_trust, np.nan),
         PEOPLE_CONFIDENCE: evidence / (evidence + k),
         GOODNESS: g,
         FAIRNESS: f,
@@ -190,7 +192,7 @@ def score_ratings(ratings: pd.DataFrame, settings: Settings | None = None, *,
                                             minlength=n).astype(np.int64),
         MEAN_RATING_RECEIVED: mean_received,
         MEAN_RATING_GIVEN: mean_given,
-        LAST_RATED_AT: _stamp(last).astype("datetime64[ns]"),
+        LAST_RATED_AT: cast(pd.DatetimeIndex, _stamp(last)).astype("datetime64[ns]"),  # an array gives an index
         UNTRUSTWORTHY_SCORE: (distrust + prior) / (distrust + trusted + 2.0 * prior),
     })
     if groups is not None:
@@ -212,6 +214,6 @@ def _across_groups(net: _Network, groups: pd.Series) -> pd.DataFrame:
     ties = np.bincount(a[across], minlength=net.n) + np.bincount(b[across], minlength=net.n)
     reached = pd.DataFrame({"who": np.r_[a[across], b[across]], "other": np.r_[code[b[across]], code[a[across]]]})
     spans = reached.drop_duplicates()["who"].value_counts().reindex(range(net.n), fill_value=0).to_numpy()
-    return pd.DataFrame({GROUP: pd.array(group.astype("string")), TIES_ACROSS_GROUPS: ties,
+    return pd.DataFrame({GROUP: group.astype("string").array, TIES_ACROSS_GROUPS: ties,
                          GROUPS_REACHED: spans})
 

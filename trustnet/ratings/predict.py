@@ -221,8 +221,8 @@ def predict_ratings(ratings: pd.DataFrame, pairs: pd.DataFrame, method: str = "t
     settings = settings or Settings()
     net = _prepare(ratings, scale)
     frame = _check_columns(pairs, (schema.RATER, schema.RATEE), "pairs")
-    pu = net.ids.get_indexer(frame[schema.RATER].astype(str).to_numpy())
-    pv = net.ids.get_indexer(frame[schema.RATEE].astype(str).to_numpy())
+    pu = net.ids.get_indexer(pd.Index(frame[schema.RATER].astype(str).to_numpy()))
+    pv = net.ids.get_indexer(pd.Index(frame[schema.RATEE].astype(str).to_numpy()))
     if schema.RATED_AT in frame.columns:
         pt = _seconds(frame[schema.RATED_AT])
     else:

@@ -29,7 +29,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -163,7 +163,7 @@ def score_rating_network(graph: Any, ratings: pd.DataFrame, settings: Settings |
     ids = nodes["id"]
     gcol = _group_column(node_attributes, group)
     groups = None
-    if gcol is not None:
+    if gcol is not None and node_attributes is not None:
         groups = pd.Series(node_attributes[gcol].astype("str").to_numpy(), index=node_attributes[ID].astype(str))
     people = score_ratings(ratings, settings, people=ids, groups=groups)
     people = people.set_index(ID).reindex(pd.Index(ids.astype(str))).reset_index(drop=True)
@@ -206,9 +206,9 @@ def score_rating_network(graph: Any, ratings: pd.DataFrame, settings: Settings |
                         network=describe_ratings(ratings), scale=(low, high), group=gcol)
 
 
-def _tie_why(table: pd.DataFrame, n: int, word: str = "group") -> pd.Series:
+def _tie_why(table: pd.DataFrame, n: int, word: str = "group") -> np.ndarray:
     """The ``why`` of a network whose ties all carry the same rating: named by, names, ties across groups."""
-    s = pd.Series
+    s: Callable[[Any], pd.Series] = pd.Series  # pandas-stubs types Series(array of str) as Series[float]
     received = table[RATINGS_RECEIVED].to_numpy(np.int64)
     given = table[RATINGS_GIVEN].to_numpy(np.int64)
     text = (s(np.where(received > 0, "named by " + s(received).astype(str) + f" of {max(n - 1, 0)} others",
@@ -247,12 +247,12 @@ def _evidence(graph: Any, ratings: pd.DataFrame, fairness: np.ndarray, low: floa
     label = np.where(w > 0, 1, np.where(w < 0, 2, 0))
     return pd.DataFrame({
         "rel_idx": rel_idx.astype(np.int64),
-        S.DIMENSION: pd.Categorical.from_codes(np.zeros(len(w), np.int64), categories=list(S.DIMENSIONS)),
+        S.DIMENSION: pd.Categorical.from_codes(np.zeros(len(w), np.int64), categories=pd.Index(S.DIMENSIONS)),
         "value": (w + 1.0) / 2.0,
         "weight": fairness[rater],
         "at": at,
         "source": pd.Categorical(np.full(len(w), "rating")),
-        "label": pd.Categorical.from_codes(label, categories=["neutral rating", "positive rating", "negative rating"]),
+        "label": pd.Categorical.from_codes(label, categories=pd.Index(["neutral rating", "positive rating", "negative rating"])),
     })
 
 
@@ -280,9 +280,9 @@ def _signed(values: np.ndarray) -> pd.Series:
 def _relationship_why(rel: pd.DataFrame, low: float, high: float) -> pd.Series:
     count = rel["ratings"].to_numpy(np.int64)
     text = "rated " + _signed(rel["rating"].to_numpy(float)) + f" on {low:g}..{high:g}"
-    several = pd.Series(np.where(count > 1, " (mean of " + pd.Series(count).astype(str) + " ratings)", ""))
+    several = pd.Series(np.where(count > 1, " (mean of " + pd.Series(count).astype(str) + " ratings)", ""), dtype="str")
     last = rel["last_seen"]
-    when = pd.Series(np.where(last.notna(), ", last on " + last.dt.strftime("%Y-%m-%d").fillna(""), ""))
+    when = pd.Series(np.where(last.notna(), ", last on " + last.dt.strftime("%Y-%m-%d").fillna(""), ""), dtype="str")
     return (text + several + when).astype("str")
 
 
@@ -352,26 +352,26 @@ def rank_trust_carriers(graph: Any, scores: RatingScores, settings: Settings | N
     for col in (scores.group, TIES_ACROSS_GROUPS, GROUPS_REACHED):
         if col is not None and col in nodes.columns and col != GROUP:
             table[col] = nodes[col].to_numpy()
-    table["segment"] = pd.Categorical.from_codes(segment, categories=list(SEGMENTS))
+    table["segment"] = pd.Categorical.from_codes(segment, categories=pd.Index(SEGMENTS))
     signed = bool(len(rel)) and graph.relationships["rating"].nunique() > 1
     if signed:
         why = ("trusted by " + pd.Series(trusted_by).astype(str) + " of " + pd.Series(received).astype(str) + " "
-               + pd.Series(np.where(received == 1, "rater", "raters")) + " ("
+               + pd.Series(np.where(received == 1, "rater", "raters"), dtype="str") + " ("
                + pd.Series(np.nan_to_num(share)).map("{:.0%}".format) + " positive); "
                + pd.Series(reach).map("{:,}".format) + " "
-               + pd.Series(np.where(reach == 1, "person trusts", "people trust"))
+               + pd.Series(np.where(reach == 1, "person trusts", "people trust"), dtype="str")
                + " them directly or through one person they trust")
     else:  # every tie the same (advice, friendship): nothing is positive or negative, people are named
         why = ("named by " + pd.Series(received).astype(str) + " of " + str(max(n - 1, 0)) + " others; "
                + pd.Series(reach).map("{:,}".format) + " "
-               + pd.Series(np.where(reach == 1, "person turns", "people turn"))
+               + pd.Series(np.where(reach == 1, "person turns", "people turn"), dtype="str")
                + " to them directly or through one person they turn to")
     if TIES_ACROSS_GROUPS in nodes.columns:
         ties = nodes[TIES_ACROSS_GROUPS].to_numpy(np.int64)
         spans = nodes[GROUPS_REACHED].to_numpy(np.int64)
         word = str(scores.group or "group")
         bridge = ("; ties to " + pd.Series(spans).astype(str) + " other "
-                  + pd.Series(np.where(spans == 1, word, word + "s")))
+                  + pd.Series(np.where(spans == 1, word, word + "s"), dtype="str"))
         why = why + bridge.where(ties > 0, f"; no tie outside their own {word}")
     table[WHY] = why.astype("str").to_numpy()
     table = table[keep]
@@ -409,7 +409,7 @@ def find_untrustworthy(graph: Any, scores: RatingScores, settings: Settings | No
     fair = nodes[FAIRNESS].to_numpy(float)
     given = nodes[RATINGS_GIVEN].to_numpy(np.int64)
     keep = (negative > 0) & (likelihood >= UNTRUSTWORTHY_CUT)
-    s = pd.Series
+    s: Callable[[Any], pd.Series] = pd.Series  # pandas-stubs types Series(array of str) as Series[float]
     parts = [
         s(np.where(reliable > 0, "negative ratings from reliable raters",
                    "negative ratings from unreliable raters only")),

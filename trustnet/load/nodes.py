@@ -128,7 +128,8 @@ def _read(source: Any, label: str, names: Sequence[str] | None) -> pd.DataFrame:
         if not path.is_file():
             raise InputError(f"node file {source} not found; give the path of a table with one row per person")
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=str, header=None if names else 0, names=names)
+            return pd.read_excel(path, dtype=str, header=None if names else 0,
+                                 names=list(names) if names is not None else None)
         text = path.read_text(encoding="utf-8-sig", errors="replace")
     else:
         data = source.read()

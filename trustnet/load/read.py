@@ -394,7 +394,7 @@ def _read_json(text: str, name: str) -> tuple[list[str], pd.DataFrame, str] | No
             raise InputError(f"{name}: the file looks like JSON Lines but is not valid JSON ({err.msg} "
                              "near character {err.pos}); export it again or as CSV") from err
         fmt = "jsonl"
-        line_of = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
+        line_of: np.ndarray | None = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
     else:
         line_of = None
     if isinstance(doc, dict):
@@ -663,7 +663,7 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, header: bool | N
     elif isinstance(sheet, int) or (isinstance(sheet, str) and sheet.isdigit() and sheet not in names):
         idx = int(sheet)
         if idx >= len(names):
-            raise InputError(f"{name}: the workbook has {len(names)} sheet(s) ({', '.join(names)}); "
+            raise InputError(f"{name}: the workbook has {len(names)} sheet(s) ({', '.join(map(str, names))}); "
                              f"there is no sheet number {idx}")
         chosen = names[idx]
     elif sheet in names:
@@ -678,21 +678,21 @@ def _read_xlsx(data: bytes, name: str, sheet: str | int | None, header: bool | N
         grid = grid.iloc[int(np.argmax(filled)):]
     if grid.empty or not filled.any():
         raise InputError(f"{name}: sheet {chosen!r} is empty; pass --sheet with the sheet holding the table "
-                         f"(sheets: {', '.join(names)})")
+                         f"(sheets: {', '.join(map(str, names))})")
     lines = grid.index.to_numpy(dtype=np.int64) + 1
     text = grid.apply(_excel_text)
     first_row = text.iloc[0].tolist()
     if header is None:
         header = not all(_NUMBER.fullmatch(h.strip() or "x") for h in first_row)
     if header:
-        headers, data, data_lines = first_row, text.iloc[1:].reset_index(drop=True), lines[1:]
+        headers, rows, data_lines = first_row, text.iloc[1:].reset_index(drop=True), lines[1:]
     else:
         headers = [f"column {i + 1}" for i in range(text.shape[1])]
-        data, data_lines = text.reset_index(drop=True), lines
-    raw = _finish(headers, data, name, header=bool(header), lines=data_lines)
+        rows, data_lines = text.reset_index(drop=True), lines
+    raw = _finish(headers, rows, name, header=bool(header), lines=data_lines)
     raw.info.update(info, format="xlsx", encoding=None, delimiter=None, sheet=chosen, header=bool(header))
     if len(names) > 1 and sheet is None:
-        raw.warnings.append(f"read the first sheet {chosen!r} of {len(names)} ({', '.join(names)}); "
+        raw.warnings.append(f"read the first sheet {chosen!r} of {len(names)} ({', '.join(map(str, names))}); "
                             "pass --sheet NAME for another")
     return raw
 

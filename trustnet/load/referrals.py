@@ -185,7 +185,7 @@ def referrals_from_table(
                     "holds totals per advocate or per period, not one row per referral, so there is no network to "
                     "build; export the referral-level data (one row per referral, naming referrer and referred)",
                     problems=["aggregate report"])
-            if foreign:
+            if foreign and profile is not None:
                 raise InputError(f"{name} looks like a {profile.vendor} {profile.kind} export, not referrals; "
                                  f"pass it with --touchpoints (or load it with load_touchpoints)")
             raise unmappable_error(name, raw.headers, missing, REFERRAL_ALIASES, _EXAMPLES)
@@ -216,14 +216,14 @@ def referrals_from_table(
         key_header = resolve_mapping(raw.headers, {"key": (normalise_header(use_profile.continuation_key),)},
                                      name=name).get("key")
         if key_header is not None:
-            key = frame[key_header].str.strip()
-            cont = ((key == key.shift()) & (key != "")).to_numpy()
+            order = frame[key_header].str.strip()
+            cont = ((order == order.shift()) & (order != "")).to_numpy()
             run = np.cumsum(~cont) - 1
             starts = raw.lines[np.flatnonzero(~cont)]
             kept = starts[run]
-            reason = pd.Series("", index=key.index, dtype=object)
-            reason[cont] = ("continuation row of " + quoted(key[cont]) + " merged into line "
-                            + pd.Series(kept[cont], index=key.index[cont]).astype(str)).to_numpy()
+            reason = pd.Series("", index=order.index, dtype=object)
+            reason[cont] = ("continuation row of " + quoted(order[cont]) + " merged into line "
+                            + pd.Series(kept[cont], index=order.index[cont]).astype(str)).to_numpy()
             ledger.merge(cont, kept, reason)
 
     # --- identities

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -397,7 +398,7 @@ def parse_number(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     return values, present & values.isna()
 
 
-def by_unique(col: pd.Series, func) -> pd.Series:
+def by_unique(col: pd.Series, func: Callable[[pd.Series], pd.Series]) -> pd.Series:
     """Apply ``func`` (Series of unique values -> Series) once per distinct value, then spread back.
 
     Columns such as statuses or channels hold few distinct values; this keeps per-value work
@@ -441,8 +442,9 @@ def _mapped(col: pd.Series, table: dict[str, str] | None, default: dict[str, str
             exact = text.map(table)
             norm_table = {re.sub(r"[\W_]+", "", str(k).casefold()): v for k, v in table.items()}
             exact = exact.fillna(key.map(norm_table))
-            out = out.fillna(exact.astype("str"))
-        return out.fillna(key.map(default).astype("str"))
+            # pandas-stubs: fillna takes no Series of values, though pandas fills by index from one
+            out = out.fillna(exact.astype("str"))  # type: ignore[arg-type]
+        return out.fillna(key.map(default).astype("str"))  # type: ignore[arg-type]
 
     out = by_unique(col, per_value).astype("str")
     present = col.astype(str).str.strip() != ""

@@ -205,7 +205,7 @@ def analyse(
     from .fraud import find_suspicious
     from .graph import build_graph
     from .load import load_referrals, load_touchpoints
-    from .privacy import anonymise_key, pseudonymise
+    from .privacy import anonymise_key, pseudonymise, scrub_load_report
     from .risk import find_at_risk
     from .trust import score_trust
 
@@ -254,6 +254,7 @@ def analyse(
     if settings.report.anonymise:
         key, stable = anonymise_key(settings.report.anonymise_key)
         referrals, tps = pseudonymise(referrals, tps, key)
+        report, tp_report = scrub_load_report(report), scrub_load_report(tp_report)  # no raw cell or quoted value
 
     tick("graph", 1, total)
     graph = build_graph(referrals, tps, settings)
@@ -307,13 +308,20 @@ def _ratings_or_referrals(source: Any, kind: str | None, settings: Settings,
     return raw, ("ratings" if kind == "ratings" else None)
 
 
+def _pseudonyms(table: pd.DataFrame | None) -> Any:
+    """The pseudonymised ids of a one-column ``customer`` table (see ``privacy.pseudonymise``)."""
+    if table is None:
+        raise AssertionError("pseudonymise returns the second table it was given")  # pragma: no cover
+    return table["customer"].to_numpy()
+
+
 def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress, node_attributes: Any,
                      group: str | None, load_options: dict[str, Any]) -> Analysis:
     """The ratings pipeline: load -> rating graph -> people scores -> trust carriers, untrustworthy accounts."""
     from .graph import build_rating_graph
     from .load import load_ratings
     from .load.nodes import NODE_ID, load_node_attributes
-    from .privacy import anonymise_key, pseudonymise
+    from .privacy import anonymise_key, pseudonymise, scrub_load_report
     from .ratings.roles import find_untrustworthy, rank_trust_carriers, score_rating_network
 
     total = len(STAGES)
@@ -331,10 +339,11 @@ def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress
         ids = pd.DataFrame({"referrer": ratings["rater"], "referred": ratings["ratee"]})
         extra = None if attrs is None else pd.DataFrame({"customer": attrs[NODE_ID].astype("str")})
         anon, anon_extra = pseudonymise(ids, extra, key)
+        report = scrub_load_report(report)  # no raw cell or quoted value
         ratings = ratings.assign(rater=anon["referrer"].to_numpy(), ratee=anon["referred"].to_numpy())
         if attrs is not None:  # identifiers among the attributes (a survey id) go too
             ids_too = [c for c in attrs.columns[1:] if str(c).lower().endswith("id")]
-            attrs = attrs.drop(columns=ids_too).assign(**{NODE_ID: anon_extra["customer"].to_numpy()})
+            attrs = attrs.drop(columns=ids_too).assign(**{NODE_ID: _pseudonyms(anon_extra)})
     tick("graph", 1, total)
     people = None if attrs is None else attrs[NODE_ID].astype("str")
     graph = build_rating_graph(ratings, settings, people=people)

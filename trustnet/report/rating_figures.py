@@ -178,10 +178,11 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     src = relationships["truster_idx"].to_numpy(np.int64)
     dst = relationships["trustee_idx"].to_numpy(np.int64)
     trust_edge = relationships["people"].to_numpy(float)
-    top_idx = index.get_indexer(advocates["advocate"].astype("str").head(top)) if len(advocates) else np.array([], np.int64)
+    top_idx = (index.get_indexer(pd.Index(advocates["advocate"].astype("str").head(top))) if len(advocates)
+               else np.array([], np.int64))
     risky = at_risk[at_risk["likelihood"] >= 0.5] if len(at_risk) else at_risk
-    bad_idx = index.get_indexer(risky["account"].astype("str")) if len(risky) else np.array([], np.int64)
-    focus = pd.unique(np.r_[top_idx, bad_idx[:top]]).astype(np.int64)
+    bad_idx = index.get_indexer(pd.Index(risky["account"].astype("str"))) if len(risky) else np.array([], np.int64)
+    focus = np.asarray(pd.unique(np.r_[top_idx, bad_idx[:top]]), dtype=np.int64)
     keep = _drawn_nodes(n, src, dst, focus, rep, max_nodes)
     local = np.full(n, -1, np.int64)
     local[keep] = np.arange(len(keep))
@@ -208,7 +209,7 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     if group is not None and group in nodes and "ties_across_groups" in nodes and len(advocates):
         first = str(advocates["advocate"].iloc[0])
         g_first = nodes[group].iloc[index.get_loc(first)]
-        spans = int(nodes["groups_reached"].iloc[index.get_loc(first)]) if "groups_reached" in nodes else 0
+        spans = int(nodes["groups_reached"].to_numpy()[index.get_loc(first)]) if "groups_reached" in nodes else 0
         head = (f"{st.short(first, 20)} ({group} {g_first}) {'carries the most trust' if signed else 'is the most influential'}"
                 f" and is tied to {st.fmt_count(spans, 'other ' + group, 'other ' + group + 's')}")
     elif not signed and len(advocates):
@@ -225,8 +226,8 @@ def rating_network_map(nodes: pd.DataFrame, relationships: pd.DataFrame, advocat
     ax = fig.add_axes(frame)
     ax.set_axis_off()
 
-    def segs(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-        return np.stack([pos[a], pos[b]], axis=1) if len(a) else np.zeros((0, 2, 2))
+    def segs(a: np.ndarray, b: np.ndarray) -> list[np.ndarray]:
+        return list(np.stack([pos[a], pos[b]], axis=1)) if len(a) else []
 
     few = len(keep) <= 40
     r_keep = rep[keep]
@@ -345,7 +346,7 @@ def trust_carriers(advocates: pd.DataFrame, *, top: int = 15, signed: bool = Tru
     y = np.arange(len(show))[::-1]
     score = show["score"].to_numpy(float)
     seg = show["segment"].astype("str").to_numpy() if "segment" in show else np.full(len(show), "trusted")
-    ax.barh(y, score, color=[SEGMENT_COLOURS.get(s, st.FAINT) for s in seg], height=0.7, zorder=2)
+    ax.barh(y, score, color=[SEGMENT_COLOURS.get(str(s), st.FAINT) for s in seg], height=0.7, zorder=2)
     ax.set_yticks(y, labels=[f"{i + 1}. {st.short(a, 18)}" for i, a in enumerate(names)], **_NO_MATH)
     x_max = float(score.max()) * 1.1 if score.max() > 0 else 1.0
     ax.set_xlim(0, x_max)

@@ -153,7 +153,7 @@ def _attr_types(frame: pd.DataFrame, skip: tuple[str, ...]) -> dict[str, str]:
 def _values(col: pd.Series, kind: str) -> tuple[pd.Series, np.ndarray]:
     present = col.notna().to_numpy()
     if kind == "boolean":
-        text = pd.Series(np.where(col.astype(bool), "true", "false"), index=col.index)
+        text = pd.Series(np.where(col.astype(bool), "true", "false"), index=col.index, dtype="str")
     elif kind == "double":
         text = pd.Series(col.to_numpy(float), index=col.index).map("{:.6g}".format)
     elif kind == "long":

@@ -201,7 +201,7 @@ def format_table(frame: pd.DataFrame, *, top: int = 20, max_columns: int = _MAX_
         col = head[c]
         numeric = pd.api.types.is_numeric_dtype(col) and not pd.api.types.is_bool_dtype(col)
         values = pd.to_numeric(col, errors="coerce") if numeric else None
-        in_unit = bool(numeric and values.dropna().between(0, 1).all())
+        in_unit = bool(values is not None and values.dropna().between(0, 1).all())
         share[c] = in_unit and any(w in name for w in _SHARE_WORDS)
         pct[c] = numeric and name.endswith("_pct")
     out = ['<div class="table-wrap"><table>', "<thead><tr>"]
@@ -305,7 +305,7 @@ def _basename(path: Any) -> str:
 
 def _reconciliation_one(rec: Mapping[str, Any], name: str | None) -> str:
     keys = ("rows_read", "accepted", "duplicates", "rejected")
-    counts = {k: rec.get(k) for k in keys}
+    counts: dict[str, Any] = {k: rec.get(k) for k in keys}
     out = []
     if name:
         out.append(f"<h3>{_e(name)}</h3>")

@@ -136,7 +136,7 @@ def _records(frame: pd.DataFrame | None, columns: list[str], n: int = 5) -> list
     cols = [c for c in columns if c in frame]
     head = frame[cols].head(n)
     clean = head.astype(object).where(head.notna(), None)
-    return [{k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
+    return [{str(k): (v.item() if hasattr(v, "item") else v) for k, v in row.items()} for row in clean.to_dict("records")]
 
 
 def summary(analysis: Any) -> dict[str, Any]:

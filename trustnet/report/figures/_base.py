@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 import pandas as pd
@@ -67,7 +67,7 @@ def figure_bytes(fig: Any, fmt: str = "png", *, dpi: int = st.DPI) -> bytes:
     return buf.getvalue()
 
 
-def _has(frame: pd.DataFrame | None, *columns: str) -> bool:
+def _has(frame: pd.DataFrame | None, *columns: str) -> TypeGuard[pd.DataFrame]:
     return frame is not None and len(frame) > 0 and all(c in frame.columns for c in columns)
 
 

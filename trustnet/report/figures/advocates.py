@@ -57,7 +57,7 @@ def advocate_leaderboard(advocates: pd.DataFrame, *, top: int = 15) -> Any:
     score = np.nan_to_num(_num(show, SCORE) if use_raw else _num(show, SCORE_PCT))
     x_max = float(score.max()) * 1.08 if len(score) and score.max() > 0 else 1.0
     segments = show[SEGMENT].astype(str).to_numpy() if SEGMENT in show else np.full(len(show), "")
-    colours = [st.SEGMENT_COLOURS.get(s, st.PEOPLE_COLOUR) for s in segments]
+    colours = [st.SEGMENT_COLOURS.get(str(s), st.PEOPLE_COLOUR) for s in segments]
     sub = (f"The {len(show)} best of {N:,} advocates by composite score, coloured by segment; "
            "right: referrals made, share converted, value attributed.")
     fig, rect = st.new_figure(head, sub, bottom=1.2)
@@ -242,7 +242,7 @@ def referral_cascade(graph: Any, advocates: pd.DataFrame, *, advocate: str | Non
     mid = py - 0.5
     segs = np.stack([np.column_stack([px, py]), np.column_stack([px, mid]), np.column_stack([xs, mid]),
                      np.column_stack([xs, ys])], axis=1)
-    ax.add_collection(LineCollection(segs, colors="#9AA3AE", linewidths=1.0, zorder=1))
+    ax.add_collection(LineCollection(segs, colors="#9AA3AE", linewidths=1.0, zorder=1))  # type: ignore[arg-type]  # matplotlib's stub wants a sequence; an (n, 2, 2) array is one
     leaves = max(next_leaf[0], 1.0)
     base = float(np.clip(4000.0 / leaves, 14, 120))
     v = value_all[members]

@@ -175,8 +175,10 @@ def network_map(
     for kind, colour, width, alpha in ((CUSTOMER_KIND, st.FAINT, 0.5, 0.35), (ADVOCATE_KIND, st.SKY, 0.8, 0.6),
                                        (REFERRED_BY_KIND, "#7F8A96", 0.9, 0.75)):
         sel = e_kind == kind
-        ax.add_collection(LineCollection(segs(e_src[sel], e_dst[sel]), colors=colour, linewidths=width, alpha=alpha, zorder=1))
-    ax.add_collection(LineCollection(segs(rk_src, rk_dst), colors=st.RISK_COLOUR, linewidths=1.6, alpha=0.9, zorder=2))
+        ax.add_collection(LineCollection(segs(e_src[sel], e_dst[sel]),  # type: ignore[arg-type]  # matplotlib's stub wants a sequence; an (n, 2, 2) array is one
+                                         colors=colour, linewidths=width, alpha=alpha, zorder=1))
+    ax.add_collection(LineCollection(segs(rk_src, rk_dst),  # type: ignore[arg-type]  # matplotlib's stub wants a sequence; an (n, 2, 2) array is one
+                                     colors=st.RISK_COLOUR, linewidths=1.6, alpha=0.9, zorder=2))
 
     cmap = matplotlib.colormaps["viridis"]
     t_keep = trust[keep]
@@ -396,6 +398,7 @@ def _spring_positions(k: int, src: np.ndarray, dst: np.ndarray, kind: np.ndarray
             best = (scale, spots)
     pos = np.zeros((k, 2))
     centre = np.zeros((k, 2))
+    assert best is not None  # the loop above ran at least once
     for (members, xy, _), (cx, cy) in zip(local_pos, best[1]):
         pos[members] = xy + (cx, cy)
         centre[members] = (cx, cy)

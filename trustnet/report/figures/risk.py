@@ -179,8 +179,8 @@ def risk_matrix(
         side.set_axis_off()
         _text(side, 0.0, 1.0, first_quadrant.capitalize() + ":", ha="left", va="top", fontsize=st.NOTE_PT,
               fontweight="bold", transform=side.transAxes)
-        step = min(0.15, 0.95 / len(lines))
+        line_step = min(0.15, 0.95 / len(lines))
         for j, (who, what) in enumerate(lines):
-            _text(side, 0.0, 0.93 - j * step, who + "\n" + what, ha="left", va="top", fontsize=st.NOTE_PT,
+            _text(side, 0.0, 0.93 - j * line_step, who + "\n" + what, ha="left", va="top", fontsize=st.NOTE_PT,
                   transform=side.transAxes, linespacing=1.25)
     return fig

@@ -119,6 +119,7 @@ def _dimension_title(table: pd.DataFrame, dims: list[str]) -> str:
             key = (int(trails.sum()), float((table[b] - table[a])[trails].sum()))
             if key > best_key:
                 best, best_key, best_count, best_n = (a, b), key, key[0], int(both.sum())
+    assert best is not None  # two dimensions with evidence: the first pair compared wins over (-1, 0)
     a, b = best
     if best_count == 0:
         return "Trust is level across people, process and platform at every provider"
@@ -249,7 +250,7 @@ def _time_title(monthly: pd.DataFrame, months: np.ndarray, window: int) -> str:
     dims = [d for d in S.DIMENSIONS if d in monthly.index.get_level_values(0)]
     if len(months) < 2:
         means = {d: float(monthly.loc[d]["wv"].sum() / monthly.loc[d]["w"].sum()) for d in dims}
-        low = min(means, key=means.get)
+        low = min(means, key=lambda d: means[d])
         return f"One month of evidence so far: {low} trust is lowest at {means[low]:.2f}"
     # a last month with under half the usual evidence is the export's partial tail: leave it out of the comparison
     per_month = monthly.groupby(level="month")["n"].sum().reindex(months).to_numpy()

@@ -294,7 +294,7 @@ def risks(file: str, top: int, as_json: bool, config: str | None, **options: Any
         click.echo(f"{rank:>3}. {row.truster} -> {row.trustee} ({row.kind})  likelihood {row.likelihood:.0%}  "
                    f"stake {row.stake:,.0f}  priority {row.priority:,.0f}")
         if row.factors:
-            click.echo(f"     factors: {row.factors}")
+            click.echo("     factors: " + str(row.factors))
         click.echo(f"     next: {row.next_action}")
 
 

@@ -210,7 +210,7 @@ def _days_since(dates: pd.Series, as_of: Any) -> np.ndarray:
     return delta / 86400.0
 
 
-def _segments(t: pd.DataFrame, graph: TrustGraph, settings: Settings) -> pd.Categorical:
+def _segments(t: pd.DataFrame, graph: TrustGraph, settings: Settings) -> pd.Categorical[str]:
     cfg = settings.advocates
     own = t["own_trust_pct"].to_numpy(dtype=float)
     trend = t["own_trend"].to_numpy(dtype=float)
@@ -222,7 +222,7 @@ def _segments(t: pd.DataFrame, graph: TrustGraph, settings: Settings) -> pd.Cate
     new = _days_since(t["first_referral"], graph.as_of) <= cfg.rising_days
     rising = new | (t["recent_referrals"].to_numpy() > t["earlier_referrals"].to_numpy())
     code = np.select([at_risk, dormant, low_cred, champion, rising], [0, 1, 2, 3, 4], default=5)
-    return pd.Categorical.from_codes(code, categories=list(SEGMENTS))
+    return pd.Categorical.from_codes(code, categories=pd.Index(SEGMENTS))
 
 
 def _str(values: Any) -> pa.Array:

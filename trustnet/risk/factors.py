@@ -106,7 +106,7 @@ class _Rows:
     def find(self, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
         """Row of each pair, -1 where the pair is not a relationship."""
         key = np.asarray(truster, np.int64) * self.n + np.asarray(trustee, np.int64)
-        return self.index.get_indexer(key).astype(np.int64)
+        return self.index.get_indexer(pd.Index(key)).astype(np.int64)
 
 
 def _group_reduce(rows: np.ndarray, values: np.ndarray, m: int, ufunc: Any, fill: Any) -> np.ndarray:

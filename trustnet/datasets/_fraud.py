@@ -27,7 +27,7 @@ household) — written as ``referrer_email``, ``referred_email``,
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -119,8 +119,8 @@ def plant_fraud(referrals: pd.DataFrame, touchpoints: pd.DataFrame, info: dict, 
         pd.DataFrame({"id": referrals[schema.REFERRED], "at": referrals[schema.REFERRED_AT]}),
         pd.DataFrame({"id": touchpoints[schema.CUSTOMER], "at": touchpoints[schema.AT]})])
         .groupby("id")["at"].min())
-    since = ((first_seen.reindex(people).fillna(start) - start).dt.total_seconds() / 86_400).clip(lower=0)
-    since = since.to_numpy(dtype=float)
+    since = (((first_seen.reindex(people).fillna(start) - start).dt.total_seconds() / 86_400).clip(lower=0)
+             .to_numpy(dtype=float))
     provider_of = (pd.concat([referrals[[schema.REFERRED, schema.PROVIDER]].rename(columns={schema.REFERRED: "id"}),
                               referrals[[schema.REFERRER, schema.PROVIDER]].rename(columns={schema.REFERRER: "id"})])
                    .drop_duplicates("id").set_index("id")[schema.PROVIDER])
@@ -135,7 +135,8 @@ def plant_fraud(referrals: pd.DataFrame, touchpoints: pd.DataFrame, info: dict, 
                    start, window, rng)
     parts = [selfs, rings, farms]
     planted = pd.concat([p for p in parts if len(p)], ignore_index=True)
-    honest = referrals.drop(columns=[schema.SOURCE_LINE]).assign(**{FRAUDULENT: 0, SCHEME: ""})
+    unplanted: dict[str, Any] = {FRAUDULENT: 0, SCHEME: ""}
+    honest = referrals.drop(columns=[schema.SOURCE_LINE]).assign(**unplanted)
     # honest identities; a few referred friends share their referrer's device (one household)
     honest[schema.FINGERPRINT] = who.fingerprint(honest[schema.REFERRED])
     household = rng.random(len(honest)) < 0.02
@@ -188,7 +189,7 @@ class _IdMaker:
     """New customer numbers after the existing ones, in the same format (C000123)."""
 
     def __init__(self, people: pd.Index) -> None:
-        nums = pd.to_numeric(people.str.slice(1), errors="coerce")
+        nums = pd.to_numeric(pd.Series(people.str.slice(1)), errors="coerce")
         self.next = int(np.nanmax(nums)) + 1 if len(nums) and np.isfinite(nums).any() else 1
         self.width = max((len(p) - 1 for p in people[:1]), default=6)
 
@@ -279,8 +280,8 @@ def _times(start: pd.Timestamp, days: np.ndarray) -> pd.Series:
     return pd.Series(start + pd.to_timedelta(np.round(days * 86_400), unit="s"))
 
 
-def _rows(referrer, referred, provider, at, status, revenue=None, converted_at=None, fingerprint=None,
-          channel="link") -> pd.DataFrame:
+def _rows(referrer: Any, referred: Any, provider: Any, at: Any, status: Any, revenue: Any = None,
+          converted_at: Any = None, fingerprint: Any = None, channel: str = "link") -> pd.DataFrame:
     k = len(referrer)
     return pd.DataFrame({
         schema.REFERRER: referrer, schema.REFERRED: referred, schema.PROVIDER: provider,
@@ -293,7 +294,8 @@ def _rows(referrer, referred, provider, at, status, revenue=None, converted_at=N
     })
 
 
-def _conversion(k: int, at: pd.Series, small: float, share: float, rng: np.random.Generator):
+def _conversion(k: int, at: pd.Series, small: float, share: float, rng: np.random.Generator
+                ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Status, revenue and conversion time of fake accounts that take a small first order."""
     conv = rng.random(k) < share
     status = np.where(conv, schema.CONVERTED, schema.PENDING).astype(object)
@@ -311,7 +313,9 @@ def _after(since: np.ndarray, window: float, rng: np.random.Generator) -> np.nda
     return lo + rng.uniform(0, 1, len(since)) * (window - lo)
 
 
-def _self_referrals(k, people, since, who, ids, provider_of, providers, start, window, small, rng) -> pd.DataFrame:
+def _self_referrals(k: int, people: pd.Index, since: np.ndarray, who: _Identities, ids: _IdMaker, provider_of: pd.Series,
+                    providers: np.ndarray, start: pd.Timestamp, window: float, small: float,
+                    rng: np.random.Generator) -> pd.DataFrame:
     if k <= 0:
         return pd.DataFrame()
     pick = rng.integers(0, len(people), k)
@@ -344,7 +348,8 @@ def _self_referrals(k, people, since, who, ids, provider_of, providers, start, w
     return _rows(owner, new_ids, provider, at, status, revenue, conv_at, fp)
 
 
-def _rings(k, people, since, who, ids, providers, start, window, small, rng) -> pd.DataFrame:
+def _rings(k: int, people: pd.Index, since: np.ndarray, who: _Identities, ids: _IdMaker, providers: np.ndarray,
+           start: pd.Timestamp, window: float, small: float, rng: np.random.Generator) -> pd.DataFrame:
     frames, planted = [], 0
     while planted < k:
         size = int(rng.integers(3, 7))
@@ -377,13 +382,14 @@ def _rings(k, people, since, who, ids, providers, start, window, small, rng) -> 
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _farms(k, people, since, who, ids, provider_of, providers, start, window, rng) -> pd.DataFrame:
+def _farms(k: int, people: pd.Index, since: np.ndarray, who: _Identities, ids: _IdMaker, provider_of: pd.Series,
+           providers: np.ndarray, start: pd.Timestamp, window: float, rng: np.random.Generator) -> pd.DataFrame:
     if k <= 0:
         return pd.DataFrame()
-    sizes = []
-    while sum(sizes) < k:
-        sizes.append(int(min(rng.integers(8, 26), k - sum(sizes))))
-    sizes = np.array(sizes)
+    drawn: list[int] = []
+    while sum(drawn) < k:
+        drawn.append(min(int(rng.integers(8, 26)), k - sum(drawn)))
+    sizes = np.array(drawn)
     f = len(sizes)
     pick = rng.integers(0, len(people), f)
     farmer = people.to_numpy()[pick]

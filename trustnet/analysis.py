@@ -142,8 +142,8 @@ def _describe_source(source: Any) -> dict[str, Any]:
                 digest.update(block)
         return {"name": p.name, "bytes": p.stat().st_size, "sha256": digest.hexdigest()}
     if isinstance(source, pd.DataFrame):
-        digest = hashlib.sha256(pd.util.hash_pandas_object(source, index=False).to_numpy().tobytes()).hexdigest()
-        return {"name": "<DataFrame>", "rows": len(source), "sha256": digest}
+        checksum = hashlib.sha256(pd.util.hash_pandas_object(source, index=False).to_numpy().tobytes()).hexdigest()
+        return {"name": "<DataFrame>", "rows": len(source), "sha256": checksum}
     return {"name": str(source)}
 
 

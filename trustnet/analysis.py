@@ -96,27 +96,90 @@ class Analysis:
 
     @property
     def relationships(self) -> pd.DataFrame:
-        """Trust per relationship: people, process, platform, overall, trend, why."""
+        """Trust per relationship: people, process, platform, overall, trend, why.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import trustnet
+        >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+        ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+        >>> analysis = trustnet.analyse(raw)
+        >>> analysis.relationships[["truster", "trustee", "kind"]].head(2)
+          truster       trustee         kind
+        0     ann  the business     advocate
+        1     bob           ann  referred_by
+        """
         return self.scores.relationships
 
     @property
     def nodes(self) -> pd.DataFrame:
-        """Per node: roles, value, trust received as provider and as advocate, reputation."""
+        """Per node: roles, value, trust received as provider and as advocate, reputation.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import trustnet
+        >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+        ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+        >>> analysis = trustnet.analyse(raw)
+        >>> analysis.nodes[["id", "reputation"]].round(3)
+                     id  reputation
+        0           ann       0.471
+        1           bob       0.254
+        2           cat       0.138
+        3           dan       0.138
+        4  the business         NaN
+        """
         return self.scores.nodes
 
     @property
     def suspicious(self) -> pd.DataFrame:
-        """Referrals flagged as suspicious, most suspicious first."""
+        """Referrals flagged as suspicious, most suspicious first.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import trustnet
+        >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+        ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+        >>> analysis = trustnet.analyse(raw)
+        >>> len(analysis.suspicious)
+        0
+        """
         return self.suspicion.suspicious.reset_index(drop=True)
 
     def headline(self) -> list[str]:
-        """A few sentences a marketer reads first (the report's headline findings)."""
+        """A few sentences a marketer reads first (the report's headline findings).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import trustnet
+        >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+        ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+        >>> analysis = trustnet.analyse(raw)
+        >>> analysis.headline()[3]
+        'No referral looks suspicious.'
+        """
         from .report.summary import headline
 
         return headline(self)
 
     def figures(self) -> dict[str, Any]:
-        """The report's figures as matplotlib Figures, by name; nothing is written."""
+        """The report's figures as matplotlib Figures, by name; nothing is written.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import trustnet
+        >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+        ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+        >>> analysis = trustnet.analyse(raw)
+        >>> figures = analysis.figures()
+        >>> list(figures)[:3], type(figures["network_map"]).__name__
+        (['network_map', 'advocate_leaderboard', 'trust_by_dimension'], 'Figure')
+        """
         from .report.writer import analysis_figures
 
         return analysis_figures(self)
@@ -127,6 +190,19 @@ class Analysis:
         The folder is built beside ``out`` under a temporary name and renamed
         into place at the end; an existing folder is replaced only with
         ``force=True``. Returns the path of ``index.html``.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> import trustnet
+        >>> raw = pd.DataFrame({"referrer": ["ann", "ann", "bob"], "referred": ["bob", "cat", "dan"],
+        ...                     "date": ["2025-01-05", "2025-02-10", "2025-03-01"]})
+        >>> analysis = trustnet.analyse(raw)
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> index = analysis.write(Path(tempfile.mkdtemp()) / "report", fmt="svg")
+        >>> index.name, (index.parent / "summary.json").is_file(), (index.parent / "figures" / "network_map.svg").is_file()
+        ('index.html', True, True)
         """
         from .report.writer import write_report
 

@@ -229,12 +229,34 @@ class Suspicion:
 
     @property
     def set_aside(self) -> np.ndarray:
-        """Boolean mask over ``graph.referrals``: the referrals left out of advocate value."""
+        """Boolean mask over ``graph.referrals``: the referrals left out of advocate value.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from trustnet.graph import build_graph
+        >>> refs = pd.DataFrame({"referrer": ["ann@gmail.com", "ann@gmail.com"],
+        ...                      "referred": ["a.nn+1@gmail.com", "bob@x.com"], "revenue": [30.0, 90.0]})
+        >>> found = find_suspicious(build_graph(refs))
+        >>> found.set_aside.tolist()
+        [True, False]
+        """
         return self.referrals[SET_ASIDE].to_numpy(dtype=bool)
 
     @property
     def suspicious(self) -> pd.DataFrame:
-        """The referrals at or above the threshold, most suspicious first (ties: file order)."""
+        """The referrals at or above the threshold, most suspicious first (ties: file order).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from trustnet.graph import build_graph
+        >>> refs = pd.DataFrame({"referrer": ["ann@gmail.com", "ann@gmail.com"],
+        ...                      "referred": ["a.nn+1@gmail.com", "bob@x.com"], "revenue": [30.0, 90.0]})
+        >>> found = find_suspicious(build_graph(refs))
+        >>> found.suspicious[["referrer", "referred"]].values.tolist()
+        [['ann@gmail.com', 'a.nn+1@gmail.com']]
+        """
         refs = self.referrals
         hit = refs[refs[SUSPICION] >= self.threshold]
         order = np.lexsort((hit[S.SOURCE_LINE].to_numpy(), -hit[SUSPICION].to_numpy()))

@@ -110,7 +110,14 @@ class TrustGraph:
 
     @property
     def n(self) -> int:
-        """Number of nodes."""
+        """Number of nodes.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> build_graph(pd.DataFrame({"referrer": ["a", "a"], "referred": ["b", "c"]})).n  # a, b, c, the business
+        4
+        """
         return len(self.nodes)
 
     def index_of(self, ids: Iterable[str] | str) -> np.ndarray:

@@ -259,16 +259,43 @@ class Settings:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "Settings":
-        """Build settings from a nested mapping such as a parsed ``trustnet.toml``."""
+        """Build settings from a nested mapping such as a parsed ``trustnet.toml``.
+
+        Examples
+        --------
+        >>> Settings.from_dict({"risk": {"safe_below": 0.2}}).risk.safe_below
+        0.2
+        """
         return cls().updated(data)
 
     @classmethod
     def from_toml(cls, path: str | Path) -> "Settings":
-        """Read a ``trustnet.toml`` file; unknown sections or keys are errors."""
+        """Read a ``trustnet.toml`` file; unknown sections or keys are errors.
+
+        Examples
+        --------
+        >>> import tempfile
+        >>> from pathlib import Path
+        >>> path = Path(tempfile.mkdtemp()) / "trustnet.toml"
+        >>> _ = path.write_text("[report]\\ntop = 7\\n", encoding="utf-8")
+        >>> Settings.from_toml(path).report.top
+        7
+        """
         return load_settings(path)
 
     def updated(self, data: Mapping[str, Any]) -> "Settings":
-        """Return a copy with a nested mapping ``{section: {key: value}}`` applied."""
+        """Return a copy with a nested mapping ``{section: {key: value}}`` applied.
+
+        Examples
+        --------
+        >>> s = Settings().updated({"trust": {"half_life_days": 60}, "report": {"top": 5}})
+        >>> s.trust.half_life_days, s.report.top
+        (60.0, 5)
+        >>> Settings().updated({"trsut": {}})
+        Traceback (most recent call last):
+        ...
+        trustnet.errors.SettingsError: unknown settings section [trsut]; valid sections are [load], [trust], [advocates], [risk], [fraud], [report]
+        """
         sections = {f.name: f for f in dataclasses.fields(self)}
         changes: dict[str, Any] = {}
         for name, values in data.items():
@@ -283,7 +310,14 @@ class Settings:
         return dataclasses.replace(self, **changes)
 
     def replace(self, **dotted: Any) -> "Settings":
-        """Return a copy with ``section.key=value`` pairs applied (``None`` values are skipped)."""
+        """Return a copy with ``section.key=value`` pairs applied (``None`` values are skipped).
+
+        Examples
+        --------
+        >>> s = Settings().replace(**{"advocates.nurture_k": 3, "report.top": None})
+        >>> s.advocates.nurture_k, s.report.top
+        (3, 20)
+        """
         nested: dict[str, dict[str, Any]] = {}
         for key, value in dotted.items():
             if value is None:
@@ -295,7 +329,14 @@ class Settings:
         return self.updated(nested)
 
     def to_dict(self) -> dict[str, dict[str, Any]]:
-        """The settings as plain nested dicts (for summary.json and calibrated files)."""
+        """The settings as plain nested dicts (for summary.json and calibrated files).
+
+        Examples
+        --------
+        >>> d = Settings().to_dict()
+        >>> list(d), d["report"]["top"]
+        (['load', 'trust', 'advocates', 'risk', 'fraud', 'report'], 20)
+        """
         out: dict[str, dict[str, Any]] = {}
         for f in dataclasses.fields(self):
             section = getattr(self, f.name)

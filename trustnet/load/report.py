@@ -109,7 +109,13 @@ class LoadReport:
 
     @property
     def usable(self) -> bool:
-        """True when at least one row was accepted, or the table holds no data rows at all."""
+        """True when at least one row was accepted, or the table holds no data rows at all.
+
+        Examples
+        --------
+        >>> LoadReport("x.csv", rows_read=2, rejected=2).usable, LoadReport("empty.csv").usable
+        (False, True)
+        """
         return self.accepted > 0 or self.rows_read == 0
 
     def reasons(self) -> dict[str, int]:

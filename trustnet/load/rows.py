@@ -141,11 +141,38 @@ class Ledger:
 
     @property
     def open(self) -> np.ndarray:
-        """Rows neither rejected nor merged so far."""
+        """Rows neither rejected nor merged so far.
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\nann,bob,2025-04-03\\n"
+        ...                              "ann,cat,soon\\ndan,eve,2025-05-01\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.reject(np.array([False, False, True, False]), "unparseable date")
+        >>> ledger.open.tolist()
+        [True, True, False, True]
+        """
         return self.reasons.isna().to_numpy() & ~self.duplicate_mask
 
     def reject(self, mask: Any, reason: Any) -> None:
-        """Give ``reason`` (a string or a per-row Series) to the rows in ``mask`` that have none yet."""
+        """Give ``reason`` (a string or a per-row Series) to the rows in ``mask`` that have none yet.
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\nann,bob,2025-04-03\\n"
+        ...                              "ann,cat,soon\\ndan,eve,2025-05-01\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.reject(np.array([False, False, True, False]), "unparseable date")
+        >>> ledger.reject(np.array([False, False, True, True]), "second reason")
+        >>> ledger.reasons.tolist()
+        [None, None, 'unparseable date', 'second reason']
+        """
         mask = np.asarray(mask, dtype=bool) & self.open
         if not mask.any():
             return
@@ -155,14 +182,40 @@ class Ledger:
             self.reasons[mask] = reason
 
     def reject_cells(self, mask: Any, prefix: str, values: pd.Series, suffix: str = "") -> None:
-        """Reject with a reason quoting each row's cell: ``prefix 'cell' suffix`` (built for those rows only)."""
+        """Reject with a reason quoting each row's cell: ``prefix 'cell' suffix`` (built for those rows only).
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\nann,bob,2025-04-03\\n"
+        ...                              "ann,cat,soon\\ndan,eve,2025-05-01\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.reject_cells(np.array([False, False, True, False]), "unparseable date ", raw.frame["Date"])
+        >>> ledger.reasons[2]
+        "unparseable date 'soon'"
+        """
         mask = np.asarray(mask, dtype=bool) & self.open
         if not mask.any():
             return
         self.reasons[mask] = (prefix + quoted(values[mask]) + suffix).to_numpy()
 
     def merge(self, mask: Any, kept_line: Any, reason: Any) -> None:
-        """Mark rows as merged into the row on ``kept_line``."""
+        """Mark rows as merged into the row on ``kept_line``.
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\nann,bob,2025-04-03\\n"
+        ...                              "ann,cat,soon\\ndan,eve,2025-05-01\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.merge(np.array([False, False, False, True]), np.array([0, 0, 0, 2]), "continuation row")
+        >>> ledger.duplicate_mask.tolist(), ledger.kept_line.tolist()
+        ([False, False, False, True], [0, 0, 0, 2])
+        """
         mask = np.asarray(mask, dtype=bool) & self.open
         if not mask.any():
             return
@@ -176,6 +229,18 @@ class Ledger:
         Vectorised in two steps: rows are first keyed on their first two columns
         (dictionary-encoded in Arrow); only rows whose key repeats are then compared on
         all their cells, joined into one string per row.
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\nann,bob,2025-04-03\\n"
+        ...                              "ann,cat,soon\\ndan,eve,2025-05-01\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.merge_duplicates(raw.frame)
+        >>> ledger.duplicate_mask.tolist(), ledger.duplicate_reason[1]
+        ([False, True, False, False], 'exact duplicate of line 2')
         """
         cols = list(values.items()) if isinstance(values, pd.DataFrame) else list(enumerate(values))
         open_ = self.open
@@ -216,7 +281,23 @@ class Ledger:
 
     def report(self, *, kind: str, mapping: dict[str, str], warnings: list[str],
                date_forms: dict[str, str], profile: Profile | None) -> LoadReport:
-        """The :class:`LoadReport` of this ledger (reconciliation, rejected and merged rows)."""
+        """The :class:`LoadReport` of this ledger (reconciliation, rejected and merged rows).
+
+        Examples
+        --------
+        >>> import io
+        >>> import numpy as np
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("Referrer,Friend,Date\\nann,bob,2025-04-03\\nann,bob,2025-04-03\\n"
+        ...                              "ann,cat,soon\\ndan,eve,2025-05-01\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.reject_cells(np.array([False, False, True, False]), "unparseable date ", raw.frame["Date"])
+        >>> ledger.merge_duplicates(raw.frame)
+        >>> report = ledger.report(kind="referrals", mapping={"referrer": "Referrer"}, warnings=[], date_forms={},
+        ...                        profile=None)
+        >>> report.rows_read, report.accepted, report.duplicates, report.rejected
+        (4, 2, 1, 1)
+        """
         raw = self.raw
         rej_mask = self.reasons.notna().to_numpy()
         cells = raw.frame[rej_mask].reset_index(drop=True)

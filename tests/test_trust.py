@@ -50,9 +50,9 @@ def rel(T: TrustScores, truster: str, trustee: str) -> pd.Series:
 def test_single_referral_is_people_evidence_on_advocate_to_provider():
     T = score_trust(build_graph(refs([("ann", "bob")], provider=["P"])))
     r = rel(T, "ann", "P")
-    # alpha = 0.5*2 + 0.9*0.5, beta = 0.5*2 + 0.1*0.5 -> 1.45 / 2.5
-    assert r["people"] == pytest.approx(1.45 / 2.5)
-    assert r["people_confidence"] == pytest.approx(0.5 / 2.5)
+    # alpha = 0.5*2 + 0.9*w, beta = 0.5*2 + 0.1*w with w = 0.25 (a referral counts a quarter of a rating)
+    assert r["people"] == pytest.approx((1 + 0.9 * 0.25) / 2.25)
+    assert r["people_confidence"] == pytest.approx(0.25 / 2.25)
     assert np.isnan(r["process"]) and np.isnan(r["platform"]) and r["process_confidence"] == 0
     assert r["evidence"] == 1
 
@@ -62,7 +62,7 @@ def test_recency_halves_weight_every_half_life():
     G = build_graph(refs([("a", "b")], provider=["Q"]), t, settings())
     T = score_trust(G, settings())
     age = (pd.Timestamp(AS_OF) - pd.Timestamp("2025-01-01")).days
-    w_old = 0.5 ** (age / 180.0)
+    w_old = 0.5 ** (age / settings().trust.half_life_days)
     W, S = 1 + w_old, 1.0
     r = rel(T, "c", "P")
     assert r["platform"] == pytest.approx((0.5 * 2 + S) / (2 + W))

@@ -7,10 +7,10 @@ is an error that lists the valid ones, never silently ignored.
 
 >>> s = Settings()
 >>> s.trust.half_life_days
-180.0
+365.0
 >>> s2 = s.replace(**{"trust.half_life_days": 90})
 >>> s2.trust.half_life_days, s.trust.half_life_days
-(90.0, 180.0)
+(90.0, 365.0)
 >>> Settings.from_dict({"trust": {"half_life_days": 30}}).trust.half_life_days
 30.0
 """
@@ -71,7 +71,7 @@ class TrustSettings:
     """
 
     #: Evidence loses half its weight after this many days.
-    half_life_days: float = 180.0
+    half_life_days: float = 365.0
     #: Weight of the prior, in pieces of evidence.
     prior_strength: float = 2.0
     #: How far a referred customer's prior follows their advocate's trust (0..1).

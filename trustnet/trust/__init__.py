@@ -38,7 +38,7 @@ Examples
 >>> T.relationships.loc[1, ["truster", "trustee"]].tolist()
 ['bob', 'Tiles']
 >>> T.relationships.loc[1, ["people", "process", "platform", "overall"]].astype(float).round(3).tolist()
-[0.62, 0.442, 0.633, 0.478]
+[0.575, 0.442, 0.633, 0.47]
 >>> T.relationships.loc[1, "why"]
 'platform fair (0.63): 1 high score; process weak (0.44): 1 complaint (last 1 Mar 2025)'
 """
@@ -107,10 +107,10 @@ class TrustScores:
     >>> T = score_trust(build_graph(refs))
     >>> T.relationships[["truster", "trustee", "kind", "people"]].round(2)
       truster trustee         kind  people
-    0     ann   Tiles     advocate    0.63
-    1     bob   Tiles     customer    0.63
+    0     ann   Tiles     advocate    0.58
+    1     bob   Tiles     customer    0.58
     2     bob     ann  referred_by    0.64
-    3     cat   Tiles     customer    0.63
+    3     cat   Tiles     customer    0.58
     4     cat     ann  referred_by    0.60
     >>> T.nodes[["id", "reputation"]].round(3)
           id  reputation
@@ -186,7 +186,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     >>> G = build_graph(pd.DataFrame({"referrer": ["ann"], "referred": ["bob"], "provider": ["P"]}))
     >>> T = score_trust(G)
     >>> T.relationships[["truster", "trustee", "kind", "people", "evidence", "why"]].values.tolist()
-    [['ann', 'P', 'advocate', 0.58, 1, 'people fair (0.58): referred 1 friend'], ['bob', 'P', 'customer', 0.58, 0, "no direct evidence yet: starts from their referrer's word"], ['bob', 'ann', 'referred_by', nan, 0, 'no evidence yet']]
+    [['ann', 'P', 'advocate', 0.5444444444444445, 1, 'people fair (0.54): referred 1 friend'], ['bob', 'P', 'customer', 0.5444444444444445, 0, "no direct evidence yet: starts from their referrer's word"], ['bob', 'ann', 'referred_by', nan, 0, 'no evidence yet']]
     """
     settings = settings or Settings()
     ts = settings.trust

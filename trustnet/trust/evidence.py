@@ -102,7 +102,7 @@ _NAN = math.nan
 
 EVIDENCE: dict[str, dict[str, tuple[tuple[str, float, float], ...]]] = {
     "referral": {
-        "made": ((S.PEOPLE, 0.9, 0.5),),
+        "made": ((S.PEOPLE, 0.9, 0.25),),
     },
     "status": {
         S.CONVERTED: ((S.PEOPLE, 1.0, 1.0),),
@@ -484,7 +484,7 @@ def build_evidence(graph: TrustGraph, settings: Settings) -> tuple[pd.DataFrame,
     ...                               "status": ["converted"]}))
     >>> ev, *_ = build_evidence(G, Settings())
     >>> ev[["rel_idx", "dimension", "value", "weight", "label"]].values.tolist()
-    [[0, 'people', 0.9, 0.5, 'referral'], [2, 'people', 1.0, 1.0, 'converted']]
+    [[0, 'people', 0.9, 0.25, 'referral'], [2, 'people', 1.0, 1.0, 'converted']]
     """
     ts = settings.trust
     table = evidence_table(ts.evidence)

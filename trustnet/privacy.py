@@ -60,7 +60,7 @@ def _digest(values: np.ndarray, key: bytes, length: int) -> np.ndarray:
 
 
 def _map_column(col: pd.Series, mapping: pd.Series) -> pd.Series:
-    codes = mapping.index.get_indexer(col.astype("str"))
+    codes = mapping.index.get_indexer(pd.Index(col.astype("str")))
     out = pd.Series(mapping.to_numpy()[codes], index=col.index, dtype="str")
     return out.where(col.notna())
 
@@ -97,7 +97,7 @@ def _hash_column(col: pd.Series, key: bytes, *, email: bool) -> pd.Series:
 def _hash_values(values: pd.Series, key: bytes, length: int) -> pd.Series:
     uniq = values.unique()
     table = pd.Series(_digest(np.asarray(uniq, dtype=object), key, length), index=pd.Index(uniq, dtype="str"), dtype=object)
-    return pd.Series(table.to_numpy()[table.index.get_indexer(values.astype("str"))], index=values.index, dtype="str")
+    return pd.Series(table.to_numpy()[table.index.get_indexer(pd.Index(values.astype("str")))], index=values.index, dtype="str")
 
 
 def pseudonymise(
@@ -123,7 +123,7 @@ def pseudonymise(
         pd.Series("provider-" + _digest(providers, key, 8), index=pd.Index(providers, dtype="str"), dtype=object),
         pd.Series("person-" + _digest(people, key, 10), index=pd.Index(people, dtype="str"), dtype=object),
     ])
-    out = []
+    out: list[pd.DataFrame | None] = []
     for table in (referrals, touchpoints):
         if table is None:
             out.append(None)
@@ -139,4 +139,5 @@ def pseudonymise(
             if c in t:
                 t[c] = pd.Series(pd.NA, index=t.index, dtype="str")
         out.append(t)
+    assert out[0] is not None  # referrals is a table, so is its pseudonymised copy
     return out[0], out[1]

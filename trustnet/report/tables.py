@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable
 
 import pandas as pd
 
@@ -49,7 +50,7 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write) -> Path:
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> Path:
     """Write through a temporary file in the same folder, then rename it into place."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

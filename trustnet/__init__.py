@@ -9,8 +9,6 @@ break.
 '0.1.0'
 """
 
-from __future__ import annotations
-
 __version__ = "0.1.0"
 
 from .errors import DataQualityWarning, InputError, OutputError, SettingsError, TrustnetError

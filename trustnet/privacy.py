@@ -22,16 +22,19 @@ IP-like fingerprints are removed.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 import os
+import re
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from . import schema as S
 
-__all__ = ["pseudonymise", "anonymise_key", "KEY_ENV"]
+__all__ = ["pseudonymise", "anonymise_key", "scrub_load_report", "KEY_ENV"]
 
 KEY_ENV = "TRUSTNET_ANONYMISE_KEY"
 
@@ -141,3 +144,61 @@ def pseudonymise(
         out.append(t)
     assert out[0] is not None  # referrals is a table, so is its pseudonymised copy
     return out[0], out[1]
+
+
+_QUOTED = re.compile(r"'((?:[^'\\\n]|\\.)*)'|\"((?:[^\"\\\n]|\\.)*)\"")
+REMOVED = "<value removed>"
+
+
+def _scrub_text(text: str, keep: frozenset[str]) -> str:
+    """``text`` with every quoted value replaced, unless it is a column name in ``keep``."""
+    def one(m: re.Match[str]) -> str:
+        inner = m.group(1) if m.group(1) is not None else m.group(2)
+        return m.group(0) if inner in keep else f"'{REMOVED}'"
+
+    return _QUOTED.sub(one, str(text))
+
+
+def scrub_load_report(report: Any) -> Any:
+    """A copy of a :class:`~trustnet.load.LoadReport` fit for an anonymised report.
+
+    The loader's report describes the raw file: rejected rows keep their cells, and
+    reasons and warnings quote the values that broke a rule (an e-mail in a date
+    column, a title line above the header). The copy keeps every count, the line
+    numbers and the reasons' words and column names, and removes every quoted value
+    and every raw cell (parts are scrubbed the same way).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from trustnet.load import LoadReport
+    >>> r = LoadReport("x.csv", mapping={"referrer": "Advocate"}, rows_read=1, rejected=1,
+    ...                rejected_rows=pd.DataFrame({"source_line": [2], "reason": [
+    ...                    "self-referral: referrer and referred are the same ('ann@x.com')"],
+    ...                    "Advocate": ["ann@x.com"]}),
+    ...                warnings=["skipped 1 title line(s) above the header ('Export for Ann')"])
+    >>> clean = scrub_load_report(r)
+    >>> clean.rejected_rows.columns.tolist(), clean.rejected_rows["reason"][0]
+    (['source_line', 'reason'], "self-referral: referrer and referred are the same ('<value removed>')")
+    >>> clean.warnings, clean.rows_read
+    (["skipped 1 title line(s) above the header ('<value removed>')"], 1)
+    """
+    if report is None:
+        return None
+    keep = frozenset({*S.REFERRAL_COLUMNS, *S.TOUCHPOINT_COLUMNS, *S.RATING_COLUMNS, *S.SCALES, *S.DIMENSIONS,
+                      *map(str, report.mapping.keys()), *map(str, report.mapping.values())})
+
+    def table(frame: pd.DataFrame, columns: tuple[str, ...]) -> pd.DataFrame:
+        out = frame[[c for c in columns if c in frame]].copy()
+        if "reason" in out:
+            out["reason"] = out["reason"].astype("str").map(lambda t: _scrub_text(t, keep))
+        return out
+
+    return dataclasses.replace(
+        report,
+        source=os.path.basename(str(report.source)) or str(report.source),  # a path may name its owner
+        rejected_rows=table(report.rejected_rows, (S.SOURCE_LINE, "reason")),
+        duplicate_rows=table(report.duplicate_rows, (S.SOURCE_LINE, "kept_line", "reason")),
+        warnings=[_scrub_text(w, keep) for w in report.warnings],
+        parts=[scrub_load_report(p) for p in report.parts],
+    )

@@ -31,8 +31,14 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     >>> import pandas as pd
     >>> neutralise(pd.DataFrame({"a": ["@SUM(A1)", "+1", "ok"]}))["a"].tolist()
     ["'@SUM(A1)", "'+1", 'ok']
+    >>> neutralise(pd.DataFrame({"=cmd()": ["x"]})).columns.tolist()
+    ["'=cmd()"]
     """
     out = frame.copy()
+    names = pd.Series([str(c) for c in out.columns], dtype=object)
+    risky_names = names.str.startswith(FORMULA_PREFIXES).to_numpy(bool)
+    if risky_names.any():  # headers are cells too (rejected rows keep the export's own headers)
+        out.columns = names.where(~risky_names, "'" + names).tolist()
     for name in out.columns:
         col = out[name]
         if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):

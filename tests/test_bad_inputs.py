@@ -141,6 +141,9 @@ CASES: dict[str, Case] = {
          "c@x.com,d@x.com,T,2025-01-04,converted,inf\nd@x.com,e@x.com,T,2025-01-05,converted,-Infinity\n"
          "e@x.com,f@x.com,T,2025-01-06,converted,1e400\n" + rows(2)},
         ["analyse", "r.csv", "-o", "out", "--quiet"], "ok", data_rows=7),
+    "amounts near the float limit": Case(
+        {"r.csv": HEADER + "a@x.com,b@x.com,T,2025-01-02,converted,1e308\nb@x.com,c@x.com,T,2025-01-03,converted,"
+         "1e308\n" + rows(2)}, ["analyse", "r.csv", "-o", "out", "--quiet"], "ok", data_rows=4, rejected_at_least=2),
     "amounts with thousands separators": Case(
         {"r.csv": HEADER.replace(",", ";") + "a@x.com;b@x.com;T;25.01.2025;converted;1.234,56\n"
          "b@x.com;c@x.com;T;26.01.2025;converted;\u20ac 99,00\n"}, ["validate", "r.csv"], "ok", data_rows=2),
@@ -151,6 +154,9 @@ CASES: dict[str, Case] = {
     "self-referral only (one node)": Case({"r.csv": HEADER + "a@x.com,a@x.com,T,2025-01-02,converted,5\n"},
                                           ["advocates", "r.csv"], "ok", ("0 advocates",), data_rows=1,
                                           rejected_at_least=1),
+    "every referral rejected, touchpoints kept": Case(
+        {"r.csv": HEADER + "a@x.com,a@x.com,Tiles,2025-01-02,converted,5\n", "t.csv": touchpoints_csv(["a@x.com"])},
+        ["analyse", "r.csv", "--touchpoints", "t.csv", "-o", "out", "--quiet"], "ok", data_rows=1, rejected_at_least=1),
     "one referral (two people)": Case({"r.csv": HEADER + "a@x.com,b@x.com,T,2025-01-02,converted,5\n"},
                                       ["analyse", "r.csv", "-o", "out", "--quiet"], "ok", data_rows=1),
     "duplicate rows": Case({"r.csv": HEADER + rows(3) + rows(3)}, ["validate", "r.csv"], "ok", data_rows=6),

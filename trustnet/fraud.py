@@ -1117,9 +1117,10 @@ def _account_table(graph: TrustGraph, out: pd.DataFrame, r: np.ndarray, d: np.nd
     best_role = np.zeros(n, np.int64)
     best_row[who[first]] = row[first]
     best_role[who[first]] = role[first]
-    suspicion = np.where(best_row >= 0, susp[np.maximum(best_row, 0)], 0.0)
+    safe = np.where(best_row >= 0, best_row, len(susp))  # one past the end: a zero row (there may be no referrals)
+    suspicion = np.append(susp.astype(float), 0.0)[safe]
     # accounts only below the threshold show the signals of their strongest referral
-    acc_bits = np.where(acc_bits > 0, acc_bits, np.where(best_row >= 0, bits[np.maximum(best_row, 0)], 0))
+    acc_bits = np.where(acc_bits > 0, acc_bits, np.append(bits, 0).astype(np.int64)[safe])
     why = np.full(n, "", dtype=object)
     some = np.flatnonzero(best_row >= 0)
     if len(some):

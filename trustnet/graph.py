@@ -560,7 +560,8 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
     is_customer[d_idx] = True
     idx_parts = [r_idx, d_idx, p_idx]
     at_parts = [ref_at, ref_at, ref_at]
-    value = np.bincount(d_idx, weights=np.nan_to_num(refs[S.REVENUE].to_numpy(float)), minlength=n)
+    value = np.bincount(d_idx, weights=np.nan_to_num(refs[S.REVENUE].to_numpy(float)), minlength=n).astype(float)
+    # (bincount of no referrals gives int zeros, which cannot take the touchpoints' values below)
     if tps is not None:
         c_idx = tps["customer_idx"].to_numpy()
         tp_p = tps["provider_idx"].to_numpy()

@@ -324,6 +324,11 @@ def _dmy(sub: pd.Series, dayfirst: bool | None, column: str, name: str) -> tuple
 _CURRENCY = r"[$€£¥₹₩₽₺₪฿₫₴₦₱\s\x{00a0}]|\b(?:USD|EUR|GBP|CHF|CAD|AUD|NZD|JPY|SEK|NOK|DKK|PLN|INR|ZAR|BRL|MXN)\b"
 
 
+#: The largest amount believed (in absolute value): 10^15, beyond any real revenue in any currency.
+#: Larger figures are export errors, and sums of them overflow to infinity in later stages.
+MAX_AMOUNT = 1e15
+
+
 def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Series, pd.Series]:
     """Parse amounts: currency symbols and codes, thousands separators, decimal commas, ``(12.50)``.
 
@@ -334,7 +339,8 @@ def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Serie
     -------
     values : pandas.Series of float64
     bad : pandas.Series of bool
-        Non-empty cells that are not amounts.
+        Non-empty cells that are not amounts (including ``inf``, ``NaN`` and anything of
+        :data:`MAX_AMOUNT` or more).
 
     Examples
     --------
@@ -378,6 +384,7 @@ def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Serie
     s = _series(as_dot, col.index)
     values = _to_float(s)
     values = values.where(~neg_paren, -values.abs())
+    values = values.where(values.abs() < MAX_AMOUNT)  # 1e308 is finite, but two of them sum to inf downstream
     values[~present] = np.nan
     bad = pd.Series(present, index=col.index) & values.isna()
     return values, bad

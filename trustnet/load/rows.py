@@ -226,7 +226,7 @@ class Ledger:
     def merge_duplicates(self, values: pd.DataFrame | list[pd.Series]) -> None:
         """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates.
 
-        Vectorised in two steps: rows are first keyed on their first two columns
+        Vectorised in two steps: rows are first keyed on their first three columns
         (dictionary-encoded in Arrow); only rows whose key repeats are then compared on
         all their cells, joined into one string per row.
 
@@ -255,7 +255,7 @@ class Ledger:
             return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
         pre = np.zeros(len(where), dtype=np.int64)
-        for _, series in cols[:2]:
+        for _, series in cols[:3]:
             c = codes(series)[where]
             pre = pd.factorize(pre * (int(c.max()) + 1) + c)[0].astype(np.int64)
         candidates = pd.Series(pre).duplicated(keep=False).to_numpy()
@@ -263,7 +263,7 @@ class Ledger:
             return
         rows = where[candidates]
         key = pre[candidates]
-        for _, series in cols[2:]:
+        for _, series in cols[3:]:
             c = codes(series, rows)
             key = pd.factorize(key * (int(c.max()) + 1) + c)[0].astype(np.int64)
         dup = pd.Series(key).duplicated(keep="first").to_numpy()

@@ -280,3 +280,65 @@ def test_bad_input(name, tmp_path, monkeypatch):
         summary = json.loads((out / "summary.json").read_text(encoding="utf-8"), parse_constant=strict)
         assert summary
         assert [p.name for p in tmp_path.iterdir() if ".trustnet-tmp-" in p.name] == []
+
+
+# --- resource bounds: big inputs are refused with the limit named, never read into memory ------------
+
+def test_a_five_gigabyte_file_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    import resource
+
+    from trustnet.load.read import MAX_INPUT_BYTES
+
+    big = tmp_path / "huge.csv"
+    with big.open("wb") as handle:  # sparse: 5 GB long, a few bytes on disk
+        handle.write(HEADER.encode())
+        handle.truncate(5 * 1024 ** 3)
+    monkeypatch.chdir(tmp_path)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for command in (["validate", "huge.csv"], ["analyse", "huge.csv", "-o", "out"], ["advocates", "huge.csv"]):
+        result = _run(command)
+        _assert_no_traceback(result)
+        assert result.exit_code == 2, result.output
+        assert "5,120 MB" in result.output and f"{MAX_INPUT_BYTES // 1024 ** 2:,} MB" in result.output
+        assert "TRUSTNET_MAX_INPUT_MB" in result.output
+    grown_mb = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    assert grown_mb < 500  # the file was never read
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("how", ["file", "gzip", "stdin", "touchpoints", "xlsx"])
+def test_the_limit_holds_on_every_way_in(how, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    body = HEADER + rows(2000)  # about 100 kB
+    monkeypatch.setenv("TRUSTNET_MAX_INPUT_MB", "0.05")  # 52,428 bytes
+    stdin = None
+    if how == "file":
+        (tmp_path / "r.csv").write_text(body)
+        args = ["validate", "r.csv"]
+    elif how == "gzip":  # small on disk, too big unpacked: a gzip bomb is refused the same way
+        (tmp_path / "r.csv.gz").write_bytes(gzip.compress(body.encode()))
+        assert (tmp_path / "r.csv.gz").stat().st_size < 52_428
+        args = ["validate", "r.csv.gz"]
+    elif how == "stdin":
+        args, stdin = ["validate", "-"], body.encode()
+    elif how == "touchpoints":
+        (tmp_path / "r.csv").write_text(_GOOD)
+        (tmp_path / "t.csv").write_text(touchpoints_csv([f"c{i}@x.com" for i in range(3000)]))
+        args = ["risks", "r.csv", "--touchpoints", "t.csv"]
+    else:
+        (tmp_path / "r.xlsx").write_bytes(_xlsx({"Data": pd.read_csv(io.StringIO(body))}))
+        args = ["validate", "r.xlsx"]
+    result = _run(args, stdin)
+    _assert_no_traceback(result)
+    assert result.exit_code == 2, result.output
+    assert "than the 52,428 bytes trustnet reads" in result.output and "TRUSTNET_MAX_INPUT_MB" in result.output
+    monkeypatch.setenv("TRUSTNET_MAX_INPUT_MB", "50")
+    assert _run(args, stdin).exit_code == 0
+
+
+def test_a_bad_limit_setting_is_named(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "r.csv").write_text(_GOOD)
+    monkeypatch.setenv("TRUSTNET_MAX_INPUT_MB", "lots")
+    result = _run(["validate", "r.csv"])
+    assert result.exit_code == 2 and "TRUSTNET_MAX_INPUT_MB='lots'" in result.output

@@ -35,11 +35,12 @@ from ..errors import InputError
 
 __all__ = ["RawTable", "read_table", "source_name", "max_input_bytes", "MAX_INPUT_BYTES", "MAX_COLUMNS"]
 
-#: The largest input read (bytes, after gzip decompression): 2 GiB. The whole file is held in memory
+#: The largest input read (bytes, after gzip decompression): 1 GiB. The whole file is held in memory
 #: and the analysis needs every row at once (the graph, reach and reputation are global), so a bigger
 #: file is refused with a message naming the limit instead of running the machine out of memory.
-#: Loading peaks at about 6-8x the file's size; set TRUSTNET_MAX_INPUT_MB to move the bound.
-MAX_INPUT_BYTES = 2 * 1024 ** 3
+#: Loading peaks at about 10x a CSV's size (a 91 MB, 1.5M-row export: 1.0 GB) and 36x an .xlsx
+#: workbook's, so workbooks get a quarter of the bound; set TRUSTNET_MAX_INPUT_MB to move it.
+MAX_INPUT_BYTES = 1024 ** 3
 #: Environment variable that overrides :data:`MAX_INPUT_BYTES` (in MiB).
 MAX_INPUT_ENV = "TRUSTNET_MAX_INPUT_MB"
 #: The most columns a table may have: a wider header means the delimiter or the file is wrong.
@@ -120,7 +121,7 @@ def max_input_bytes() -> int:
             return max(int(float(value) * 1024 ** 2), 1)
         except ValueError:
             raise InputError(f"{MAX_INPUT_ENV}={value!r} is not a number of megabytes; "
-                             "set it to e.g. 4096, or unset it for the default (2048)") from None
+                             "set it to e.g. 4096, or unset it for the default (1024)") from None
     return MAX_INPUT_BYTES
 
 
@@ -131,7 +132,7 @@ def _size(n: int) -> str:
 def _too_big(name: str, size: int | None, limit: int, what: str = "the file") -> InputError:
     shown = f"is {_size(size)}, more than" if size is not None else "is larger than"
     return InputError(f"{name}: {what} {shown} the {_size(limit)} trustnet reads (the limit keeps the "
-                      "analysis within memory: loading needs about 6-8x the file's size). "
+                      "analysis within memory: loading needs about 10x a CSV's size, 36x a workbook's). "
                       f"Split the export by date or provider, or raise the limit with {MAX_INPUT_ENV}=<megabytes> "
                       "on a machine with the memory for it")
 
@@ -225,6 +226,9 @@ def read_table(
         raise InputError(f"{name}: the file is empty; expected a table with a header line such as "
                          "'referrer,referred,date' and one row per referral")
     if data[:4] == b"PK\x03\x04":
+        if len(data) > max_input_bytes() // 4:
+            raise _too_big(name, len(data), max_input_bytes() // 4, "the workbook (save it as CSV to read up to "
+                           f"{_size(max_input_bytes())})")
         return _read_xlsx(data, name, sheet, header, info)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
         raise InputError(f"{name}: this is an old Excel .xls workbook, which trustnet does not read; "

@@ -24,6 +24,8 @@ Run from the project root::
 
     python benchmarks/run.py                                # 10k, 100k, 1M; median of 3 (many minutes)
     python benchmarks/run.py --sizes 10000 100000 --repeat 1
+    python benchmarks/run.py --sizes 1000000 --markdown big.md    # sizes run separately (in parallel) ...
+    python benchmarks/run.py --combine small.json big.json        # ... and shown in one table
 """
 
 from __future__ import annotations
@@ -328,9 +330,9 @@ def ratios(results: dict[int, dict]) -> str:
             same_wall = sum(r[k]["wall"] for k in graph_part)
             same_cpu = sum(r[k]["cpu"] for k in graph_part)
             est = " (reach estimated from a sample)" if nv.get("estimated") else ""
-            line += (f"; naive networkx {nv['wall']:.2f} s{est}: trustnet load → advocates ({same_wall:.2f} s wall / "
-                     f"{same_cpu:.2f} s CPU) is {nv['wall'] / same_wall:.1f}× faster by wall, "
-                     f"whole analysis {nv['wall'] / pipe_wall:.1f}× faster")
+            line += (f"; naive networkx {nv['wall']:.2f} s wall / {nv['cpu']:.2f} s CPU{est}: naive ÷ trustnet load → "
+                     f"advocates ({same_wall:.2f} s wall / {same_cpu:.2f} s CPU) = {nv['wall'] / same_wall:.1f}× by wall, "
+                     f"{nv['cpu'] / same_cpu:.1f}× by CPU (> 1: trustnet faster)")
         out.append(line)
     if len(sizes) >= 2:
         a, b = results[sizes[-2]], results[sizes[-1]]
@@ -354,6 +356,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--single-from", type=int, default=1_000_000,
                         help="from this size on, all stages run in one process per repeat (default 1,000,000)")
     parser.add_argument("--markdown", type=Path, help="also write the table and ratios to this file")
+    parser.add_argument("--combine", type=Path, nargs="+",
+                        help="print the table of earlier runs' .json files (from --markdown) instead of measuring")
     parser.add_argument("--worker", choices=(*STAGES, "all"), help=argparse.SUPPRESS)
     parser.add_argument("--world", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -362,11 +366,16 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(out))
         return 0
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    results = {}
-    for size in args.sizes:
+    results: dict[int, dict] = {}
+    if args.combine:
+        for path in args.combine:
+            results.update({int(k): v for k, v in json.loads(path.read_text(encoding="utf-8")).items()})
+    for size in args.sizes if not args.combine else ():
         large = size >= args.single_from
         repeat = (args.large_repeat or args.repeat) if large else args.repeat
         results[size] = bench_size(size, repeat, size in args.naive_sizes, args.budget, single=large)
+        if args.markdown:  # what is measured so far survives an interrupted run
+            args.markdown.with_suffix(".json").write_text(json.dumps(results, indent=1), encoding="utf-8")
     text = (f"Run {started}: `python benchmarks/run.py {' '.join(argv if argv is not None else sys.argv[1:])}`\n\n"
             f"Machine: {machine()}\n\n{table(results)}\n\n{ratios(results)}\n")
     print(text)

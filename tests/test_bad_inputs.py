@@ -162,6 +162,20 @@ CASES: dict[str, Case] = {
     "duplicate rows": Case({"r.csv": HEADER + rows(3) + rows(3)}, ["validate", "r.csv"], "ok", data_rows=6),
     "hundred-thousand-character id": Case({"r.csv": HEADER + "a" * 100_000 + ",b@x.com,T,2025-01-02,converted,5\n"
                                            + rows(2)}, ["risks", "r.csv"], "ok", data_rows=3),
+    "unix times with one stray cell": Case({"r.csv": "referrer,referred,referred_at\na,b,1700000000\nb,c,1700000100\n"
+                                            "c,d,1700000200\nd,e,x\n"}, ["validate", "r.csv"], "ok", ("3 accepted",),
+                                           data_rows=4, rejected_at_least=1),
+    "ratings out of range, NaN, infinite and self": Case(
+        {"r.csv": "rater,ratee,rating,time\n1,2,10,1300000000\n2,1,-10,1300000100\n1,1,5,1300000200\n"
+         "3,2,nan,1300000300\n4,2,99,1300000400\n5,6,inf,x\n"},
+        ["analyse", "r.csv", "--kind", "ratings", "-o", "out", "--quiet"], "ok", ("self-rating",), data_rows=6,
+        rejected_at_least=2),
+    "one rating": Case({"r.csv": "rater,ratee,rating\n1,2,1\n"},
+                       ["analyse", "r.csv", "--kind", "ratings", "-o", "out", "--quiet"], "ok", data_rows=1),
+    "only a self-rating": Case({"r.csv": "rater,ratee,rating\n1,1,1\n"},
+                               ["analyse", "r.csv", "--kind", "ratings", "-o", "out"], "error", ("two different people",)),
+    "edge list with a header only": Case({"r.csv": "source,target\n"},
+                                         ["analyse", "r.csv", "--kind", "ratings", "-o", "out"], "error", ("rating",)),
     # --- graph shapes -------------------------------------------------------------------------
     "cycle of referrals": Case({"r.csv": HEADER + "a@x.com,b@x.com,T,2025-01-02,converted,5\n"
                                 "b@x.com,c@x.com,T,2025-01-03,converted,5\nc@x.com,a@x.com,T,2025-01-04,converted,5\n"},
@@ -262,7 +276,8 @@ def test_bad_input(name, tmp_path, monkeypatch):
         assert word.lower() in output.lower(), (word, output)
     main = case.args[1]
     check = _run(["validate", main, "--json", "--rows", "1000"]
-                 + [a for i, a in enumerate(case.args) if i > 1 and case.args[i - 1] in ("--encoding", "--delimiter")
+                 + [a for i, a in enumerate(case.args) if i > 1 and case.args[i - 1] in ("--encoding", "--delimiter",
+                                                                                        "--kind")
                     for a in (case.args[i - 1], a)], case.stdin)
     _assert_no_traceback(check)
     report = json.loads(check.stdout)

@@ -13,7 +13,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import TrustnetError
+from .errors import DataQualityWarning, TrustnetError
 
 __all__ = ["main", "cli"]
 
@@ -31,8 +31,24 @@ class _Group(click.Group):
         return list(self.commands)
 
     def invoke(self, ctx: click.Context) -> Any:
+        import warnings
+
+        shown: set[str] = set()
+        original = warnings.showwarning
+
+        def show(message: Any, category: Any, *args: Any, **kwargs: Any) -> None:
+            text = str(message)
+            if not issubclass(category, DataQualityWarning):
+                original(message, category, *args, **kwargs)
+            elif text not in shown:  # one line per finding, without the library's file and line
+                shown.add(text)
+                click.echo(f"Warning: {text}", err=True)
+
         try:
-            return super().invoke(ctx)
+            with warnings.catch_warnings():
+                warnings.simplefilter("always", DataQualityWarning)
+                warnings.showwarning = show
+                return super().invoke(ctx)
         except TrustnetError as err:
             if (ctx.obj or {}).get("debug"):
                 raise

@@ -196,6 +196,8 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     (['2025-01-31 00:00', '2025-03-02 14:05'], 'day-first', [False, False, False, True])
     >>> parse_dates(pd.Series(["1700000000"])).values.iloc[0]
     Timestamp('2023-11-14 22:13:20')
+    >>> parse_dates(pd.Series(["1700000000"] * 9 + ["x"])).bad.tolist()[-2:]
+    [False, True]
     """
     text = col.astype(str).str.strip()
     present = (text != "").to_numpy()
@@ -204,11 +206,18 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
         return DateColumn(result, pd.Series(present, index=col.index), "empty")
     vals = text[present]
     forms: list[str] = []
+    def mostly_numbers(num: pd.Series) -> bool:  # all but a stray cell or a tenth ('x', 'n/a')
+        stray = int(num.isna().sum())
+        return stray <= max(1, 0.1 * len(num)) and stray < 0.5 * len(num)
+
     numeric = _to_float(vals.iloc[:1000])
-    if numeric.notna().all() and len(vals) > 1000:
+    if mostly_numbers(numeric) and len(vals) > 1000:
         numeric = _to_float(vals)
-    if numeric.notna().all():
-        parsed, form = _numeric_dates(numeric)
+    if mostly_numbers(numeric):  # the stray cells are rejected, not the column read as text
+        ok = numeric.notna().to_numpy()
+        parsed = pd.Series(pd.NaT, index=vals.index, dtype="datetime64[ns]")
+        found, form = _numeric_dates(numeric[ok])
+        parsed[ok] = found.to_numpy()
         forms.append(form)
     else:
         parsed = pd.Series(pd.NaT, index=vals.index, dtype="datetime64[ns]")

@@ -367,17 +367,18 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str, str
             text, enc = data.decode("latin-1"), "latin-1"
         return text, enc, (f"the file is not UTF-8; read it as {enc} (Windows/Excel). "
                            "Pass --encoding if accents look wrong")
-    if "\x00" in text[:100000] and _looks_binary(data):
-        raise InputError(f"{name}: this is a binary file, not a table; expected a CSV, TSV, .xlsx or JSON export")
+    if "\x00" in text:
+        if _looks_binary(data):
+            raise InputError(f"{name}: this is a binary file, not a table; expected a CSV, TSV, .xlsx or JSON export")
+        nul = text.count("\x00")  # a few stray NUL bytes in a text export: dropped, not a reason to refuse it
+        return text.replace("\x00", "").lstrip("\ufeff"), enc, f"removed {nul:,} NUL byte(s) (0x00) from the text"
     return text.lstrip("\ufeff"), enc, None
 
 
 def _looks_binary(data: bytes) -> bool:
     head = data[:8000]
-    if b"\x00" in head:
-        return True
-    control = sum(head.count(bytes([c])) for c in (*range(1, 9), 11, 12, *range(14, 27), *range(28, 32)))
-    return control > 0.05 * len(head)
+    control = sum(head.count(bytes([c])) for c in (0, *range(1, 9), 11, 12, *range(14, 27), *range(28, 32)))
+    return control > 0.05 * len(head) or head.count(b"\x00") > 0.01 * len(head)
 
 
 # --- text formats -------------------------------------------------------------------------

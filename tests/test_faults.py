@@ -71,7 +71,8 @@ def demo_export(tmp_path_factory) -> Path:
     return DEMO / "referrals.csv"
 
 
-@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT], ids=["kill", "term", "int"])
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
+                         ids=["kill", "term", "int", "hup"])
 def test_interrupted_analyse_leaves_nothing_behind(sig, tmp_path, demo_export):
     out = tmp_path / "reports" / "q3"
     proc = start_analyse(demo_export, out)

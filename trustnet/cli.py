@@ -497,13 +497,15 @@ def _progress_bar(quiet: bool) -> Any:
 
 
 def _stop_on_sigterm() -> None:
-    """Turn SIGTERM into a normal exit so that temporary report folders are removed."""
+    """Turn SIGTERM and SIGHUP (a closed terminal) into a normal exit so that temporary report folders are removed."""
     import signal
 
     def handler(signum: int, frame: Any) -> None:
         raise SystemExit(128 + signum)
 
-    signal.signal(signal.SIGTERM, handler)
+    for name in ("SIGTERM", "SIGHUP"):
+        if hasattr(signal, name):  # Windows has no SIGHUP
+            signal.signal(getattr(signal, name), handler)
 
 
 @cli.command(epilog="""\b

@@ -94,6 +94,19 @@ def test_interrupted_analyse_leaves_nothing_behind(sig, tmp_path, demo_export):
     assert leftovers(out.parent) == []
 
 
+def test_the_next_run_into_the_same_parent_cleans_up_whatever_its_name(tmp_path, demo_export):
+    out = tmp_path / "reports" / "q3"
+    proc = start_analyse(demo_export, out)
+    if not wait_for_temp(proc, out.parent):
+        pytest.fail("analyse finished before it could be killed")
+    proc.kill()
+    proc.communicate(timeout=60)
+    assert len(leftovers(out.parent)) == 1
+    result = run(["analyse", str(small_export(tmp_path)), "-o", str(out.parent / "q4"), "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert leftovers(out.parent) == [] and sorted(p.name for p in out.parent.iterdir()) == ["q4"]
+
+
 def test_a_stale_temp_folder_of_a_live_process_is_kept(tmp_path):
     export = small_export(tmp_path)
     out = tmp_path / "r"

@@ -47,8 +47,12 @@ def _pid_alive(pid: int) -> bool:
 
 
 def _remove_stale_temp(parent: Path, name: str) -> None:
-    """Remove temporary folders left by runs that were killed outright (their process is gone)."""
-    for path in parent.glob(f".{name}{_TMP_MARK}*"):
+    """Remove temporary folders left by runs that were killed outright (their process is gone).
+
+    Every report's leftovers in ``parent`` go, not only ``name``'s: a run killed while writing
+    ``reports/q3`` is cleaned up by the next run into ``reports/``, whatever its folder's name.
+    """
+    for path in parent.glob(f".*{_TMP_MARK}*"):
         try:
             pid = int(path.name.rsplit("-", 1)[-1])
         except ValueError:

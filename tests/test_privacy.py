@@ -279,3 +279,25 @@ def test_no_module_evaluates_unpickles_or_shells_out():
     assert len(files) > 30
     found = [v for f in files for v in _violations(f.read_text(encoding="utf-8"), str(f.relative_to(PACKAGE)))]
     assert found == []
+
+
+def test_anonymised_rating_network_with_node_attributes(tmp_path):
+    ids = [f"RATERQ{i:03d}X" for i in range(12)]
+    names = [f"Personina Quolt{i:03d}" for i in range(12)]
+    ratings = ["rater,ratee,rating,time"] + [f"{a},{b},{(i % 5) * 2 - 4},{1300000000 + i * 100}"
+                                             for i, (a, b) in enumerate(zip(ids, ids[1:] + ids[:1]))]
+    ratings.append(f"{ids[0]},{ids[2]},3,when-{ids[5]}-said")  # rejected, quoting an id
+    (tmp_path / "r.csv").write_text("\n".join(ratings) + "\n")
+    nodes = ["id,full name,E-mail,phone,badge,practice"] + [
+        f"{p},{n},q{i}@zzmailhost.org,+3161234{i:04d},BADGEQ{i:03d}Z,Practice{'North' if i % 2 else 'South'}"
+        for i, (p, n) in enumerate(zip(ids, names))]
+    (tmp_path / "n.csv").write_text("\n".join(nodes) + "\n")
+    out = tmp_path / "report"
+    result = CliRunner().invoke(cli, ["analyse", str(tmp_path / "r.csv"), "--kind", "ratings", "--nodes",
+                                      str(tmp_path / "n.csv"), "-o", str(out), "--anonymise", "--quiet"])
+    assert result.exit_code == 0, result.output
+    secrets = [*ids, *names, "Quolt", "zzmailhost", "+3161234", "BADGEQ"]
+    found = [f"{p.relative_to(out)}: {s}" for p in out.rglob("*") if p.is_file()
+             for s in secrets if s.encode() in p.read_bytes()]
+    assert found == []
+    assert b"PracticeNorth" in (out / "nodes.csv").read_bytes()  # groups are not identifiers: they stay

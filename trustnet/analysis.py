@@ -397,7 +397,7 @@ def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress
     from .graph import build_rating_graph
     from .load import load_ratings
     from .load.nodes import NODE_ID, load_node_attributes
-    from .privacy import anonymise_key, pseudonymise, scrub_load_report
+    from .privacy import anonymise_key, identifying_columns, pseudonymise, scrub_load_report
     from .ratings.roles import find_untrustworthy, rank_trust_carriers, score_rating_network
 
     total = len(STAGES)
@@ -418,7 +418,7 @@ def _analyse_ratings(raw: Any, original: Any, settings: Settings, tick: Progress
         report = scrub_load_report(report)  # no raw cell or quoted value
         ratings = ratings.assign(rater=anon["referrer"].to_numpy(), ratee=anon["referred"].to_numpy())
         if attrs is not None:  # identifiers among the attributes (a survey id) go too
-            ids_too = [c for c in attrs.columns[1:] if str(c).lower().endswith("id")]
+            ids_too = identifying_columns(attrs.iloc[:, 1:])  # ids, names, e-mails... (see privacy)
             attrs = attrs.drop(columns=ids_too).assign(**{NODE_ID: _pseudonyms(anon_extra)})
     tick("graph", 1, total)
     people = None if attrs is None else attrs[NODE_ID].astype("str")

@@ -34,7 +34,7 @@ import pandas as pd
 
 from . import schema as S
 
-__all__ = ["pseudonymise", "anonymise_key", "scrub_load_report", "KEY_ENV"]
+__all__ = ["pseudonymise", "anonymise_key", "scrub_load_report", "identifying_columns", "KEY_ENV"]
 
 KEY_ENV = "TRUSTNET_ANONYMISE_KEY"
 
@@ -202,3 +202,33 @@ def scrub_load_report(report: Any) -> Any:
         warnings=[_scrub_text(w, keep) for w in report.warnings],
         parts=[scrub_load_report(p) for p in report.parts],
     )
+
+
+_IDENTIFYING = re.compile(r"(^|[^a-z])(id|name|e-?mail|mail|phone|mobile|tel|address|street|postcode|zip|ip|"
+                          r"comment|note|url|login|user(name)?)s?($|[^a-z])|id$", re.IGNORECASE)
+
+
+def identifying_columns(frame: pd.DataFrame, *, min_rows: int = 10) -> list[str]:
+    """The attribute columns an anonymised report must drop: they name or reach a person.
+
+    A column goes when its header says so (an id, name, e-mail, phone, address, IP,
+    comment, URL or login) or when it is text whose every value is different (on at least
+    ``min_rows`` rows), which is what an identifier looks like whatever its header.
+    Group columns (practice, site, team) repeat and stay.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> people = pd.DataFrame({"full name": ["Ann Lee", "Bo Wu"], "E-mail": ["a@x", "b@x"],
+    ...                        "practice": ["North", "North"], "survey_id": ["7", "8"], "years": [3, 4]})
+    >>> identifying_columns(people)
+    ['full name', 'E-mail', 'survey_id']
+    """
+    out = []
+    for col in frame.columns:
+        values = frame[col]
+        unique_text = (len(values) >= min_rows and not pd.api.types.is_numeric_dtype(values)
+                       and values.nunique(dropna=True) == values.notna().sum())
+        if _IDENTIFYING.search(str(col).replace("_", " ")) or unique_text:
+            out.append(col)
+    return out

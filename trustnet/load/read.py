@@ -385,6 +385,14 @@ def _looks_binary(data: bytes) -> bool:
 
 def _read_json(text: str, name: str) -> tuple[list[str], pd.DataFrame, str] | None:
     """JSON array of objects, an object holding one, or JSON Lines; None when not JSON."""
+    try:
+        return _parse_json(text, name)
+    except RecursionError:  # [[[[...]]]] thousands deep: Python's parser gives up
+        raise InputError(f"{name}: the JSON is nested too deeply to be a table (thousands of levels); expected an "
+                         "array of flat objects, one per row; export it again or as CSV") from None
+
+
+def _parse_json(text: str, name: str) -> tuple[list[str], pd.DataFrame, str] | None:
     fmt = "json"
     try:
         doc = json.loads(text, parse_int=str, parse_float=str)
@@ -397,7 +405,7 @@ def _read_json(text: str, name: str) -> tuple[list[str], pd.DataFrame, str] | No
             doc = json.loads("[" + ",".join(body) + "]", parse_int=str, parse_float=str)
         except json.JSONDecodeError as err:
             raise InputError(f"{name}: the file looks like JSON Lines but is not valid JSON ({err.msg} "
-                             "near character {err.pos}); export it again or as CSV") from err
+                             f"near character {err.pos}); export it again or as CSV") from err
         fmt = "jsonl"
         line_of: np.ndarray | None = np.array([i + 1 for i, ln in enumerate(lines) if ln.strip()], dtype=np.int64)
     else:

@@ -13,6 +13,8 @@ header's columns.
 
 from __future__ import annotations
 
+import contextlib
+
 import codecs
 import csv
 import datetime as _dt
@@ -241,12 +243,10 @@ def read_table(
         # UTF-8 text: sniff the layout on the first 256 kB and hand the file's own bytes to the
         # CSV reader (which checks the rest is UTF-8); decode the whole file only when needed
         body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
-        try:
+        with contextlib.suppress(_NotUtf8, UnicodeDecodeError):  # not UTF-8 after all: decode carefully below
             return _read_delimited(head, name, delimiter, header,
                                    dict(info, encoding="utf-8-sig" if body is not data else "utf-8"), [],
                                    utf8=body, full=lambda: body.decode("utf-8"))
-        except (_NotUtf8, UnicodeDecodeError):
-            pass  # not UTF-8 after all: decode the whole file the careful way
     text, enc, enc_warning = _decode(data, name, encoding)
     info["encoding"] = enc
     warnings = [enc_warning] if enc_warning else []

@@ -13,6 +13,8 @@ parsed, so the caller can reject those rows with a reason.
 
 from __future__ import annotations
 
+import contextlib
+
 import re
 import warnings
 from dataclasses import dataclass
@@ -274,11 +276,9 @@ def _numeric_dates(numeric: pd.Series) -> tuple[pd.Series, str]:
 def _strptime(values: pd.Series, fmt: str) -> pd.Series:
     """Parse with one explicit format: Arrow's C++ strptime, pandas when Arrow lacks a directive."""
     if "%f" not in fmt:
-        try:
+        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):  # else pandas, below
             out = pc.strptime(_arrow(values), format=fmt, unit="s", error_is_null=True)
             return _ns(pd.Series(out.to_numpy(zero_copy_only=False), index=values.index))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
     return _ns(pd.to_datetime(values, format=fmt, errors="coerce"))
 
 

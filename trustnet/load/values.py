@@ -276,7 +276,7 @@ def _numeric_dates(numeric: pd.Series) -> tuple[pd.Series, str]:
 def _strptime(values: pd.Series, fmt: str) -> pd.Series:
     """Parse with one explicit format: Arrow's C++ strptime, pandas when Arrow lacks a directive."""
     if "%f" not in fmt:
-        with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):  # else pandas, below
+        with contextlib.suppress(pa.ArrowException):  # a format Arrow cannot parse: pandas, below
             out = pc.strptime(_arrow(values), format=fmt, unit="s", error_is_null=True)
             return _ns(pd.Series(out.to_numpy(zero_copy_only=False), index=values.index))
     return _ns(pd.to_datetime(values, format=fmt, errors="coerce"))

@@ -8,12 +8,16 @@ What a data scientist would write first, on the same generated export, with no t
    score from a ``groupby``), added with ``add_edges_from``.
 3. ``trust``: ``nx.pagerank`` over the referral graph (reputation: whose trust carries furthest)
    and personalised PageRank from the converted referrals (default tolerance, as a first version would).
-4. ``reach``: per advocate, ``nx.descendants`` over the referral graph, the downstream count and the
-   downstream revenue (the sum over the descendants' revenue). When that would not finish within
-   ``--budget`` seconds, advocates are taken in a seeded random order until the budget is spent (at least
-   200 of them) and the time for all of them is estimated from the sample (mean seconds per advocate x advocates);
-   the output says ``"estimated": true`` then.
-5. ``fraud``: ``nx.weakly_connected_components`` and ``nx.simple_cycles(length_bound=4)`` (mutual
+4. ``score``: trust per relationship and dimension, trustnet's main metric, the way a first version
+   computes it: each touchpoint's dimension from a word of its name (a Python function per row through
+   ``Series.map``), its score put on 0-1 by its scale, then per (customer, provider, dimension) a
+   ``groupby(...).apply`` of the recency-weighted Beta mean (half-life one year, prior 0.5 of strength 2).
+5. ``reach``: per node of the referral graph, ``nx.descendants``, the downstream count and the downstream
+   revenue (the sum over the descendants' revenue). When that would not finish within ``--budget``
+   seconds, nodes are taken in a seeded random order until the budget is spent (at least 200 of them)
+   and the time for all of them is estimated from that sample (mean seconds per node x nodes); the
+   output says ``"estimated": true`` then.
+6. ``fraud``: ``nx.weakly_connected_components`` and ``nx.simple_cycles(length_bound=4)`` (mutual
    referrals and short rings).
 
 Risk scoring and the report have no networkx counterpart (they are table work), so the naive path
@@ -35,8 +39,33 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-#: advocates always done before the per-advocate loop may stop and estimate the rest
+#: nodes always done before the per-node loop may stop and estimate the rest
 MIN_SAMPLE = 200
+
+#: touchpoint-name word -> dimension, as a first version would write it
+DIMENSION_WORDS = {
+    "platform": ("app", "web", "website", "portal", "online", "outage", "site", "login", "checkout"),
+    "process": ("delivery", "billing", "invoice", "complaint", "repair", "installation", "refund", "order",
+                "booking", "delay", "service", "claim", "ticket"),
+    "people": ("agent", "technician", "engineer", "staff", "visit", "advisor", "driver"),
+}
+SCALE_MAX = {"nps": 10.0, "stars": 5.0, "csat": 5.0, "unit": 1.0}
+
+
+def _dimension(name: object) -> str:
+    """The dimension a touchpoint name speaks of (its last matching word), else all three."""
+    found = "all"
+    for word in str(name).lower().replace("(", " ").replace(")", " ").split():
+        for dim, words in DIMENSION_WORDS.items():
+            if word in words:
+                found = dim
+    return found
+
+
+def _beta(group: pd.DataFrame, as_of: pd.Timestamp) -> float:
+    """Recency-weighted Beta mean of one relationship's scores on one dimension."""
+    weight = 0.5 ** ((as_of - group["at"]).dt.days / 365.0)
+    return float((0.5 * 2 + (weight * group["value01"]).sum()) / (2 + weight.sum()))
 
 
 def run(world: Path, *, budget: float = 60.0, seed: int = 0) -> dict:
@@ -47,10 +76,10 @@ def run(world: Path, *, budget: float = 60.0, seed: int = 0) -> dict:
     world : Path
         A folder written by ``trustnet generate`` (``referrals.csv``, ``touchpoints.csv``).
     budget : float
-        Seconds allowed for the per-advocate ``nx.descendants`` loop before it is estimated from the
-        advocates done so far.
+        Seconds allowed for the per-node ``nx.descendants`` loop before it is estimated from the
+        nodes done so far.
     seed : int
-        Order in which advocates are sampled when the loop is cut short.
+        Order in which nodes are sampled when the loop is cut short.
 
     Returns
     -------
@@ -63,7 +92,7 @@ def run(world: Path, *, budget: float = 60.0, seed: int = 0) -> dict:
     >>> with tempfile.TemporaryDirectory() as tmp:
     ...     _ = trustnet.generate(customers=200, seed=1).write(tmp)
     ...     out = run(Path(tmp), budget=5)
-    >>> sorted(out["seconds"]) == ["fraud", "graph", "reach", "read", "trust"]
+    >>> sorted(out["seconds"]) == ["fraud", "graph", "reach", "read", "score", "trust"]
     True
     """
     import networkx as nx
@@ -91,14 +120,22 @@ def run(world: Path, *, budget: float = 60.0, seed: int = 0) -> dict:
     seconds["trust"] = time.perf_counter() - t
 
     t = time.perf_counter()
+    scored = tps[tps["score"].notna()].copy()
+    scored["dimension"] = scored["touchpoint"].map(_dimension)
+    scored["value01"] = scored["score"] / scored["scale"].map(SCALE_MAX).fillna(10.0)
+    as_of = tps["at"].max()
+    trust = scored.groupby(["customer", "provider", "dimension"]).apply(_beta, as_of, include_groups=False)
+    seconds["score"] = time.perf_counter() - t
+
+    t = time.perf_counter()
     revenue = refs.groupby("referred")["revenue"].sum().to_dict()
-    advocates = np.array(sorted(set(refs["referrer"])), dtype=object)
-    order = np.random.default_rng(seed).permutation(len(advocates))
+    people = np.array(sorted(g.nodes), dtype=object)
+    order = np.random.default_rng(seed).permutation(len(people))
     prepare = time.perf_counter() - t
     reach, value, done = {}, {}, 0
     t = time.perf_counter()
     for i in order:
-        a = advocates[i]
+        a = people[i]
         down = nx.descendants(g, a)
         reach[a] = len(down)
         value[a] = sum(revenue.get(d, 0.0) for d in down)
@@ -106,8 +143,8 @@ def run(world: Path, *, budget: float = 60.0, seed: int = 0) -> dict:
         if done >= MIN_SAMPLE and time.perf_counter() - t > budget:
             break
     spent = time.perf_counter() - t
-    estimated = done < len(advocates)
-    seconds["reach"] = prepare + (spent / done * len(advocates) if estimated else spent)
+    estimated = done < len(people)
+    seconds["reach"] = prepare + (spent / done * len(people) if estimated else spent)
 
     t = time.perf_counter()
     components = sum(1 for _ in nx.weakly_connected_components(g))
@@ -118,8 +155,9 @@ def run(world: Path, *, budget: float = 60.0, seed: int = 0) -> dict:
         "seconds": seconds,
         "total": sum(seconds.values()),
         "estimated": estimated,
-        "advocates": int(len(advocates)),
-        "advocates_done": int(done),
+        "people": int(len(people)),
+        "people_done": int(done),
+        "relationship_scores": int(len(trust)),
         "nodes": full.number_of_nodes(),
         "edges": full.number_of_edges(),
         "components": components,
@@ -133,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     """Command line: run the naive path on one world and print seconds (or JSON)."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("world", type=Path, help="folder written by trustnet generate")
-    parser.add_argument("--budget", type=float, default=60.0, help="seconds for the per-advocate loop")
+    parser.add_argument("--budget", type=float, default=60.0, help="seconds for the per-node loop")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
@@ -145,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         for step, s in out["seconds"].items():
             print(f"{step:6s} {s:8.2f} s")
-        note = f" (reach estimated from {out['advocates_done']:,} of {out['advocates']:,} advocates)" if out["estimated"] else ""
+        note = f" (reach estimated from {out['people_done']:,} of {out['people']:,} people)" if out["estimated"] else ""
         print(f"total  {out['total']:8.2f} s{note}")
     return 0
 

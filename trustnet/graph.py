@@ -56,7 +56,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
 
-__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS"]
+__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS"]
 
 ADVOCATE = "advocate"
 CUSTOMER_OF = "customer"
@@ -234,6 +234,11 @@ def _as_float(col: pd.Series) -> pd.Series:
     return pd.to_numeric(col, errors="coerce").astype("float64")
 
 
+def _filled(col: pd.Series, value: str) -> pd.Series:
+    """``col`` with NA replaced by ``value``; the same column (no copy) when nothing is missing."""
+    return col.fillna(value) if col.isna().any() else col
+
+
 def _require_ids(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
     from .errors import InputError
 
@@ -258,14 +263,14 @@ def _canonical_referrals(referrals: pd.DataFrame, settings: Settings) -> pd.Data
             + ", ".join(map(repr, referrals.columns))
             + "; load exports with trustnet.load_referrals, which maps real headers"
         )
-    out = referrals.copy()
+    out = referrals.copy(deep=False)  # copy-on-write: the columns set below never touch the caller's table
     for col in S.REFERRAL_COLUMNS:
         if col not in out:
             out[col] = pd.NA
     _require_ids(out, S.REFERRAL_REQUIRED, "referrals")
     for col in (S.REFERRER, S.REFERRED):
         out[col] = _as_str(out[col])
-    out[S.PROVIDER] = _as_str(out[S.PROVIDER].fillna(settings.load.default_provider))
+    out[S.PROVIDER] = _as_str(_filled(out[S.PROVIDER], settings.load.default_provider))
     for col in (S.REFERRED_AT, S.CONVERTED_AT):
         out[col] = _as_datetime(out[col])
     out[S.REVENUE] = _as_float(out[S.REVENUE])
@@ -285,13 +290,13 @@ def _canonical_touchpoints(touchpoints: pd.DataFrame | None, settings: Settings)
             + ", ".join(map(repr, touchpoints.columns))
             + "; load files with trustnet.load_touchpoints, which maps real headers"
         )
-    out = touchpoints.copy()
+    out = touchpoints.copy(deep=False)  # shares the caller's columns (copy-on-write): no second copy in memory
     for col in S.TOUCHPOINT_COLUMNS:
         if col not in out:
             out[col] = pd.NA
     _require_ids(out, S.TOUCHPOINT_REQUIRED, "touchpoints")
     out[S.CUSTOMER] = _as_str(out[S.CUSTOMER])
-    out[S.PROVIDER] = _as_str(out[S.PROVIDER].fillna(settings.load.default_provider))
+    out[S.PROVIDER] = _as_str(_filled(out[S.PROVIDER], settings.load.default_provider))
     out[S.AT] = _as_datetime(out[S.AT])
     for col in (S.SCORE, S.RESPONSE_DAYS, S.VALUE):
         out[col] = _as_float(out[col])
@@ -356,12 +361,15 @@ def build_graph(
     if settings.trust.as_of:
         as_of = pd.Timestamp(settings.trust.as_of)
     else:
-        all_dates = np.concatenate([ref_at, _dates(refs, S.CONVERTED_AT), tp_at])
-        valid = all_dates[~np.isnat(all_dates)]
-        as_of = pd.Timestamp(valid.max()) if len(valid) else pd.NaT
+        # NaT is int64 min: it wins the maximum only when nothing is dated
+        latest = max((int(d.view(np.int64).max()) for d in (ref_at, _dates(refs, S.CONVERTED_AT), tp_at) if len(d)),
+                     default=np.iinfo(np.int64).min)
+        as_of = pd.Timestamp(latest) if latest != np.iinfo(np.int64).min else pd.NaT
 
     nodes = _node_table(uniques, refs, tps, ref_at, tp_at, n)
-    relationships = _relationship_table(uniques, refs, tps, ref_at, tp_at, n)
+    relationships, tp_rel = _relationship_table(uniques, refs, tps, ref_at, tp_at, n)
+    if tps is not None:
+        tps = tps.assign(rel_idx=tp_rel)
 
     adjacency = sp.csr_matrix((np.ones(len(refs)), (r_idx, d_idx)), shape=(n, n))
     adjacency.sum_duplicates()
@@ -558,25 +566,24 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
     is_advocate[r_idx] = True
     is_customer = np.zeros(n, bool)
     is_customer[d_idx] = True
-    idx_parts = [r_idx, d_idx, p_idx]
-    at_parts = [ref_at, ref_at, ref_at]
     value = np.bincount(d_idx, weights=np.nan_to_num(refs[S.REVENUE].to_numpy(float)), minlength=n).astype(float)
     # (bincount of no referrals gives int zeros, which cannot take the touchpoints' values below)
+    parts = [(r_idx, ref_at), (d_idx, ref_at), (p_idx, ref_at)]
     if tps is not None:
         c_idx = tps["customer_idx"].to_numpy()
         tp_p = tps["provider_idx"].to_numpy()
         is_customer[c_idx] = True
         is_provider[tp_p] = True
-        idx_parts += [c_idx, tp_p]
-        at_parts += [tp_at, tp_at]
+        parts += [(c_idx, tp_at), (tp_p, tp_at)]
         value += np.bincount(c_idx, weights=np.nan_to_num(tps[S.VALUE].to_numpy(float)), minlength=n)
-    idx = np.concatenate(idx_parts)
-    at = np.concatenate(at_parts).astype("int64")
-    ok = at != np.iinfo("int64").min
+    # first and last date per node, one table at a time (no concatenated copy); NaT is int64 min,
+    # so it never wins a maximum, and it is lifted to int64 max for the minimum
     first = np.full(n, np.iinfo("int64").max)
     last = np.full(n, np.iinfo("int64").min)
-    np.minimum.at(first, idx[ok], at[ok])
-    np.maximum.at(last, idx[ok], at[ok])
+    for idx, when in parts:
+        at = when.view("int64")
+        np.maximum.at(last, idx, at)
+        np.minimum.at(first, idx, np.where(at == np.iinfo("int64").min, np.iinfo("int64").max, at))
     first_seen = np.where(first == np.iinfo("int64").max, np.iinfo("int64").min, first).view(_NS)
     last_seen = last.view(_NS)
     return pd.DataFrame({
@@ -593,45 +600,68 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
 
 
 def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, ref_at: np.ndarray, tp_at: np.ndarray,
-                        n: int) -> pd.DataFrame:
+                        n: int) -> tuple[pd.DataFrame, np.ndarray]:
+    """The relationship table, and the relationship row of each touchpoint (-1 for a customer who is the provider)."""
     r_idx = refs["referrer_idx"].to_numpy()
     d_idx = refs["referred_idx"].to_numpy()
     p_idx = refs["provider_idx"].to_numpy()
     code = {k: i for i, k in enumerate(KINDS)}  # advocate (0) wins over customer (1) on the same pair
-    m = len(refs)
-    truster = [r_idx, d_idx, d_idx]
-    trustee = [p_idx, p_idx, r_idx]
-    kinds = [np.full(m, code[ADVOCATE]), np.full(m, code[CUSTOMER_OF]), np.full(m, code[REFERRED_BY])]
-    ats = [ref_at, ref_at, ref_at]
-    counts = [np.ones(m, np.int64)] * 3
+    # (truster, trustee, kind, dates, counts as a referral) of every observed tie, one part per source
+    parts = [(r_idx, p_idx, code[ADVOCATE], ref_at, 1), (d_idx, p_idx, code[CUSTOMER_OF], ref_at, 1),
+             (d_idx, r_idx, code[REFERRED_BY], ref_at, 1)]
     if tps is not None:
-        truster.append(tps["customer_idx"].to_numpy())
-        trustee.append(tps["provider_idx"].to_numpy())
-        kinds.append(np.full(len(tps), code[CUSTOMER_OF]))
-        ats.append(tp_at)
-        counts.append(np.zeros(len(tps), np.int64))
-    src = np.concatenate(truster).astype(np.int64)
-    dst = np.concatenate(trustee).astype(np.int64)
-    keep = src != dst
-    key = (src * max(n, 1) + dst)[keep]
-    kind = np.concatenate(kinds)[keep]
-    at = np.concatenate(ats).astype(np.int64)[keep]
-    count = np.concatenate(counts)[keep]
-    order = np.argsort(key, kind="stable")
-    key, kind, at, count = key[order], kind[order], at[order], count[order]
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.array([], np.int64)
+        parts.append((tps["customer_idx"].to_numpy(), tps["provider_idx"].to_numpy(), code[CUSTOMER_OF], tp_at, 0))
+    src = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    dst = np.concatenate([p[1] for p in parts]).astype(np.int64)
+    self_tie = src == dst
+    keep = np.flatnonzero(~self_tie) if self_tie.any() else None
+    if keep is not None:
+        src, dst = src[keep], dst[keep]
+    # pairs sorted by (truster, trustee), the trustees numbered densely in id order: the order of
+    # truster * n + trustee in fewer bits, so that one packed value sort finds it (see sort_order)
+    used = np.zeros(n, bool)
+    used[dst] = True
+    n_dst = max(int(used.sum()), 1)
+    key = src * n_dst + (np.cumsum(used) - 1)[dst]
+    del used
+    order = sort_order(key, n * n_dst)
+    sorted_key = key[order]
+    del key
+    new_pair = np.r_[True, sorted_key[1:] != sorted_key[:-1]] if len(sorted_key) else np.array([], bool)
+    del sorted_key
+    m_rel = int(new_pair.sum())
+    row = np.empty(len(order), np.int64)  # the relationship row of each tie
+    row[order] = np.cumsum(new_pair) - 1
+    del order, new_pair
+    t_idx = np.zeros(m_rel, np.int64)
+    e_idx = np.zeros(m_rel, np.int64)
+    t_idx[row] = src
+    e_idx[row] = dst
+    del src, dst
+    if keep is not None:
+        full = np.full(len(self_tie), -1, np.int64)
+        full[keep] = row
+        row = full
     nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
-    if len(key):
-        first = np.minimum.reduceat(np.where(at == nat, big, at), starts)
-        first[first == big] = nat
-        last = np.maximum.reduceat(at, starts)
-        kind_g = np.minimum.reduceat(kind, starts)
-        count_g = np.add.reduceat(count, starts)
-    else:
-        first = last = kind_g = count_g = np.array([], np.int64)
-    pair = key[starts]
-    t_idx, e_idx = pair // max(n, 1), pair % max(n, 1)
-    return pd.DataFrame({
+    first = np.full(m_rel, big)
+    last = np.full(m_rel, nat)
+    kind_g = np.full(m_rel, len(KINDS), np.int64)
+    count_g = np.zeros(m_rel, np.int64)
+    offset = 0
+    for _, _, kind, when, counts in parts:  # one source at a time: no concatenated copies of dates
+        rows = row[offset:offset + len(when)]
+        offset += len(when)
+        at = when.view(np.int64)
+        if keep is not None:
+            ok = rows >= 0
+            rows, at = rows[ok], at[ok]
+        np.maximum.at(last, rows, at)
+        np.minimum.at(first, rows, np.where(at == nat, big, at))
+        kind_g[rows] = np.minimum(kind_g[rows], kind)
+        if counts:
+            count_g += np.bincount(rows, minlength=m_rel)
+    first[first == big] = nat
+    table = pd.DataFrame({
         S_TRUSTER: uniques.take(t_idx).array,
         S_TRUSTEE: uniques.take(e_idx).array,
         "truster_idx": t_idx,
@@ -640,7 +670,61 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
         "first_seen": first.view(_NS),
         "last_seen": last.view(_NS),
         "referrals": count_g,
-    })
+    }, copy=False)
+    tp_rows = row[offset - len(tp_at):] if tps is not None else np.array([], np.int64)
+    return table, tp_rows
+
+
+def sort_order(key: np.ndarray, bound: int | None = None) -> np.ndarray:
+    """The stable ``argsort`` of non-negative integer keys, by value sorts of packed words.
+
+    Each key is shifted left and its position written into the low bits, so
+    that a plain value sort (much faster than ``argsort`` on large arrays)
+    orders by key, then position; keys too wide for one 63-bit word are sorted
+    in two or more passes on their low bits first (LSD radix). Negative keys
+    fall back to ``numpy.argsort(kind="stable")``.
+
+    Parameters
+    ----------
+    key : ndarray of int
+    bound : int, optional
+        An upper bound (exclusive) of the keys; their maximum + 1 when omitted.
+
+    Returns
+    -------
+    ndarray of int64
+        Indices that sort ``key``, equal keys in their original order.
+
+    Examples
+    --------
+    >>> sort_order(np.array([3, 1, 3, 0, 1])).tolist()
+    [3, 1, 4, 0, 2]
+    >>> sort_order(np.array([2**50, 5, 2**50 - 1]), bound=2**51).tolist()
+    [1, 2, 0]
+    """
+    key = np.asarray(key, np.int64)
+    n = len(key)
+    if n == 0:
+        return np.zeros(0, np.int64)
+    if int(key.min()) < 0:
+        return np.argsort(key, kind="stable")
+    bound = int(key.max()) + 1 if bound is None else max(int(bound), int(key.max()) + 1)
+    pos_bits = max((n - 1).bit_length(), 1)
+    key_bits = max((bound - 1).bit_length(), 1)
+    free = 63 - pos_bits
+    if free < 16:
+        return np.argsort(key, kind="stable")
+    positions = np.arange(n, dtype=np.int64)
+    low = (np.int64(1) << pos_bits) - 1
+    if key_bits <= free:
+        return np.sort((key << pos_bits) | positions) & low
+    order = positions
+    digit = (np.int64(1) << free) - 1
+    for shift in range(0, key_bits, free):
+        part = (key >> shift if shift == 0 else key[order] >> shift) & digit
+        step = np.sort((part << pos_bits) | positions) & low
+        order = step if shift == 0 else order[step]
+    return order
 
 
 def _acquisition_parents(refs: pd.DataFrame, ref_at: np.ndarray, n: int) -> np.ndarray:

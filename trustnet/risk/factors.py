@@ -90,17 +90,29 @@ def _score_unit(score: np.ndarray, scale: pd.Series) -> np.ndarray:
 class _Rows:
     """Maps (truster_idx, trustee_idx) pairs onto the rows of the relationships scored for risk."""
 
-    def __init__(self, truster: np.ndarray, trustee: np.ndarray, n: int) -> None:
+    def __init__(self, truster: np.ndarray, trustee: np.ndarray, n: int, base: np.ndarray, n_rel: int) -> None:
         self.n = max(n, 1)
-        key = truster.astype(np.int64) * self.n + trustee.astype(np.int64)
-        self.index = pd.Index(key)  # unique keys: a hash lookup per query
+        self.truster, self.trustee = truster, trustee
+        self.of_rel = np.full(n_rel + 1, -1, np.int64)  # relationship row -> scored row (the last slot: -1 -> -1)
+        self.of_rel[base] = np.arange(len(base))
+        self._index: pd.Index | None = None
         self._cache: dict[str, np.ndarray] = {}
+
+    @property
+    def index(self) -> pd.Index:
+        if self._index is None:
+            key = self.truster.astype(np.int64) * self.n + self.trustee.astype(np.int64)
+            self._index = pd.Index(key)  # unique keys: a hash lookup per query
+        return self._index
 
     def of(self, frame: pd.DataFrame, truster: str, trustee: str) -> np.ndarray:
         """Row of each line of ``frame`` (by its two index columns), computed once per table."""
         name = f"{id(frame)}:{truster}:{trustee}"
         if name not in self._cache:
-            self._cache[name] = self.find(frame[truster].to_numpy(), frame[trustee].to_numpy())
+            if (truster, trustee) == ("customer_idx", "provider_idx") and "rel_idx" in frame:
+                self._cache[name] = self.of_rel[frame["rel_idx"].to_numpy(np.int64)]  # build_graph's rows
+            else:
+                self._cache[name] = self.find(frame[truster].to_numpy(), frame[trustee].to_numpy())
         return self._cache[name]
 
     def find(self, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
@@ -340,7 +352,7 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     kind = kind_all[base]
     trustee = rel["trustee_idx"].to_numpy(np.int64)[base]
     truster = rel["truster_idx"].to_numpy(np.int64)[base]
-    rows = _Rows(truster, trustee, n)
+    rows = _Rows(truster, trustee, n, base, len(rel))
     provider_rel = np.ones(m, bool)
 
     def score_col(name: str) -> np.ndarray:

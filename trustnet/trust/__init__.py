@@ -233,7 +233,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     why = explain(evidence, w_eff, score, W, prior)
     report("trust", 4, _STEPS)
 
-    out = rel.copy()
+    out = rel.copy(deep=False)  # shares the graph's columns (copy-on-write)
     for d, name in enumerate(S.DIMENSIONS):
         out[name] = score[:, d]
     for d, name in enumerate(S.DIMENSIONS):
@@ -270,7 +270,7 @@ def _node_scores(graph: TrustGraph, score: np.ndarray, conf: np.ndarray, setting
     trustee = rel["trustee_idx"].to_numpy(np.int64)
     truster = rel["truster_idx"].to_numpy(np.int64)
     by = is_kind(rel, REFERRED_BY)
-    nodes = graph.nodes.copy()
+    nodes = graph.nodes.copy(deep=False)
     for role, mask in (("provider", ~by), ("advocate", by)):
         for d, name in enumerate(S.DIMENSIONS):
             ok = mask & ~np.isnan(score[:, d]) & (conf[:, d] > 0)

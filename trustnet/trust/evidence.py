@@ -523,7 +523,8 @@ def build_evidence(graph: TrustGraph, settings: Settings) -> tuple[pd.DataFrame,
     unknown_events: list[str] = []
     tps = graph.touchpoints
     if tps is not None and len(tps):
-        rel = relationship_rows(graph, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64))
+        rel = (tps["rel_idx"].to_numpy(np.int64) if "rel_idx" in tps  # build_graph found them already
+               else relationship_rows(graph, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64)))
         at = tps[S.AT].to_numpy("datetime64[ns]")
         name_codes, name_values = _codes(tps[S.TOUCHPOINT], normalise=False)
         kw = touchpoint_dimensions(pd.Series(name_values, dtype="str"), ts.keywords)

@@ -5,6 +5,10 @@ formula by Excel and LibreOffice (OWASP "CSV injection"); such text cells get a
 leading apostrophe. Numbers are left alone, so ``-3.5`` stays a number. Files
 are UTF-8 with a byte-order mark so that Excel shows accents correctly.
 
+Tables are written a chunk of rows at a time with Arrow kernels
+(:mod:`trustnet.report.textcols`): a table of millions of rows never exists as
+one string.
+
 >>> import pandas as pd
 >>> neutralise(pd.DataFrame({"name": ["=HYPERLINK(1)", "ann", "-x"], "n": [-1, 2, 3]}))["name"].tolist()
 ["'=HYPERLINK(1)", 'ann', "'-x"]
@@ -12,17 +16,37 @@ are UTF-8 with a byte-order mark so that Excel shows accents correctly.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import tempfile
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import BinaryIO, Callable, Iterator
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
-__all__ = ["neutralise", "write_csv", "write_text", "write_bytes", "FORMULA_PREFIXES"]
+from .textcols import any_match, chunks, join, text, write_lines
+
+__all__ = ["neutralise", "csv_cells", "write_csv", "write_text", "write_bytes", "open_output", "FORMULA_PREFIXES"]
 
 #: Characters that make a spreadsheet evaluate a cell (OWASP's list).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
+_FORMULA = "^[" + "".join(f"\\x{ord(c):02x}" for c in FORMULA_PREFIXES) + "]"
+_NEEDS_QUOTES = '[,"\\r\\n]'
+
+
+def _is_text(col: pd.Series) -> bool:
+    """Cells a spreadsheet reads as text (the ones that may be formulas): not numbers, dates or booleans."""
+    dtype = col.dtype
+    return not (pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_bool_dtype(dtype))
+
+
+def _defused(cells: pa.Array) -> pa.Array:
+    """Text cells with a leading ``'`` where a spreadsheet would run them as a formula."""
+    if not any_match(cells, _FORMULA):
+        return cells
+    return pc.if_else(pc.match_substring_regex(cells, _FORMULA), join(["'", cells]), cells)
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -35,19 +59,60 @@ def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
     ["'=cmd()"]
     """
     out = frame.copy()
-    names = pd.Series([str(c) for c in out.columns], dtype=object)
-    risky_names = names.str.startswith(FORMULA_PREFIXES).to_numpy(bool)
-    if risky_names.any():  # headers are cells too (rejected rows keep the export's own headers)
-        out.columns = names.where(~risky_names, "'" + names).tolist()
-    for name in out.columns:
-        col = out[name]
-        if pd.api.types.is_numeric_dtype(col) or pd.api.types.is_datetime64_any_dtype(col) or pd.api.types.is_bool_dtype(col):
+    out.columns = _defused(pa.array([str(c) for c in out.columns], pa.large_string())).to_pylist()
+    for j in range(out.shape[1]):
+        col = out.iloc[:, j]
+        if not _is_text(col):
             continue
-        text = col.astype("str")
-        risky = text.str.startswith(FORMULA_PREFIXES).fillna(False).to_numpy(bool) & col.notna().to_numpy(bool)
-        if risky.any():
-            out[name] = col.astype(object).where(~risky, "'" + text.astype(object))
+        cells = text(col)
+        safe = _defused(cells)
+        if safe is not cells:
+            risky = pc.fill_null(pc.not_equal(safe, cells), False).to_numpy(zero_copy_only=False)
+            out.isetitem(j, col.astype(object).where(~risky, pd.Series(safe.to_pylist(), index=col.index, dtype=object)).to_numpy())
     return out
+
+
+def csv_cells(col: pd.Series, *, lone: bool = False) -> pa.Array:
+    """A column's CSV cells as Arrow text: neutralised, quoted where needed, empty where missing.
+
+    Floats are rounded to 6 decimals and keep a decimal point; datetimes read
+    ``YYYY-MM-DD HH:MM:SS``; booleans ``True``/``False``. Quotes go round a cell
+    only when it holds a comma, a quote, CR or LF (quotes doubled). ``lone``: the
+    table has this one column, so an empty cell is written ``""`` (an empty line
+    would be skipped by readers).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> csv_cells(pd.Series(['=1+1', 'a "b", c', None])).to_pylist()
+    ["'=1+1", '"a ""b"", c"', '']
+    >>> csv_cells(pd.Series([-1.25, 1 / 3, None])).to_pylist()
+    ['-1.25', '0.333333', '']
+    """
+    cells = text(col, digits=6)
+    if _is_text(col) and any_match(cells, _FORMULA + "|" + _NEEDS_QUOTES):  # one pass in the usual case (ids)
+        cells = _defused(cells)
+        if any_match(cells, _NEEDS_QUOTES):
+            quoted = join(['"', pc.replace_substring(cells, '"', '""'), '"'])
+            cells = pc.if_else(pc.match_substring_regex(cells, _NEEDS_QUOTES), quoted, cells)
+    if lone:
+        cells = pc.fill_null(cells, "")
+        return pc.if_else(pc.equal(cells, ""), pa.scalar('""', cells.type), cells)
+    return pc.fill_null(cells, "") if cells.null_count else cells
+
+
+def write_csv_to(frame: pd.DataFrame, handle: BinaryIO) -> None:
+    """Write ``frame`` as UTF-8-with-BOM CSV (``\\n`` line ends) into an open binary file, a chunk of rows at a time."""
+    handle.write("\ufeff".encode("utf-8"))
+    ncol = frame.shape[1]
+    header = pd.Series([str(c) for c in frame.columns], dtype="str")
+    handle.write((",".join(csv_cells(header, lone=ncol == 1).to_pylist()) + "\n").encode("utf-8"))
+    columns = [frame.iloc[:, j] for j in range(ncol)]
+    for rows in chunks(len(frame)) if ncol else []:
+        parts: list[pa.Array | str] = []
+        for j, col in enumerate(columns):
+            parts += [csv_cells(col.iloc[rows], lone=ncol == 1), "," if j < ncol - 1 else "\n"]
+        write_lines(handle, parts)
 
 
 def _umask() -> int:
@@ -56,14 +121,31 @@ def _umask() -> int:
     return mask
 
 
-def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> Path:
-    """Write through a temporary file in the same folder, then rename it into place."""
+@contextlib.contextmanager
+def open_output(path: str | Path) -> Iterator[BinaryIO]:
+    """Open ``path`` for writing bytes through a temporary file beside it, renamed into place at the end.
+
+    The data reach the disk (``fsync``) before the rename; on an error the
+    temporary file is removed and ``path`` is left as it was. Big files are
+    written into it a chunk at a time.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> path = Path(tempfile.mkdtemp()) / "sub" / "a.txt"
+    >>> with open_output(path) as handle:
+    ...     _ = handle.write(b"one ")
+    ...     _ = handle.write(b"two")
+    >>> path.read_bytes(), [p.name for p in path.parent.iterdir()]
+    (b'one two', ['a.txt'])
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            write(handle)
+            yield handle
             handle.flush()
             os.fsync(handle.fileno())
         os.chmod(tmp, 0o666 & ~_umask())
@@ -71,11 +153,20 @@ def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    return path
+
+
+def _atomic_write(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Write through a temporary file in the same folder, then rename it into place (every report file comes here)."""
+    with open_output(path) as handle:
+        write(handle)
+    return Path(path)
 
 
 def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
-    """Write a neutralised table as UTF-8-with-BOM CSV, atomically.
+    """Write a neutralised table as UTF-8-with-BOM CSV, atomically, a chunk of rows at a time.
+
+    Cells follow :func:`csv_cells`; the header row is neutralised and quoted like
+    cells; no index.
 
     >>> import pandas as pd, tempfile, pathlib
     >>> p = pathlib.Path(tempfile.mkdtemp()) / "t.csv"
@@ -83,12 +174,7 @@ def write_csv(frame: pd.DataFrame, path: str | Path) -> Path:
     >>> p.read_bytes()
     b"\\xef\\xbb\\xbfa\\n'=1\\n"
     """
-    safe = neutralise(frame)
-    for name in safe.columns:
-        if pd.api.types.is_float_dtype(safe[name]):
-            safe[name] = safe[name].round(6)
-    data = safe.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S").encode("utf-8-sig")
-    return _atomic_write(Path(path), lambda h: h.write(data))
+    return _atomic_write(Path(path), lambda h: write_csv_to(frame, h))
 
 
 def write_text(text: str, path: str | Path) -> Path:

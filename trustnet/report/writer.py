@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
 
@@ -207,67 +208,89 @@ def write_report(
 
 
 def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, int, int], None], render_html: Callable[..., str]) -> None:
+    """Write every file of the report into ``folder``.
+
+    Tables and graph files are written by a small pool of threads (their Arrow
+    formatting releases the GIL) while this thread draws the figures, which
+    matplotlib needs on one thread. Each file is written by one thread, so the
+    bytes do not depend on the scheduling.
+    """
     tables = _tables(analysis)
     steps = 4
     tick("tables", 0, steps)
-    for name, frame in tables.items():
-        if not name.startswith("_"):
-            write_csv(frame, folder / f"{name}.csv")
-
-    tick("graph files", 1, steps)
     ratings = getattr(analysis, "kind", "referrals") == "ratings"
+    jobs: list[tuple[Callable[..., Path], Any, Path]] = [
+        (write_csv, frame, folder / f"{name}.csv") for name, frame in tables.items() if not name.startswith("_")
+    ]
+    tick("graph files", 1, steps)
     if ratings:
         from .rating_summary import rating_graph_tables
 
         gt = rating_graph_tables(analysis)
     else:
         gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
-    write_text(graphfiles.gexf(gt), folder / "graph.gexf")
-    write_text(graphfiles.graphml(gt), folder / "graph.graphml")
-    write_text(graphfiles.node_link_json(gt), folder / "graph.json")
     gnodes, gedges = graphfiles.gephi_tables(gt)
-    write_csv(gnodes, folder / "gephi" / "nodes.csv")
-    write_csv(gedges, folder / "gephi" / "edges.csv")
+    jobs += [
+        (graphfiles.write_gexf, gt, folder / "graph.gexf"),
+        (graphfiles.write_graphml, gt, folder / "graph.graphml"),
+        (graphfiles.write_node_link_json, gt, folder / "graph.json"),
+        (write_csv, gnodes, folder / "gephi" / "nodes.csv"),
+        (write_csv, gedges, folder / "gephi" / "edges.csv"),
+    ]
+    jobs.sort(key=lambda job: -_cells(job[1]))  # biggest first: the pool ends together
+    pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="trustnet-write")
+    try:
+        pending = [pool.submit(write, data, path) for write, data, path in jobs]
 
-    tick("figures", 2, steps)
-    from .figures import alt_text, figure_bytes
+        tick("figures", 2, steps)
+        from .figures import alt_text, figure_bytes
 
-    figures = analysis_figures(analysis)
-    inline: dict[str, tuple[bytes | str, str]] = {}
-    for name, fig in figures.items():
-        data = figure_bytes(fig, fmt)
-        write_bytes(data, folder / "figures" / f"{name}.{fmt}")
-        inline[name] = (data if fmt == "png" else figure_bytes(fig, "png"), alt_text(fig) or name.replace("_", " "))
-        fig.clear()
+        figures = analysis_figures(analysis)
+        inline: dict[str, tuple[bytes | str, str]] = {}
+        for name, fig in figures.items():
+            data = figure_bytes(fig, fmt)
+            write_bytes(data, folder / "figures" / f"{name}.{fmt}")
+            inline[name] = (data if fmt == "png" else figure_bytes(fig, "png"), alt_text(fig) or name.replace("_", " "))
+            fig.clear()
 
-    tick("page", 3, steps)
-    info = summary(analysis)
-    write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", folder / "summary.json")
-    shown = {
-        "Key advocates": tables["advocates"],
-        "Relationships at risk": tables["at_risk"],
-        "Whom to nurture": tables["nurture"],
-        "Suspicious referrals": tables["suspicious"],
-    }
-    how_to_read = None
-    if ratings:
-        from .rating_summary import rating_how_to_read, rating_tables
+        tick("page", 3, steps)
+        info = summary(analysis)
+        write_text(json.dumps(info, indent=2, ensure_ascii=False, default=str) + "\n", folder / "summary.json")
+        shown = {
+            "Key advocates": tables["advocates"],
+            "Relationships at risk": tables["at_risk"],
+            "Whom to nurture": tables["nurture"],
+            "Suspicious referrals": tables["suspicious"],
+        }
+        how_to_read = None
+        if ratings:
+            from .rating_summary import rating_how_to_read, rating_tables
 
-        shown, how_to_read = rating_tables(analysis), rating_how_to_read(analysis)
-    page = render_html(
-        title=_title(analysis),
-        headline=headline(analysis),
-        figures=inline,
-        tables=shown,
-        reconciliation=_reconciliation(analysis),
-        subtitle=_subtitle(analysis),
-        anonymised=bool(analysis.settings.report.anonymise),
-        settings=info["settings"],
-        privacy_note=_privacy_note(analysis),
-        how_to_read=how_to_read,
-    )
-    write_text(page, folder / "index.html")
+            shown, how_to_read = rating_tables(analysis), rating_how_to_read(analysis)
+        page = render_html(
+            title=_title(analysis),
+            headline=headline(analysis),
+            figures=inline,
+            tables=shown,
+            reconciliation=_reconciliation(analysis),
+            subtitle=_subtitle(analysis),
+            anonymised=bool(analysis.settings.report.anonymise),
+            settings=info["settings"],
+            privacy_note=_privacy_note(analysis),
+            how_to_read=how_to_read,
+        )
+        write_text(page, folder / "index.html")
+        for job in pending:
+            job.result()  # the first error of a file, if any
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     tick("done", steps, steps)
+
+
+def _cells(data: Any) -> int:
+    """How much there is to write: cells of a table, or of a graph's node and edge tables."""
+    frames = (data.nodes, data.edges) if isinstance(data, graphfiles.GraphTables) else (data,)
+    return sum(frame.size for frame in frames)
 
 
 def _reconciliation(analysis: Any) -> dict[str, Any]:

@@ -596,7 +596,7 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
         "value": value,
         "referrals_made": np.bincount(r_idx, minlength=n),
         "referrals_received": np.bincount(d_idx, minlength=n),
-    })
+    }, copy=False)
 
 
 def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, ref_at: np.ndarray, tp_at: np.ndarray,

@@ -283,4 +283,4 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     table[USUAL_GAP_DAYS] = facts["usual_gap"][sel]
     table[OPEN_PROBLEMS] = facts["open"][sel]
     table[OPEN_SINCE] = as_dates(facts["open_since"][sel])
-    return pd.DataFrame(table)
+    return pd.DataFrame(table, copy=False)  # every column is a new array: no second copy

@@ -594,5 +594,5 @@ def build_evidence(graph: TrustGraph, settings: Settings) -> tuple[pd.DataFrame,
         "source": pd.Categorical.from_codes(cols["source"], categories=pd.Index(SOURCES)),
         "label": pd.Categorical.from_codes(cols["label"], categories=pd.Index(label_names)),
         "primary": cols["primary"],
-    })
+    }, copy=False)  # the concatenated arrays are new: no second copy
     return evidence, unmapped, inferred, unknown_events

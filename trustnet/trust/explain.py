@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as S
+from ..graph import sort_order
 from .evidence import LABELS
 
 __all__ = ["LEVELS", "level_names", "explain"]
@@ -108,7 +109,7 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     impact = (w_eff[keep] * (evidence["value"].to_numpy(float)[keep] - 0.5))
     at = evidence["at"].to_numpy("datetime64[ns]")[keep].astype(np.int64)
     key = (rel * 3 + dim) * n_lab + lab
-    codes, ukey = pd.factorize(key, sort=False)
+    codes, ukey = _groups(key, (n_rel * 3) * n_lab)
     g_n = np.bincount(codes, minlength=len(ukey))
     g_imp = np.bincount(codes, weights=impact, minlength=len(ukey))
     g_last = np.full(len(ukey), np.iinfo(np.int64).min)
@@ -125,7 +126,7 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     # int64 key: (rel, dim), then aligned first, then |impact| descending (float32 bits keep the order)
     strength_bits = np.abs(g_imp).astype(np.float32).view(np.int32).astype(np.int64)
     sort_key = (g_rd << 32) | ((aligned <= 1e-12).astype(np.int64) << 31) | (0x7FFFFFFF - strength_bits)
-    g = np.argsort(sort_key, kind="stable")
+    g = sort_order(sort_key)
     first = np.r_[True, g_rd[g][1:] != g_rd[g][:-1]] if len(g) else np.array([], bool)
     start = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0)) if len(g) else np.array([], np.int64)
     within = np.arange(len(g)) - start
@@ -181,29 +182,36 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     no_text = (chosen < 0).all(axis=1)
     comp[no_text, 10] = base_fallback + np.clip(prior[no_text].astype(np.int64), 0, 2)
 
-    # join only the components a relationship has: one Arrow join per shape (a handful of shapes)
-    shape = np.zeros(n_rel, np.int32)
-    for c in range(n_comp):
-        shape |= (comp[:, c] != empty).astype(np.int32) << c
-    out_parts, out_rows = [], []
-    shapes, shape_code = np.unique(shape, return_inverse=True)
-    by_shape = np.argsort(shape_code, kind="stable")
-    bounds = np.searchsorted(shape_code[by_shape], np.arange(len(shapes) + 1))
-    for k, sh in enumerate(shapes.tolist()):
-        rows = by_shape[bounds[k]:bounds[k + 1]]
-        cols = [pc.take(vocab, pa.array(comp[rows, c])) for c in range(n_comp) if sh >> c & 1]
-        joined = cols[0] if len(cols) == 1 else pc.binary_join_element_wise(*cols, "")
-        out_parts.append(joined)
-        out_rows.append(rows)
-    if not out_parts:
+    # one Arrow take per component column in relationship order (absent components take ""), one join
+    present = [c for c in range(n_comp) if (comp[:, c] != empty).any()]
+    if not n_rel:
         return pd.Series([], dtype="str")
-    order = np.empty(n_rel, np.int64)
-    order[np.concatenate(out_rows)] = np.arange(n_rel)
-    why = pc.take(pa.concat_arrays(out_parts), pa.array(order))
+    cols = [pc.take(vocab, pa.array(comp[:, c])) for c in present] or [pc.take(vocab, pa.array(comp[:, 0]))]
+    why = cols[0] if len(cols) == 1 else pc.binary_join_element_wise(*cols, "")
     return pd.Series(pd.arrays.ArrowStringArray(why)).astype("str")
 
 
 _DAY_NS = 86_400 * 10**9
+
+
+def _groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(key, sort=False)`` of non-negative keys below ``bound``, by one packed sort.
+
+    The groups are numbered in order of first appearance, as factorize does;
+    hashing millions of keys costs several times more than sorting them.
+    """
+    if not len(key):
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    order = sort_order(key, bound)
+    sorted_key = key[order]
+    new = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
+    first_pos = order[new]  # a stable sort puts each group's first occurrence first
+    by_appearance = sort_order(first_pos, len(key))
+    number = np.empty(len(by_appearance), np.int64)
+    number[by_appearance] = np.arange(len(by_appearance))
+    codes = np.empty(len(key), np.int64)
+    codes[order] = number[np.cumsum(new) - 1]
+    return codes, sorted_key[new][by_appearance]
 
 
 def _format_days(days: np.ndarray) -> list[str]:

@@ -542,17 +542,27 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
         return "skip"
 
     payload = utf8 if utf8 is not None else text.encode("utf-8")  # the file's own bytes when already UTF-8
-    try:
-        table = pacsv.read_csv(
+
+    def read(block_size: int) -> pa.Table:
+        bad.clear()
+        return pacsv.read_csv(
             io.BytesIO(payload),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False,
-                                           block_size=1 << 26),
+                                           block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=True,
                                              invalid_row_handler=on_invalid),
             convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(ncol)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
+
+    try:
+        try:
+            table = read(1 << 20)  # blocks that fit the cache: 3x faster than 64 MB ones
+        except pa.ArrowInvalid as err:
+            if "straddl" not in str(err):
+                raise
+            table = read(1 << 26)  # a record longer than a block (a cell of megabytes)
     except (pa.ArrowInvalid, pa.ArrowTypeError) as err:
         if full is not None and "utf" in str(err).lower():
             raise _NotUtf8(str(err)) from err
@@ -635,10 +645,11 @@ def _record_lines(payload: bytes, n_records: int) -> np.ndarray | None:
     Returns None when the count does not match what the CSV reader found.
     """
     n_newlines = payload.count(b"\n")
-    if n_newlines == n_records - (0 if payload.endswith(b"\n") else 1) and b"\r\n\r\n" not in payload \
-            and b"\n\n" not in payload and not payload.startswith((b"\n", b"\r\n")) \
-            and payload.count(b"\r") == payload.count(b"\r\n"):
-        return np.arange(1, n_records + 1, dtype=np.int64)  # one record per line: no blank lines, no quoted newlines
+    # As many records as lines: a skipped blank line or a quoted newline would make fewer, and only a
+    # lone CR (an old Mac line break) could make up for them; without one, every line is one record.
+    if n_newlines == n_records - (0 if payload.endswith(b"\n") else 1) \
+            and (b"\r" not in payload or payload.count(b"\r") == payload.count(b"\r\n")):
+        return np.arange(1, n_records + 1, dtype=np.int64)
     arr = np.frombuffer(payload, dtype=np.uint8)
     newlines = np.flatnonzero(arr == 10)
     quotes = np.flatnonzero(arr == 34)

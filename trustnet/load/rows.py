@@ -120,10 +120,11 @@ class Ledger:
     def __init__(self, raw: RawTable, profile: Profile | None = None) -> None:
         self.raw = raw
         n = len(raw.frame)
-        self.reasons = pd.Series([None] * n, dtype=object)
+        self.reasons = pd.Series(np.full(n, None, dtype=object))
+        self.rejected_mask = np.zeros(n, dtype=bool)
         self.duplicate_mask = np.zeros(n, dtype=bool)
         self.kept_line = np.zeros(n, dtype=np.int64)
-        self.duplicate_reason = pd.Series([None] * n, dtype=object)
+        self.duplicate_reason = pd.Series(np.full(n, None, dtype=object))
         if n == 0:
             return
         frame = raw.frame
@@ -132,7 +133,10 @@ class Ledger:
             filled += (frame[col] != "").to_numpy()
         self.reject(filled == 0, "empty row")
         first = frame.iloc[:, 0]
-        foot_like = ((filled <= 1) & (frame.shape[1] > 2)) | (match(first, _FOOTER, ignore_case=True) & (filled <= 2))
+        few = filled <= 2  # only such rows can be footers: the pattern is matched on them alone
+        foot_like = (filled <= 1) & (frame.shape[1] > 2)
+        if few.any():
+            foot_like[few] |= match(first[few], _FOOTER, ignore_case=True)
         trailing = np.flip(np.cumprod(np.flip(foot_like))).astype(bool)
         self.reject(trailing & (filled > 0), "report footer (no data)")
         if profile is not None:
@@ -155,7 +159,7 @@ class Ledger:
         >>> ledger.open.tolist()
         [True, True, False, True]
         """
-        return self.reasons.isna().to_numpy() & ~self.duplicate_mask
+        return ~(self.rejected_mask | self.duplicate_mask)
 
     def reject(self, mask: Any, reason: Any) -> None:
         """Give ``reason`` (a string or a per-row Series) to the rows in ``mask`` that have none yet.
@@ -180,6 +184,7 @@ class Ledger:
             self.reasons[mask] = reason.to_numpy()[mask]
         else:
             self.reasons[mask] = reason
+        self.rejected_mask |= mask
 
     def reject_cells(self, mask: Any, prefix: str, values: pd.Series, suffix: str = "") -> None:
         """Reject with a reason quoting each row's cell: ``prefix 'cell' suffix`` (built for those rows only).
@@ -200,6 +205,7 @@ class Ledger:
         if not mask.any():
             return
         self.reasons[mask] = (prefix + quoted(values[mask]) + suffix).to_numpy()
+        self.rejected_mask |= mask
 
     def merge(self, mask: Any, kept_line: Any, reason: Any) -> None:
         """Mark rows as merged into the row on ``kept_line``.
@@ -223,12 +229,14 @@ class Ledger:
         self.kept_line[mask] = np.asarray(kept_line)[mask]
         self.duplicate_reason[mask] = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason
 
-    def merge_duplicates(self, values: pd.DataFrame | list[pd.Series]) -> None:
+    def merge_duplicates(self, values: pd.DataFrame | list[pd.Series],
+                         prekey: list[np.ndarray] | None = None) -> None:
         """Merge open rows identical (in ``values``) to an earlier open row: exact duplicates.
 
-        Vectorised in two steps: rows are first keyed on their first three columns
-        (dictionary-encoded in Arrow); only rows whose key repeats are then compared on
-        all their cells, joined into one string per row.
+        Vectorised in two steps: rows are first keyed cheaply — on ``prekey`` (arrays that are
+        equal wherever the cells are: codes of the cells or values parsed from them, hashed into
+        one 64-bit key), else on their first three columns (dictionary-encoded in Arrow) —; only
+        rows whose key repeats are then compared on all their cells.
 
         Examples
         --------
@@ -241,6 +249,10 @@ class Ledger:
         >>> ledger.merge_duplicates(raw.frame)
         >>> ledger.duplicate_mask.tolist(), ledger.duplicate_reason[1]
         ([False, True, False, False], 'exact duplicate of line 2')
+        >>> again = Ledger(raw)
+        >>> again.merge_duplicates(raw.frame, prekey=[np.array([7, 7, 7, 8])])
+        >>> again.duplicate_mask.tolist()
+        [False, True, False, False]
         """
         cols = list(values.items()) if isinstance(values, pd.DataFrame) else list(enumerate(values))
         open_ = self.open
@@ -249,21 +261,26 @@ class Ledger:
             return
 
         def codes(series: pd.Series, rows: np.ndarray | None = None) -> np.ndarray:
-            arr = pc.fill_null(pc.cast(_arrow(series.astype(str)), pa.large_string()), "\x1e")
             if rows is not None:
-                arr = arr.take(pa.array(rows))
+                series = series.iloc[rows]
+            arr = pc.fill_null(pc.cast(_arrow(series.astype(str)), pa.large_string()), "\x1e")
             return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
-        pre = np.zeros(len(where), dtype=np.int64)
-        for _, series in cols[:3]:
-            c = codes(series)[where]
-            pre = pd.factorize(pre * (int(c.max()) + 1) + c)[0].astype(np.int64)
+        if prekey is not None:
+            pre = _row_hash([np.asarray(k)[where] for k in prekey])
+            exact = cols
+        else:
+            pre = np.zeros(len(where), dtype=np.int64)
+            for _, series in cols[:3]:
+                c = codes(series)[where]
+                pre = pd.factorize(pre * (int(c.max()) + 1) + c)[0].astype(np.int64)
+            exact = cols[3:]
         candidates = pd.Series(pre).duplicated(keep=False).to_numpy()
         if not candidates.any():
             return
         rows = where[candidates]
-        key = pre[candidates]
-        for _, series in cols[3:]:
+        key = pre[candidates] if prekey is None else np.zeros(len(rows), dtype=np.int64)
+        for _, series in exact:
             c = codes(series, rows)
             key = pd.factorize(key * (int(c.max()) + 1) + c)[0].astype(np.int64)
         dup = pd.Series(key).duplicated(keep="first").to_numpy()
@@ -343,6 +360,25 @@ class Ledger:
             warnings=list(raw.warnings) + list(warnings),
             date_forms=dict(date_forms),
         )
+
+
+def _row_hash(parts: list[np.ndarray]) -> np.ndarray:
+    """One 64-bit key per row from several equal-length arrays (codes, numbers, dates); equal rows, equal keys."""
+    h = np.full(len(parts[0]) if parts else 0, 0xCBF29CE484222325, dtype=np.uint64)
+    prime = np.uint64(0x100000001B3)
+    for part in parts:
+        part = np.asarray(part)
+        if part.dtype.kind == "f":
+            part = np.where(np.isnan(part), np.nan, part + 0.0)  # one NaN, and -0.0 == 0.0
+            bits = part.astype(np.float64).view(np.uint64)
+        elif part.dtype.kind == "M":
+            bits = part.astype("datetime64[ns]").view(np.int64).astype(np.uint64)
+        else:
+            bits = part.astype(np.int64).astype(np.uint64)
+        h ^= bits
+        h *= prime
+        h ^= h >> np.uint64(29)
+    return h
 
 
 def quoted(values: pd.Series, limit: int = 40) -> pd.Series:

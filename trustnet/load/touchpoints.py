@@ -14,6 +14,8 @@ from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+from pandas.api.types import union_categoricals
 
 from .. import schema as S
 from ..aliases import REFERRAL_ALIASES, TICKET_ALIASES, TOUCHPOINT_ALIASES, normalise_header
@@ -24,7 +26,18 @@ from .profiles import load_profiles, match_profile
 from .read import RawTable, read_table
 from .report import LoadReport
 from .rows import Ledger, prepare
-from .values import apply_value_map, parse_dates, parse_event, parse_ids, parse_money, parse_number
+from .values import (
+    Coded,
+    _series,
+    apply_value_map,
+    encode,
+    ids_coded,
+    parse_dates,
+    parse_event,
+    parse_ids,
+    parse_money,
+    parse_number,
+)
 
 __all__ = ["load_touchpoints", "touchpoints_from_table", "infer_scale"]
 
@@ -129,7 +142,7 @@ def load_touchpoints(
         reports.append(rep)
     if len(reports) == 1:
         return tables[0], reports[0]
-    out = pd.concat(tables, ignore_index=True)
+    out = _stack(tables)
     rejected = [r.rejected_rows.assign(file=r.source) for r in reports if len(r.rejected_rows)]
     dups = [r.duplicate_rows.assign(file=r.source) for r in reports if len(r.duplicate_rows)]
     report = LoadReport(
@@ -211,15 +224,22 @@ def touchpoints_from_table(
                 c = apply_value_map(c, dict(vmap))
             return c
         if profile is not None and canonical in profile.constants:
-            return pd.Series([profile.constants[canonical]] * n, dtype="str")
-        return pd.Series([""] * n, dtype="str")
+            return _constant(str(profile.constants[canonical]), n)
+        return _constant("", n)
 
-    customer, w = parse_ids(cells(S.CUSTOMER))
+    def given(canonical: str) -> bool:
+        return canonical in colmap or (profile is not None and canonical in profile.constants)
+
+    # Columns of few distinct values (provider, touchpoint, scale, event, dimension...) are parsed
+    # once per distinct value (Coded) and come out as categoricals.
+    customer, w, customer_codes = ids_coded(cells(S.CUSTOMER))
     if w:
         warnings.append(w)
     ledger.reject((customer == "").to_numpy(), "missing customer")
-    provider = cells(S.PROVIDER).str.strip()
-    provider = parse_ids(provider.where(provider != "", settings.load.default_provider))[0]
+    prov = encode(cells(S.PROVIDER))
+    pv = prov.values.str.strip()
+    pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
+    provider = _category(prov, pv)
 
     dates = {}
     for c in (S.AT, "solved_at"):
@@ -232,42 +252,53 @@ def touchpoints_from_table(
 
     # --- scores and their scale
     score_text = cells(S.SCORE)
-    score, bad = parse_number(score_text)
+    score_s, bad = parse_number(score_text)
+    score = score_s.to_numpy(dtype="float64")
     if S.SCORE in colmap:
         ledger.reject_cells(bad.to_numpy(), "unparseable score ", score_text, f" in {colmap[S.SCORE]!r}")
-    scale_col = cells(S.SCALE).str.strip().str.lower()
-    default_scale = infer_scale(score[ledger.open & score.notna().to_numpy()], colmap.get(S.SCORE, ""))
-    known = scale_col.isin(list(S.SCALES))
-    if ((scale_col != "") & ~known).any():
-        odd = scale_col[(scale_col != "") & ~known].value_counts().head(3)
+    scored = ~np.isnan(score)
+    default_scale = infer_scale(score_s[ledger.open & scored], colmap.get(S.SCORE, ""))
+    sc = encode(cells(S.SCALE))
+    sv = sc.values.str.strip().str.lower()
+    known = sv.isin(list(S.SCALES)).to_numpy()
+    odd_u = (sv != "").to_numpy() & ~known
+    if odd_u.any():
+        odd = _rows_of(sc, sv, odd_u).value_counts().head(3)
         warnings.append("unknown scale value(s) " + ", ".join(repr(v) for v in odd.index)
                         + f"; used {default_scale!r} (valid: {', '.join(S.SCALES)})")
-    scale = scale_col.where(known, default_scale).where(score.notna(), None)
-    lo = scale.map({k: v[0] for k, v in S.SCALES.items()}).astype(float)
-    hi = scale.map({k: v[1] for k, v in S.SCALES.items()}).astype(float)
-    outside = (score.notna() & ((score < lo) | (score > hi))).to_numpy()
+    scale_names = list(S.SCALES)
+    scale_codes = pd.Index(scale_names).get_indexer(pd.Index(sv.where(known, default_scale)))[sc.codes]
+    scale_codes[~scored] = -1
+    scale = pd.Categorical.from_codes(scale_codes.astype(np.int8), categories=pd.Index(scale_names, dtype="str"))
+    lo = np.array([S.SCALES[k][0] for k in scale_names] + [np.nan], dtype=float)[scale_codes]
+    hi = np.array([S.SCALES[k][1] for k in scale_names] + [np.nan], dtype=float)[scale_codes]
+    outside = scored & ((score < lo) | (score > hi))
     if outside.any():
         reason = pd.Series("", index=frame.index, dtype=object)
-        reason[outside] = ("score outside the " + scale[outside].astype(str) + " scale "
-                           + lo[outside].map("{:g}".format) + "-" + hi[outside].map("{:g}".format) + ": "
-                           + score_text[outside].str.strip()).to_numpy()
+        reason[outside] = ("score outside the " + pd.Series(np.asarray(scale_names)[scale_codes[outside]])
+                           + " scale " + pd.Series(lo[outside]).map("{:g}".format) + "-"
+                           + pd.Series(hi[outside]).map("{:g}".format) + ": "
+                           + score_text[outside].str.strip().to_numpy()).to_numpy()
         ledger.reject(outside, reason)
 
     # --- events, tickets
     ticket = bool({"ticket_id", "solved_at", "reopens"} & set(colmap)) or (
         S.EVENT in colmap and S.RESPONSE_DAYS in colmap) or (profile is not None and "ticket" in profile.name)
     if S.EVENT in colmap:
-        event, _unknown = parse_event(cells(S.EVENT))
-        event = event.where(event != "", None)
+        ev = encode(cells(S.EVENT))
+        ev_values, _unknown = parse_event(ev.values)
+        event = _category(ev, ev_values.where(ev_values != "", None).astype("str").str.lower())
     elif "solved_at" in colmap:
-        event = pd.Series(np.where(dates["solved_at"].notna(), "resolved", "unresolved"), dtype="str")
+        event = pd.Categorical.from_codes(dates["solved_at"].isna().to_numpy().astype(np.int8),
+                                          categories=pd.Index(["resolved", "unresolved"], dtype="str"))
     else:
-        event = pd.Series(pd.NA, index=frame.index, dtype="str")
-    reopened = pd.Series(False, index=frame.index)
+        event = _missing(n)
+    reopened = np.zeros(n, dtype=bool)
     if "reopens" in colmap:
         reopens, _ = parse_number(frame[colmap["reopens"]])
-        reopened = reopens.fillna(0) > 0
-    touchpoint = cells(S.TOUCHPOINT).str.strip()
+        reopened = (reopens.fillna(0) > 0).to_numpy()
+    tp = encode(cells(S.TOUCHPOINT))
+    tv = tp.values.str.strip()
     if ticket:
         default_tp = "support ticket"
     elif S.SCORE in colmap and default_scale == "nps":
@@ -277,9 +308,14 @@ def touchpoints_from_table(
     else:
         default_tp = ""
     if ticket and S.TOUCHPOINT in colmap:
-        touchpoint = touchpoint.where(touchpoint == "", "support ticket: " + touchpoint.str.lower())
-    touchpoint = touchpoint.where(touchpoint != "", default_tp)
-    touchpoint = touchpoint.where(~reopened, touchpoint + " (reopened)")
+        tv = tv.where(tv == "", "support ticket: " + tv.str.lower())
+    tv = tv.where(tv != "", default_tp)
+    if reopened.any():  # the distinct (name, reopened) pairs
+        pair, pairs = pd.factorize(tp.codes.astype(np.int64) * 2 + reopened)
+        base = tv.to_numpy(dtype=object)[pairs // 2]
+        tv = pd.Series(np.where(pairs % 2 == 1, base + " (reopened)", base), dtype="str")
+        tp = Coded(pair.astype(np.int32), tv)
+    touchpoint = _category(tp, tv.where(tv != "", None))
 
     # --- response time in days
     response = pd.Series(np.nan, index=frame.index, dtype="float64")
@@ -296,35 +332,85 @@ def touchpoints_from_table(
     elif "solved_at" in colmap and S.AT in colmap:
         response = (dates["solved_at"] - dates[S.AT]).dt.total_seconds() / 86400.0
 
-    dimension = cells(S.DIMENSION).str.strip().str.lower()
-    dim_known = dimension.isin(list(S.DIMENSIONS))
-    if ((dimension != "") & ~dim_known).any():
-        odd = dimension[(dimension != "") & ~dim_known].value_counts().head(3)
+    dc = encode(cells(S.DIMENSION))
+    dv = dc.values.str.strip().str.lower()
+    dim_known = dv.isin(list(S.DIMENSIONS)).to_numpy()
+    odd_u = (dv != "").to_numpy() & ~dim_known
+    if odd_u.any():
+        odd = _rows_of(dc, dv, odd_u).value_counts().head(3)
         warnings.append("dimension value(s) " + ", ".join(repr(v) for v in odd.index) + " are not people, process "
                         "or platform; left unknown (trust infers them from the touchpoint)")
+    dimension = pd.Categorical.from_codes(pd.Index(list(S.DIMENSIONS)).get_indexer(pd.Index(dv))[dc.codes].astype(np.int8),
+                                          categories=pd.Index(list(S.DIMENSIONS), dtype="str"))
     value = pd.Series(np.nan, index=frame.index, dtype="float64")
     if S.VALUE in colmap:
         value, bad = parse_money(frame[colmap[S.VALUE]])
         ledger.reject_cells(bad.to_numpy(), "unparseable amount ", frame[colmap[S.VALUE]])
-    comment = cells(S.COMMENT).str.strip()
+    if given(S.COMMENT):
+        cm = encode(cells(S.COMMENT))
+        cv = cm.values.str.strip()
+        comment = _category(cm, cv.where(cv != "", None))
+    else:
+        comment = _missing(n)
 
-    ledger.merge_duplicates(frame)
+    # exact duplicates: the same cells in every column; rows are first keyed on the codes and values above
+    at = dates[S.AT].to_numpy()
+    ledger.merge_duplicates(frame, prekey=[customer_codes.codes, prov.codes, at, tp.codes, score, sc.codes,
+                                           event.codes, response.to_numpy(dtype="float64"),
+                                           value.to_numpy(dtype="float64"), dc.codes])
     keep = ledger.open
     out = pd.DataFrame({
         S.CUSTOMER: customer.astype("str"),
-        S.PROVIDER: provider.astype("str"),
+        S.PROVIDER: provider,
         S.AT: dates[S.AT].astype("datetime64[ns]"),
-        S.TOUCHPOINT: touchpoint.where(touchpoint != "", None).astype("str"),
-        S.DIMENSION: dimension.where(dim_known, None).astype("str"),
-        S.SCORE: score.astype("float64"),
-        S.SCALE: scale.astype("str"),
-        S.EVENT: event.astype("str").str.lower(),
+        S.TOUCHPOINT: touchpoint,
+        S.DIMENSION: dimension,
+        S.SCORE: score,
+        S.SCALE: scale,
+        S.EVENT: event,
         S.RESPONSE_DAYS: response.astype("float64"),
         S.VALUE: value.astype("float64"),
-        S.COMMENT: comment.where(comment != "", None).astype("str"),
+        S.COMMENT: comment,
         S.SOURCE_LINE: raw.lines.astype("int64"),
-    })[keep].reset_index(drop=True)
+    }, index=frame.index)
+    if not keep.all():
+        out = out[keep]
+    out = out.reset_index(drop=True)
     public = {k: v for k, v in colmap.items()}
     report = ledger.report(kind="touchpoints", mapping=public, warnings=warnings, date_forms=date_forms,
                            profile=profile)
     return out, report
+
+
+def _stack(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Touchpoint tables one under the other, categorical columns kept categorical (categories merged, sorted)."""
+    out = pd.concat(tables, ignore_index=True)
+    for col in tables[0].columns:
+        if isinstance(tables[0][col].dtype, pd.CategoricalDtype) and not isinstance(out[col].dtype,
+                                                                                   pd.CategoricalDtype):
+            out[col] = union_categoricals([t[col] for t in tables], sort_categories=True)
+    return out
+
+
+def _constant(value: str, n: int) -> pd.Series:
+    """``n`` cells holding ``value`` (built in Arrow, no Python list)."""
+    return _series(pa.array([value]).take(pa.array(np.zeros(n, dtype=np.int32))), pd.RangeIndex(n))
+
+
+def _missing(n: int) -> pd.Categorical:
+    """An all-NA categorical text column."""
+    return pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=pd.Index([], dtype="str"))
+
+
+def _rows_of(coded: Coded, values: pd.Series, per_value: np.ndarray) -> pd.Series:
+    """The rows' values (in row order) where ``per_value`` holds, for counting them."""
+    rows = coded.codes[coded.mask(per_value)]
+    return pd.Series(values.to_numpy(dtype=object)[rows], dtype="str")
+
+
+def _category(coded: Coded, per_value: pd.Series) -> pd.Categorical:
+    """A categorical column from one (text or NA) result per distinct value; categories sorted."""
+    codes, categories = pd.factorize(per_value.astype("str"), sort=True)
+    codes = np.append(codes, -1)[coded.codes]
+    small = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_000 else np.int32
+    return pd.Categorical.from_codes(codes.astype(small), categories=pd.Index(categories, dtype="str"))

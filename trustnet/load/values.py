@@ -32,6 +32,9 @@ __all__ = [
     "match",
     "apply_value_map",
     "by_unique",
+    "Coded",
+    "encode",
+    "ids_coded",
     "parse_ids",
     "parse_dates",
     "parse_money",
@@ -69,15 +72,124 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, str | None]:
     >>> parse_ids(pd.Series(["4.41E+11", "x"]))[1]
     "1 id(s) look like Excel scientific notation (e.g. '4.41E+11'): Excel rounded them; re-export the ids as text"
     """
-    arr = pc.utf8_trim_whitespace(_arrow(col))
+    out, warning, _ = ids_coded(col)
+    return out, warning
+
+
+def ids_coded(col: pd.Series) -> tuple[pd.Series, str | None, Coded]:
+    """:func:`parse_ids`, plus the column's :class:`Coded` form (for keys built on the raw cells).
+
+    Examples
+    --------
+    >>> ids, _, coded = ids_coded(pd.Series([" A@x.com", "b", " A@x.com"]))
+    >>> ids.tolist(), coded.codes.tolist()
+    (['a@x.com', 'b', 'a@x.com'], [0, 1, 0])
+    """
+    coded = encode(col)
+    uniq = _arrow(coded.values)
+    arr = pc.utf8_trim_whitespace(uniq)
     arr = pc.if_else(pc.match_substring(arr, "@"), pc.utf8_lower(arr), arr)
-    out = _series(arr, col.index)
-    sci = pc.match_substring_regex(arr, _SCI).to_numpy(zero_copy_only=False)
+    sci_u = pc.fill_null(pc.match_substring_regex(arr, _SCI), False).to_numpy(zero_copy_only=False)
+    if col.dtype == "str" and bool(pc.all(pc.equal(arr, uniq)).as_py() is not False):
+        out = col  # already clean (the usual case): the column itself, no copy
+    else:
+        out = coded.take(_series(arr, pd.RangeIndex(len(arr))), col.index)
     warning = None
-    if sci.any():
+    if sci_u.any():
+        sci = coded.mask(sci_u)
         warning = (f"{int(sci.sum())} id(s) look like Excel scientific notation (e.g. {out[sci].iloc[0]!r}): "
                    "Excel rounded them; re-export the ids as text")
-    return out, warning
+    return out, warning, coded
+
+
+@dataclass
+class Coded:
+    """A column as integer codes into its distinct values (NA, when present, is one of them).
+
+    Parsing the distinct values once and spreading the result back with :meth:`take` keeps
+    per-value work off the per-row path (a million-row column often holds a few dozen values).
+
+    Examples
+    --------
+    >>> c = encode(pd.Series(["b", "a", "b", None], dtype="str"))
+    >>> c.codes.tolist(), c.values.tolist()
+    ([0, 1, 0, 2], ['b', 'a', nan])
+    >>> c.take(c.values.str.upper()).tolist()
+    ['B', 'A', 'B', nan]
+    >>> c.mask(np.array([True, False, False])).tolist(), c.counts().tolist()
+    ([True, False, True, False], [2, 1, 1])
+    """
+
+    codes: np.ndarray
+    values: pd.Series
+
+    def take(self, per_value: pd.Series | np.ndarray, index: pd.Index | None = None) -> pd.Series:
+        """Spread one result per distinct value back to the rows (NA where a code is -1).
+
+        Examples
+        --------
+        >>> encode(pd.Series(["2", "1", "2"])).take(np.array([2.0, 1.0])).tolist()
+        [2.0, 1.0, 2.0]
+        """
+        if isinstance(per_value, pd.Series) and per_value.dtype == "str":
+            arr = pa.array(per_value.array)
+            if isinstance(arr, pa.ChunkedArray):
+                arr = arr.combine_chunks()
+            idx = pa.array(self.codes, mask=self.codes < 0)
+            out = _series(arr.take(idx), pd.RangeIndex(len(self.codes)))
+        else:
+            vals = np.asarray(per_value)
+            if vals.dtype.kind in "fc":
+                out = pd.Series(np.append(vals, np.nan)[self.codes])
+            elif vals.dtype.kind == "b":
+                out = pd.Series(np.append(vals, False)[self.codes])
+            else:
+                out = pd.Series(pd.array(per_value)).take(self.codes, allow_fill=True)
+        if index is not None:
+            out.index = index
+        return out
+
+    def mask(self, per_value: np.ndarray) -> np.ndarray:
+        """Boolean per row from a boolean per distinct value (False where a code is -1).
+
+        Examples
+        --------
+        >>> encode(pd.Series(["x", "y", "x"])).mask(np.array([False, True])).tolist()
+        [False, True, False]
+        """
+        return np.append(np.asarray(per_value, dtype=bool), False)[self.codes]
+
+    def counts(self) -> np.ndarray:
+        """Rows per distinct value.
+
+        Examples
+        --------
+        >>> encode(pd.Series(["x", "y", "x"])).counts().tolist()
+        [2, 1]
+        """
+        return np.bincount(self.codes[self.codes >= 0], minlength=len(self.values))
+
+
+def encode(col: pd.Series) -> Coded:
+    """The column's distinct values and each row's code into them (see :class:`Coded`).
+
+    Examples
+    --------
+    >>> encode(pd.Series(["x", "y", "x"])).codes.tolist()
+    [0, 1, 0]
+    """
+    codes, uniques = pd.factorize(col, use_na_sentinel=False)  # NA is a value of its own: parsers see it
+    dtype = np.int32 if len(uniques) < 2 ** 31 - 1 else np.int64
+    values = pd.Series(uniques.astype("str") if len(uniques) else [], dtype="str")
+    return Coded(codes.astype(dtype, copy=False), values)
+
+
+def _mostly_repeated(col: pd.Series, sample: int = 20_000) -> bool:
+    """Whether a column repeats its values enough that parsing each distinct value once pays."""
+    if len(col) < 2 * sample:
+        return len(col) > 1000 and col.nunique() <= len(col) // 4
+    head = col.iloc[:sample]
+    return head.nunique() <= sample // 4
 
 
 @dataclass
@@ -201,6 +313,9 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     >>> parse_dates(pd.Series(["1700000000"] * 9 + ["x"])).bad.tolist()[-2:]
     [False, True]
     """
+    fast = _iso_dates(col)
+    if fast is not None:
+        return fast
     text = col.astype(str).str.strip()
     present = (text != "").to_numpy()
     result = pd.Series(pd.NaT, index=col.index, dtype="datetime64[ns]")
@@ -254,6 +369,35 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     result[present] = _ns(parsed).to_numpy()
     bad = pd.Series(present, index=col.index) & result.isna()
     return DateColumn(result, bad, " + ".join(forms) or "unparsed", None)
+
+
+_ISO_STRICT = r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?)?$"
+
+
+def _iso_dates(col: pd.Series) -> DateColumn | None:
+    """A column of plain ISO dates (``2025-01-31``, ``2025-01-31T08:01:42``) in one Arrow cast.
+
+    None unless every non-empty cell casts and a sample agrees with the general path
+    (:func:`parse_dates` then takes that path: offsets, odd layouts, bad cells).
+    """
+    if len(col) < 5000 or col.dtype != "str":
+        return None
+    arr = pa.array(col.array)
+    head = col.iloc[:2000]
+    sample = head[head.str.strip() != ""]
+    if sample.empty or not match(sample.str.strip(), _ISO_STRICT).all():
+        return None
+    arr = pc.utf8_trim_whitespace(arr)
+    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+    try:
+        stamps = pc.cast(arr, pa.timestamp("ns"))
+    except pa.ArrowException:  # a cell Arrow cannot read as ISO: the general path judges every cell
+        return None
+    values = pd.Series(stamps.to_numpy(zero_copy_only=False), index=col.index).astype("datetime64[ns]")
+    check = parse_dates(head.reset_index(drop=True))  # the general path, on the first 2,000 cells
+    if check.form != "iso" or not check.values.equals(values.iloc[:len(head)].reset_index(drop=True)):
+        return None
+    return DateColumn(values, pd.Series(False, index=col.index), "iso", None)
 
 
 def _numeric_dates(numeric: pd.Series) -> tuple[pd.Series, str]:
@@ -362,8 +506,17 @@ def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Serie
     2     True
     dtype: bool)
     """
+    if _mostly_repeated(col):  # each distinct amount parsed once; the decimal vote still counts rows
+        coded = encode(col)
+        values_u, bad_u = _money(coded.values, decimal, coded.counts())
+        return coded.take(values_u.to_numpy(), col.index), pd.Series(coded.mask(bad_u.to_numpy()), index=col.index)
+    return _money(col, decimal, None)
+
+
+def _money(col: pd.Series, decimal: str | None, weights: np.ndarray | None) -> tuple[pd.Series, pd.Series]:
+    """:func:`parse_money` on ``col``; ``weights`` = rows per cell when ``col`` holds distinct values."""
     arr = pc.utf8_trim_whitespace(_arrow(col))
-    present = pc.not_equal(arr, "").to_numpy(zero_copy_only=False)
+    present = pc.fill_null(pc.not_equal(arr, ""), True).to_numpy(zero_copy_only=False)
     arr = pc.replace_substring_regex(arr, _CURRENCY, "")
     if pc.any(pc.match_substring(arr, "(")).as_py():
         neg_paren = pc.match_substring_regex(arr, r"^\(.*\)$").to_numpy(zero_copy_only=False)
@@ -376,12 +529,13 @@ def parse_money(col: pd.Series, *, decimal: str | None = None) -> tuple[pd.Serie
         arr = pc.replace_substring(arr, "'", "")
 
     def has(pattern: str) -> np.ndarray:
-        return pc.match_substring_regex(arr, pattern).to_numpy(zero_copy_only=False)
+        return pc.fill_null(pc.match_substring_regex(arr, pattern), False).to_numpy(zero_copy_only=False)
 
     if decimal is None:
         comma_dec = has(r"(^[^.]*,\d{1,2}$)|(\.\d{3},\d*$)")
         dot_dec = has(r"(^[^,]*\.\d{1,2}$)|(,\d{3}\.\d*$)")
-        column_decimal = "," if comma_dec.sum() > dot_dec.sum() else "."
+        w = np.ones(len(arr), dtype=np.int64) if weights is None else weights
+        column_decimal = "," if int(w[comma_dec].sum()) > int(w[dot_dec].sum()) else "."
         # a value that shows its own decimal separator keeps it; the others follow the column
         use_comma = comma_dec | (~dot_dec & (column_decimal == ","))
     else:
@@ -407,6 +561,10 @@ def parse_number(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     >>> parse_number(pd.Series(["9", "7,5", "x", ""]))[0].tolist()
     [9.0, 7.5, nan, nan]
     """
+    if _mostly_repeated(col):
+        coded = encode(col)
+        values_u, bad_u = parse_number(coded.values)
+        return coded.take(values_u.to_numpy(), col.index), pd.Series(coded.mask(bad_u.to_numpy()), index=col.index)
     text = col.astype(str).str.strip()
     present = text != ""
     s = text.str.replace(r"^([-+]?\d+),(\d+)$", r"\1.\2", regex=True)

@@ -1,0 +1,97 @@
+"""The fast paths of the loader (distinct values parsed once, categorical columns, hashed duplicate keys,
+one Arrow cast for ISO dates) give exactly what the general paths give."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+from trustnet import schema as S
+from trustnet.load import load_referrals, load_touchpoints
+from trustnet.load.values import _money, encode, parse_dates, parse_ids, parse_money, parse_number
+
+
+def test_touchpoint_text_columns_are_categorical_and_stay_so_when_stacked():
+    a = io.StringIO("customer,provider,touchpoint,score,event,dimension,comment\n"
+                    "ann,P1,App,9,Complaint,People,hi\nbob,P2,call,3,,nonsense,\n")
+    b = io.StringIO("customer,provider,touchpoint,score\ncat,P3,app,5\n")
+    one, rep = load_touchpoints(a)
+    for col in (S.PROVIDER, S.TOUCHPOINT, S.EVENT, S.DIMENSION, S.SCALE, S.COMMENT):
+        assert isinstance(one[col].dtype, pd.CategoricalDtype), col
+    assert one[S.CUSTOMER].dtype == "str"
+    assert list(one[S.SCALE].cat.categories) == list(S.SCALES)
+    assert list(one[S.DIMENSION].cat.categories) == list(S.DIMENSIONS)
+    assert one[S.EVENT].tolist()[0] == "complaint" and pd.isna(one[S.EVENT].tolist()[1])
+    assert one[S.DIMENSION].tolist()[0] == "people" and pd.isna(one[S.DIMENSION].tolist()[1])
+    assert any("nonsense" in w for w in rep.warnings)
+    a.seek(0)
+    both, _ = load_touchpoints([a, b])
+    assert isinstance(both[S.PROVIDER].dtype, pd.CategoricalDtype)
+    assert both[S.PROVIDER].tolist() == ["P1", "P2", "P3"]
+    assert both[S.TOUCHPOINT].tolist() == ["App", "call", "app"]
+
+
+def test_touchpoint_duplicates_need_every_cell_equal():
+    rows = ["customer,provider,at,score,touchpoint,extra"]
+    body = [
+        "ann,P,2025-01-05,9,app,x",      # line 2
+        "ann,P,2025-01-05,9,app,x",      # 3: exact duplicate of 2
+        "ann,P,2025-01-05,9.0,app,x",    # 4: same score, other cell: kept
+        "ann,P,2025-01-05 00:00,9,app,x",  # 5: same time, other cell: kept
+        "ann,P,2025-01-05,9,app,y",      # 6: differs only in an unmapped column: kept
+        "ann,P,2025-01-05,9,app,x",      # 7: duplicate of 2 again
+        "bob,P,2025-01-05,9,app,y",      # 8
+        "bob,P,2025-01-05,9,app,y",      # 9: duplicate of 8
+    ]
+    df, rep = load_touchpoints(io.StringIO("\n".join(rows + body) + "\n"))
+    assert rep.duplicate_rows[S.SOURCE_LINE].tolist() == [3, 7, 9]
+    assert rep.duplicate_rows["kept_line"].tolist() == [2, 2, 8]
+    assert df[S.SOURCE_LINE].tolist() == [2, 4, 5, 6, 8]
+    assert rep.rows_read == rep.accepted + rep.duplicates + rep.rejected
+
+
+def test_distinct_value_parsers_match_the_row_by_row_results():
+    rng = np.random.default_rng(3)
+    n = 6000
+    money = pd.Series(rng.choice(["3,5", "1,234", "$10.00", "", "(2.50)", "n/a"], n), dtype="str")
+    money[:1000] = [f"{i}.25" for i in range(1000)]  # many distinct dot-decimals, fewer rows than the commas
+    fast_v, fast_b = parse_money(money)
+    slow_v, slow_b = _money(money, None, None)
+    assert fast_v.equals(slow_v) and fast_b.equals(slow_b)
+    numbers = pd.Series(rng.choice(["9", " 7,5", "x", "", "10"], n), dtype="str")
+    values, bad = parse_number(numbers)
+    assert values[numbers == " 7,5"].eq(7.5).all() and bad[numbers == "x"].all() and not bad[numbers == ""].any()
+    ids = pd.Series(rng.choice([" Ann@X.com", "007", "4.41E+11", "bob"], n), dtype="str")
+    out, warning = parse_ids(ids)
+    assert set(out) == {"ann@x.com", "007", "4.41E+11", "bob"}
+    assert warning is not None and warning.startswith(f"{int((ids == '4.41E+11').sum())} id(s)")
+    coded = encode(ids)
+    assert (coded.values.to_numpy()[coded.codes] == ids.to_numpy()).all()
+
+
+def test_iso_dates_in_one_cast_match_the_general_path():
+    rng = np.random.default_rng(5)
+    stamps = pd.Timestamp("2024-01-01") + pd.to_timedelta(rng.integers(0, 10**8, 8000), unit="s")
+    text = pd.Series(stamps.strftime("%Y-%m-%dT%H:%M:%S"), dtype="str")
+    text[::97] = ""
+    fast = parse_dates(text)
+    assert fast.form == "iso" and not fast.bad.any()
+    assert fast.values[text != ""].equals(pd.Series(stamps, dtype="datetime64[ns]")[text != ""])
+    assert fast.values[text == ""].isna().all()
+    text[4000] = "2024-13-45T00:00:00"  # one bad cell: the general path rejects that cell only
+    slow = parse_dates(text)
+    assert slow.bad.sum() == 1 and bool(slow.bad[4000])
+
+
+def test_referral_duplicates_and_rejections_unchanged_on_a_messy_export():
+    lines = ["Referrer Email,Friend Email,Referral Date,Order Total"]
+    for i in range(3000):
+        lines.append(f"User{i % 50}@Example.com,user{i}@x.com,01/{i % 28 + 1:02d}/2025,\"${i},000.50\"")
+    lines += [lines[5], lines[7], "ann@x.com,,01/02/2025,1", "ann@x.com,ann@x.com,01/02/2025,1"]
+    df, rep = load_referrals(io.StringIO("\n".join(lines) + "\n"))
+    assert rep.duplicates == 2 and rep.duplicate_rows["kept_line"].tolist() == [6, 8]
+    assert rep.rejected_rows["reason"].str[:16].tolist() == ["missing referred", "self-referral: r"]
+    assert rep.rows_read == rep.accepted + rep.duplicates + rep.rejected == 3004
+    assert df["revenue"].iloc[1] == 1000.5

@@ -127,7 +127,9 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     strength_bits = np.abs(g_imp).astype(np.float32).view(np.int32).astype(np.int64)
     sort_key = (g_rd << 32) | ((aligned <= 1e-12).astype(np.int64) << 31) | (0x7FFFFFFF - strength_bits)
     g = sort_order(sort_key)
-    first = np.r_[True, g_rd[g][1:] != g_rd[g][:-1]] if len(g) else np.array([], bool)
+    g_rd_sorted = g_rd[g]
+    first = np.r_[True, g_rd_sorted[1:] != g_rd_sorted[:-1]] if len(g) else np.array([], bool)
+    del g_rd_sorted
     start = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0)) if len(g) else np.array([], np.int64)
     within = np.arange(len(g)) - start
     take = (within == 0) | ((within == 1) & (aligned[g] > 1e-12))
@@ -182,12 +184,14 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     no_text = (chosen < 0).all(axis=1)
     comp[no_text, 10] = base_fallback + np.clip(prior[no_text].astype(np.int64), 0, 2)
 
-    # one Arrow take per component column in relationship order (absent components take ""), one join
-    present = [c for c in range(n_comp) if (comp[:, c] != empty).any()]
+    # the components each relationship has, row by row, as one Arrow list per relationship: one take, one join
     if not n_rel:
         return pd.Series([], dtype="str")
-    cols = [pc.take(vocab, pa.array(comp[:, c])) for c in present] or [pc.take(vocab, pa.array(comp[:, 0]))]
-    why = cols[0] if len(cols) == 1 else pc.binary_join_element_wise(*cols, "")
+    present = comp != empty
+    offsets = np.zeros(n_rel + 1, np.int64)
+    np.cumsum(present.sum(axis=1), out=offsets[1:])
+    parts = pc.take(vocab, pa.array(comp[present]))
+    why = pc.binary_join(pa.LargeListArray.from_arrays(pa.array(offsets), parts), "")
     return pd.Series(pd.arrays.ArrowStringArray(why)).astype("str")
 
 

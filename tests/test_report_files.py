@@ -97,3 +97,155 @@ def test_pseudonyms_are_consistent_keyed_and_leave_no_identifier():
     text = a1.to_csv() + t1.to_csv()
     for ident in ("ann", "bob", "cat", "Tiles", "x.com", "rude"):
         assert ident not in text
+
+
+# --- streamed writers (Arrow formatting a chunk of rows at a time) ------------------------------------------------
+
+from pathlib import Path  # noqa: E402
+
+import numpy as np  # noqa: E402
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from trustnet.report import textcols  # noqa: E402
+from trustnet.report.graphfiles import GraphTables, write_gexf, write_graphml, write_node_link_json  # noqa: E402
+from trustnet.report.textcols import number_text  # noqa: E402
+
+PROPS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
+                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+TEXT = st.one_of(st.sampled_from(HOSTILE + ["a,b", 'say "hi"', "é\u200bü", "", " ", "x\r\ny", "\\", "1.5", "nan"]),
+                 st.text(max_size=8))
+FLOAT = st.one_of(st.floats(-1e300, 1e300, width=64), st.sampled_from([np.nan, 0.0, -0.0, 2.0, 1e-7, 1e15, 1 / 3]))
+
+
+def _old_csv_text(frame: pd.DataFrame) -> str:
+    """The writer before streaming: neutralise, round floats, DataFrame.to_csv."""
+    safe = neutralise(frame)
+    for name in safe.columns:
+        if pd.api.types.is_float_dtype(safe[name]):
+            safe[name] = safe[name].round(6)
+    return safe.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
+
+
+def _read_back(source) -> pd.DataFrame:
+    return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], encoding="utf-8-sig")
+
+
+@st.composite
+def frames(draw, carriage_returns: bool = True):
+    n = draw(st.integers(0, 12))
+    text = TEXT if carriage_returns else TEXT.filter(lambda s: "\r" not in s)
+    data = {
+        "text": draw(st.lists(st.one_of(st.none(), text), min_size=n, max_size=n)),
+        "float": draw(st.lists(FLOAT, min_size=n, max_size=n)),
+        "int": draw(st.lists(st.integers(-10**12, 10**12), min_size=n, max_size=n)),
+        "bool": draw(st.lists(st.booleans(), min_size=n, max_size=n)),
+        "when": draw(st.lists(st.one_of(st.none(), st.datetimes(min_value=pd.Timestamp("1900-01-01").to_pydatetime(),
+                                                                 max_value=pd.Timestamp("2200-01-01").to_pydatetime())),
+                              min_size=n, max_size=n)),
+    }
+    frame = pd.DataFrame(data).astype({"text": "str", "float": float, "int": "int64", "bool": bool})
+    frame["when"] = pd.to_datetime(frame["when"])
+    frame["kind"] = pd.Categorical(draw(st.lists(st.sampled_from(["a", "=b", "c,d", None]), min_size=n, max_size=n)))
+    columns = draw(st.permutations(list(frame.columns)))
+    return frame[columns[: draw(st.integers(1, len(columns)))]]
+
+
+def _same_table(new: pd.DataFrame, old: pd.DataFrame, source: pd.DataFrame) -> None:
+    assert list(new.columns) == list(old.columns) and len(new) == len(old)
+    for j, name in enumerate(source.columns):
+        if pd.api.types.is_float_dtype(source[name]):  # the text of a number may differ ("1e-07", "0.0000001")
+            # (rtol: Series.round(6) nudged values beyond 1e15 by an ulp; they are now left as they are)
+            np.testing.assert_allclose(pd.to_numeric(new.iloc[:, j]).to_numpy(float), pd.to_numeric(old.iloc[:, j]).to_numpy(float),
+                                       rtol=1e-15, atol=0)
+        else:
+            assert new.iloc[:, j].fillna("<NA>").tolist() == old.iloc[:, j].fillna("<NA>").tolist(), name
+
+
+@PROPS
+@given(frames(carriage_returns=False))
+def test_write_csv_reads_back_like_to_csv(tmp_path_factory, frame):
+    path = write_csv(frame, tmp_path_factory.mktemp("csv") / "t.csv")
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf") and b"\r\n" not in path.read_bytes().replace(b'"', b"")
+    _same_table(_read_back(path), _read_back(io.StringIO(_old_csv_text(frame))), frame)
+
+
+@PROPS
+@given(frames())
+def test_write_csv_cells_read_back_as_written(tmp_path_factory, frame):
+    back = _read_back(write_csv(frame, tmp_path_factory.mktemp("csv") / "t.csv"))
+    assert len(back) == len(frame)
+    for j, name in enumerate(frame.columns):
+        col, got = frame[name], back.iloc[:, j]
+        if pd.api.types.is_float_dtype(col):
+            np.testing.assert_array_equal(pd.to_numeric(got).to_numpy(float), col.round(6).to_numpy(float))
+        elif pd.api.types.is_integer_dtype(col):
+            assert pd.to_numeric(got).tolist() == col.tolist()
+        elif pd.api.types.is_bool_dtype(col):
+            assert got.tolist() == [str(v) for v in col]
+        elif pd.api.types.is_datetime64_any_dtype(col):
+            assert pd.to_datetime(got).tolist() == col.dt.floor("s").tolist()
+        else:
+            expected = [None if pd.isna(v) or v == "" else ("'" + v if str(v).startswith(("=", "+", "-", "@", "\t", "\r", "\n")) else v)
+                        for v in col.astype(object)]
+            assert [None if pd.isna(v) else v for v in got] == expected
+
+
+def test_write_csv_quotes_carriage_returns_and_keeps_one_column_rows(tmp_path):
+    path = write_csv(pd.DataFrame({"a": ["x\ry", None, "", "z"]}), tmp_path / "t.csv")
+    assert path.read_bytes() == b'\xef\xbb\xbfa\n"x\ry"\n""\n""\nz\n'
+    assert _read_back(path)["a"].tolist()[::3] == ["x\ry", "z"]
+    assert write_csv(pd.DataFrame(), tmp_path / "empty.csv").read_bytes() == b"\xef\xbb\xbf\n"
+
+
+@PROPS
+@given(st.lists(st.floats(allow_nan=False, allow_infinity=False, width=64), max_size=20))
+def test_number_text_matches_python_formatting(values):
+    x = np.array(values, dtype=float)
+    six = number_text(x, significant=6, point=False).to_pylist()
+    # "{:.6g}" up to one unit in the 6th digit (a value half-way after binary rounding may round either way)
+    np.testing.assert_allclose([float(t) for t in six], [float(f"{v:.6g}") for v in values], rtol=1.01e-5, atol=0)
+    assert all(len(t.lstrip("-").split("e")[0].replace(".", "").strip("0")) <= 6 for t, v in zip(six, values) if 1e-15 < abs(v) < 1e15)
+    full = number_text(x, infinity=("Infinity", "-Infinity")).to_pylist()
+    assert [json.loads(t) for t in full] == values and all(type(json.loads(t)) is float for t in full)
+    with np.errstate(over="ignore"):  # np.round overflows past 1e302; number_text leaves such values alone
+        expected = np.where(np.abs(x) < 1e15, np.round(x, 6), x)
+    assert [float(t) for t in number_text(x, digits=6).to_pylist()] == expected.tolist()
+
+
+IDS_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8)
+
+
+@PROPS
+@given(st.lists(IDS_TEXT, min_size=2, max_size=8, unique=True), st.lists(st.one_of(st.none(), IDS_TEXT), min_size=8, max_size=8))
+def test_graph_file_text_escaping_round_trips(tmp_path_factory, ids, notes):
+    nodes = pd.DataFrame({"id": ids, "label": ids, "start": None, "note": notes[: len(ids)]}).astype({"note": object})
+    edges = pd.DataFrame({"source": ids[:-1], "target": ids[1:], "start": "2025-01-02", "weight": 1.0,
+                          "note": pd.Series(notes[: len(ids) - 1], dtype=object)})
+    t = GraphTables(nodes, edges)
+    data = json.loads(node_link_json(t))
+    assert [n["id"] for n in data["nodes"]] == ids
+    assert [n.get("note") for n in data["nodes"]] == notes[: len(ids)]
+    expected = [json.dumps({k: v for k, v in row.items() if v is not None}, ensure_ascii=False)
+                for row in nodes.astype(object).where(nodes.notna(), None).to_dict("records")]
+    assert node_link_json(t).split('"nodes": [')[1].split('], "edges"')[0] == ", ".join(expected)
+    xml_ids = ["".join(c for c in i if c in "\t\n\r" or ord(c) >= 32) for i in ids]
+    if len(set(xml_ids)) == len(ids) and all(xml_ids):  # XML 1.0 cannot hold other control characters: they are dropped
+        folder = tmp_path_factory.mktemp("g")
+        H = nx.read_graphml(write_graphml(t, folder / "g.graphml"))
+        assert sorted(H.nodes) == sorted(xml_ids)
+        root = ET.parse(write_gexf(t, folder / "g.gexf")).getroot()
+        assert [n.get("id") for n in root.iter("{http://gexf.net/1.3}node")] == xml_ids
+
+
+def test_chunked_output_is_the_same_bytes(monkeypatch, tmp_path, small_graph):
+    frame = pd.DataFrame({"a": [f"r{i}" for i in range(25)], "b": np.linspace(-1, 1, 25), "c": ["=x", None, "y,z", "w", ""] * 5})
+    t = graph_tables(small_graph)
+    whole = [write_csv(frame, tmp_path / "a.csv").read_bytes(), gexf(t), graphml(t), node_link_json(t)]
+    monkeypatch.setattr(textcols, "CHUNK_ROWS", 2)
+    assert textcols.chunks(5) == [slice(0, 2), slice(2, 4), slice(4, 5)]
+    chunked = [write_csv(frame, tmp_path / "b.csv").read_bytes(), gexf(t), graphml(t), node_link_json(t)]
+    assert chunked == whole
+    paths = [write_gexf(t, tmp_path / "g.gexf"), write_graphml(t, tmp_path / "g.graphml"), write_node_link_json(t, tmp_path / "g.json")]
+    assert [Path(p).read_text(encoding="utf-8") for p in paths] == whole[1:]
+    json.loads(whole[3])

@@ -36,7 +36,8 @@ def _small(n: int, analysis: Any) -> str:
 
 def _trust_sentence(analysis: Any) -> str | None:
     rel = analysis.relationships
-    customers = rel[rel["kind"].astype(str).isin(["customer", "advocate"])]
+    people = rel["kind"].isin(["customer", "advocate"]).to_numpy(bool)
+    customers = rel.loc[people, [d for d in DIMENSIONS if d in rel]]  # only the columns it needs: no copy of the text
     means = {d: float(customers[d].mean()) for d in DIMENSIONS if d in customers and customers[d].notna().any()}
     if not means:
         return None

@@ -39,8 +39,8 @@ _STR = pa.large_string()
 Part = Union[pa.Array, str]
 
 
-def chunks(n: int, size: int = CHUNK_ROWS) -> list[slice]:
-    """Row slices that cover ``n`` rows, ``size`` at a time.
+def chunks(n: int, size: int | None = None) -> list[slice]:
+    """Row slices that cover ``n`` rows, ``size`` (default :data:`CHUNK_ROWS`) at a time.
 
     Examples
     --------
@@ -49,7 +49,8 @@ def chunks(n: int, size: int = CHUNK_ROWS) -> list[slice]:
     >>> chunks(0)
     []
     """
-    return [slice(start, min(start + size, n)) for start in range(0, n, size)]
+    step = size or CHUNK_ROWS
+    return [slice(start, min(start + step, n)) for start in range(0, n, step)]
 
 
 def _arrow(values: pd.Series) -> pa.Array:
@@ -117,8 +118,9 @@ def number_text(
     ['1234570', '2', '0.00000123457']
     """
     x = np.asarray(pd.Series(values).to_numpy(dtype=float, na_value=np.nan), dtype=float)
-    if digits is not None:
-        x = np.round(x, digits)
+    if digits is not None:  # (beyond 1e15 there are no decimals left to round, and x * 10**digits could overflow)
+        with np.errstate(all="ignore"):
+            x = np.where(np.abs(x) < 1e15, np.round(x, digits), x)
     if significant is not None:
         x = _significant(x, significant)
     out = pc.cast(pa.array(x, from_pandas=True), _STR)
@@ -164,7 +166,8 @@ def text(values: pd.Series, *, booleans: tuple[str, str] = ("True", "False"), **
         values = values.dt.tz_localize(None)
         dtype = values.dtype
     if pd.api.types.is_datetime64_dtype(dtype):
-        return _as_text(pc.cast(_arrow(values), pa.timestamp("s"), safe=False))
+        seconds = pc.floor_temporal(_arrow(values), unit="second")  # floor, as strftime does, also before 1970
+        return _as_text(pc.cast(seconds, pa.timestamp("s"), safe=False))
     if isinstance(dtype, pd.StringDtype):
         return _as_text(_arrow(values))
     return _as_text(_arrow(values.astype("str")))

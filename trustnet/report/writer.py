@@ -28,7 +28,7 @@ import pandas as pd
 
 from ..errors import OutputError
 from . import graphfiles
-from .summary import headline, summary
+from .summary import summary
 from .tables import write_bytes, write_csv, write_text
 
 __all__ = ["write_report", "analysis_figures", "FIGURE_FORMATS"]
@@ -269,7 +269,7 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
             shown, how_to_read = rating_tables(analysis), rating_how_to_read(analysis)
         page = render_html(
             title=_title(analysis),
-            headline=headline(analysis),
+            headline=info["headline"],
             figures=inline,
             tables=shown,
             reconciliation=_reconciliation(analysis),

@@ -64,6 +64,7 @@ _PROBLEM_LABELS = {
 }
 _MONTHS = pa.array(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"])
 _PAD2 = pa.array([f"{i:02d}" for i in range(100)])
+_SIGNS = pa.array(["", "-"])
 _NULL = pa.scalar(None, pa.string())
 
 
@@ -107,7 +108,7 @@ def _decimals(values: np.ndarray, places: int = 2) -> pa.Array:
     scaled = np.round(np.abs(np.where(ok, v, 0.0)) * scale).astype(np.int64)
     whole = pc.cast(pa.array(scaled // scale), pa.string())
     frac = pc.take(_PAD2, pa.array(scaled % scale)) if places == 2 else pc.cast(pa.array(scaled % scale), pa.string())
-    sign = pa.array(np.where(v < 0, "-", ""), pa.string())
+    sign = pc.take(_SIGNS, pa.array((v < 0).astype(np.int8)))
     return _when(ok, _cat(sign, whole, ".", frac))
 
 
@@ -308,7 +309,7 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     has_lead = pc.is_valid(lead).to_numpy(zero_copy_only=False)
     at_risk = (likelihood >= safe_below) & (text_shares[rk, first] >= MIN_SHARE) & has_lead
     overall = np.nan_to_num(facts["overall"][sel])
-    safe = np.where(facts["kind"][sel] == KINDS.index(ADVOCATE), SAFE_ADVOCATE,
-                    np.where(overall >= TRUSTING, SAFE_TRUSTING, SAFE_OTHER))
-    next_action = _pick(at_risk, pc.fill_null(action, ""), pa.array(safe, pa.string()))
+    safe_code = np.where(facts["kind"][sel] == KINDS.index(ADVOCATE), 0, np.where(overall >= TRUSTING, 1, 2))
+    safe = pc.take(pa.array([SAFE_ADVOCATE, SAFE_TRUSTING, SAFE_OTHER], pa.string()), pa.array(safe_code))
+    next_action = _pick(at_risk, pc.fill_null(action, ""), safe)
     return tuple(pd.array(a, dtype="str") for a in (factors_text, why, next_action))

@@ -31,7 +31,7 @@ import pyarrow.compute as pc
 
 from .. import schema as S
 from . import tables as tables_module
-from .textcols import any_match, chunks, number_text, text, wrap, write_lines
+from .textcols import chunks, has_bytes, join, number_text, text, wrap, write_lines
 
 __all__ = ["GraphTables", "graph_tables", "gexf", "graphml", "node_link_json", "gephi_tables",
            "write_gexf", "write_graphml", "write_node_link_json"]
@@ -143,35 +143,34 @@ def graph_tables(graph: Any, relationships: pd.DataFrame | None = None, node_dat
 
 
 _XML_ENTITIES = (("&", "&amp;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"), ("\n", "&#10;"), ("\r", "&#13;"), ("\t", "&#9;"))
-_XML_FORBIDDEN = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]"  # control characters XML 1.0 cannot hold: dropped
-_XML_SPECIAL = '[&<>"\\n\\r\\t\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]'
+_XML_FORBIDDEN = bytes(c for c in range(32) if c not in (9, 10, 13))  # control characters XML 1.0 cannot hold: dropped
 _JSON_ESCAPES = (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t"), ("\b", "\\b"), ("\f", "\\f"))
-_JSON_SPECIAL = '[\\x00-\\x1f\\\\"]'
+_CONTROL = bytes(range(32))
 
 
 def _replace_all(values: pa.Array, pairs: tuple[tuple[str, str], ...]) -> pa.Array:
     for a, b in pairs:
-        if pc.any(pc.match_substring(values, a)).as_py():
+        if has_bytes(values, a.encode("ascii")):
             values = pc.replace_substring(values, a, b)
     return values
 
 
 def _xml_escape(values: pa.Array) -> pa.Array:
     """Text for an XML attribute or element: ``& < > "`` and line breaks as entities, other control characters dropped."""
-    if not any_match(values, _XML_SPECIAL):
+    if not has_bytes(values, b'&<>"' + _CONTROL):
         return values
-    if any_match(values, _XML_FORBIDDEN):
-        values = pc.replace_substring_regex(values, _XML_FORBIDDEN, "")
+    if has_bytes(values, _XML_FORBIDDEN):
+        values = pc.replace_substring_regex(values, "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f]", "")
     return _replace_all(values, _XML_ENTITIES)
 
 
-def _json_string(values: pa.Array) -> pa.Array:
-    """JSON string literals, as ``json.dumps(value, ensure_ascii=False)`` writes them; nulls stay null."""
-    if any_match(values, _JSON_SPECIAL):
+def _json_escape(values: pa.Array) -> pa.Array:
+    """The inside of JSON string literals, as ``json.dumps(value, ensure_ascii=False)`` writes them."""
+    if has_bytes(values, b'\\"' + _CONTROL):
         values = _replace_all(values, _JSON_ESCAPES)
-        if any_match(values, "[\\x00-\\x1f]"):
+        if has_bytes(values, _CONTROL):
             values = _replace_all(values, tuple((chr(c), f"\\u{c:04x}") for c in range(32)))
-    return wrap('"', values, '"')
+    return values
 
 
 def _attr_types(frame: pd.DataFrame, skip: tuple[str, ...]) -> dict[str, str]:
@@ -201,15 +200,15 @@ def _xml_values(col: pd.Series, kind: str) -> pa.Array:
     return _xml_escape(text(col))
 
 
-def _json_values(col: pd.Series) -> pa.Array:
-    """A column's JSON values (null where missing): numbers in full, ``true``/``false``, escaped strings."""
+def _json_values(col: pd.Series) -> tuple[pa.Array, str]:
+    """A column's JSON values (null where missing) and the quote around them: numbers in full, ``true``/``false``, strings."""
     if pd.api.types.is_bool_dtype(col.dtype):
-        return text(col, booleans=("true", "false"))
+        return text(col, booleans=("true", "false")), ""
     if pd.api.types.is_float_dtype(col.dtype):
-        return number_text(col, infinity=("Infinity", "-Infinity"))
+        return number_text(col, infinity=("Infinity", "-Infinity")), ""
     if pd.api.types.is_integer_dtype(col.dtype):
-        return text(col)
-    return _json_string(text(col))
+        return text(col), ""
+    return _json_escape(text(col)), '"'
 
 
 def _stream(write: Callable[[BinaryIO], None]) -> str:
@@ -243,17 +242,19 @@ def _write_gexf(tables: GraphTables, handle: BinaryIO, description: str) -> None
     for rows in chunks(len(nodes)):
         part = nodes.iloc[rows]
         parts = ['      <node id="', _xml_escape(text(part["id"])), '" label="', _xml_escape(text(part["label"])), '"',
-                 wrap(' start="', _xml_escape(text(part["start"])), '"'), "><attvalues>"]
-        parts += [wrap(f'<attvalue for="n{i}" value="', _xml_values(part[c], t), '"/>') for i, (c, t) in enumerate(ntypes.items())]
+                 *wrap(' start="', _xml_escape(text(part["start"])), '"'), "><attvalues>"]
+        for i, (c, t) in enumerate(ntypes.items()):
+            parts += wrap(f'<attvalue for="n{i}" value="', _xml_values(part[c], t), '"/>')
         write_lines(handle, [*parts, "</attvalues></node>\n"])
     handle.write(b"    </nodes>\n    <edges>\n")
     for rows in chunks(len(edges)):
         part = edges.iloc[rows]
         ids = pa.array(np.arange(rows.start, rows.stop)).cast(pa.large_string())
         parts = ['      <edge id="', ids, '" source="', _xml_escape(text(part["source"])), '" target="',
-                 _xml_escape(text(part["target"])), '"', wrap(' weight="', _xml_values(part["weight"], "double"), '"'),
-                 wrap(' start="', _xml_escape(text(part["start"])), '"'), "><attvalues>"]
-        parts += [wrap(f'<attvalue for="e{i}" value="', _xml_values(part[c], t), '"/>') for i, (c, t) in enumerate(etypes.items())]
+                 _xml_escape(text(part["target"])), '"', *wrap(' weight="', _xml_values(part["weight"], "double"), '"'),
+                 *wrap(' start="', _xml_escape(text(part["start"])), '"'), "><attvalues>"]
+        for i, (c, t) in enumerate(etypes.items()):
+            parts += wrap(f'<attvalue for="e{i}" value="', _xml_values(part[c], t), '"/>')
         write_lines(handle, [*parts, "</attvalues></edge>\n"])
     handle.write(b"    </edges>\n  </graph>\n</gexf>\n")
 
@@ -314,7 +315,8 @@ def _write_graphml(tables: GraphTables, handle: BinaryIO) -> None:
                 parts: list[pa.Array | str] = ['    <node id="', _xml_escape(text(part["id"])), '">']
             else:
                 parts = ['    <edge source="', _xml_escape(text(part["source"])), '" target="', _xml_escape(text(part["target"])), '">']
-            parts += [wrap(f'<data key="{tag[0]}{i}">', _xml_values(part[c], t), "</data>") for i, (c, t) in enumerate(types.items())]
+            for i, (c, t) in enumerate(types.items()):
+                parts += wrap(f'<data key="{tag[0]}{i}">', _xml_values(part[c], t), "</data>")
             write_lines(handle, [*parts, f"</{tag}>\n"])
     handle.write(b"  </graph>\n</graphml>\n")
 
@@ -361,16 +363,15 @@ def _write_json_records(frame: pd.DataFrame, handle: BinaryIO) -> None:
     keys = [_encode_str(str(name)) + ": " for name in frame.columns]
     for rows in chunks(len(frame)):
         values = [_json_values(frame.iloc[rows, j]) for j in range(frame.shape[1])]
+        first = 2 if rows.start == 0 else 0  # no separator before the first record
         if not values:
-            write_lines(handle, [pa.array(["{}"] * (rows.stop - rows.start), pa.large_string()), ", "], skip=0)
-            continue
-        if values[0].null_count == 0:  # the usual case: the first member is always there, no comma before it
-            body = [wrap(keys[0], values[0], ""), *(wrap(", " + k, v, "") for k, v in zip(keys[1:], values[1:]))]
+            write_lines(handle, [", {}", pa.nulls(rows.stop - rows.start, pa.large_string())], skip=first)
+        elif values[0][0].null_count == 0:  # the usual case: the first member is always there, no comma before it
+            members = [part for j, (v, q) in enumerate(values) for part in wrap(("" if j == 0 else ", ") + keys[j] + q, v, q)]
+            write_lines(handle, [", {", *members, "}"], skip=first)
         else:
-            members = [wrap(", " + k, v, "") for k, v in zip(keys, values)]
-            joined = pc.binary_join_element_wise(*members, pa.scalar("", pa.large_string()), null_handling="replace", null_replacement="")
-            body = [pc.utf8_slice_codeunits(joined, 2)]
-        write_lines(handle, [", {", *body, "}"], skip=2 if rows.start == 0 else 0)
+            joined = join([part for (v, q), key in zip(values, keys) for part in wrap(", " + key + q, v, q)])
+            write_lines(handle, [", {", pc.utf8_slice_codeunits(joined, 2), "}"], skip=first)
 
 
 def _write_node_link(tables: GraphTables, handle: BinaryIO) -> None:

@@ -26,14 +26,14 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .textcols import any_match, chunks, join, text, write_lines
+from .textcols import chunks, has_bytes, join, starts_with_bytes, text, write_lines
 
 __all__ = ["neutralise", "csv_cells", "write_csv", "write_text", "write_bytes", "open_output", "FORMULA_PREFIXES"]
 
 #: Characters that make a spreadsheet evaluate a cell (OWASP's list).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\n")
-_FORMULA = "^[" + "".join(f"\\x{ord(c):02x}" for c in FORMULA_PREFIXES) + "]"
-_NEEDS_QUOTES = '[,"\\r\\n]'
+_FORMULA = "".join(FORMULA_PREFIXES).encode("ascii")
+_NEEDS_QUOTES = b',"\r\n'
 
 
 def _is_text(col: pd.Series) -> bool:
@@ -44,9 +44,11 @@ def _is_text(col: pd.Series) -> bool:
 
 def _defused(cells: pa.Array) -> pa.Array:
     """Text cells with a leading ``'`` where a spreadsheet would run them as a formula."""
-    if not any_match(cells, _FORMULA):
+    risky = starts_with_bytes(cells, _FORMULA)
+    if not risky.any():
         return cells
-    return pc.if_else(pc.match_substring_regex(cells, _FORMULA), join(["'", cells]), cells)
+    mask = pa.array(risky)
+    return pc.replace_with_mask(cells, mask, join(["'", pc.filter(cells, mask)]))
 
 
 def neutralise(frame: pd.DataFrame) -> pd.DataFrame:
@@ -90,11 +92,12 @@ def csv_cells(col: pd.Series, *, lone: bool = False) -> pa.Array:
     ['-1.25', '0.333333', '']
     """
     cells = text(col, digits=6)
-    if _is_text(col) and any_match(cells, _FORMULA + "|" + _NEEDS_QUOTES):  # one pass in the usual case (ids)
+    if _is_text(col):
         cells = _defused(cells)
-        if any_match(cells, _NEEDS_QUOTES):
-            quoted = join(['"', pc.replace_substring(cells, '"', '""'), '"'])
-            cells = pc.if_else(pc.match_substring_regex(cells, _NEEDS_QUOTES), quoted, cells)
+        if has_bytes(cells, _NEEDS_QUOTES):
+            needs = pc.fill_null(pc.match_substring_regex(cells, '[,"\\r\\n]'), False)
+            quoted = join(['"', pc.replace_substring(pc.filter(cells, needs), '"', '""'), '"'])
+            cells = pc.replace_with_mask(cells, needs, quoted)
     if lone:
         cells = pc.fill_null(cells, "")
         return pc.if_else(pc.equal(cells, ""), pa.scalar('""', cells.type), cells)

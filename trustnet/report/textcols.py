@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["CHUNK_ROWS", "chunks", "text", "number_text", "join", "wrap", "write_lines", "any_match"]
+__all__ = ["CHUNK_ROWS", "chunks", "text", "number_text", "join", "wrap", "write_lines", "has_bytes", "starts_with_bytes"]
 
 #: Rows formatted at a time: large enough that per-chunk overhead is nothing, small enough that a chunk's
 #: text (100k rows of the widest table, about 60 MB) adds little to the process's memory.
@@ -67,16 +67,56 @@ def _as_text(arr: pa.Array) -> pa.Array:
     return arr if arr.type == _STR else pc.cast(arr, _STR)
 
 
-def any_match(arr: pa.Array, pattern: str) -> bool:
-    """Whether any value of a string array matches an RE2 ``pattern`` (nulls never do).
+def _layout(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """A large-string array's offsets (``len + 1`` of them) and value bytes, as numpy views (no copy)."""
+    buffers = arr.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64, count=arr.offset + len(arr) + 1)[arr.offset:]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, np.uint8)
+    return offsets, data
+
+
+def has_bytes(arr: pa.Array, chars: bytes) -> bool:
+    """Whether any value holds any of the ASCII ``chars``: one scan of the values' bytes, no per-row work.
+
+    A quick test before a kernel that rewrites values (escaping, quoting): most
+    columns need none. ASCII bytes never occur inside a multi-byte UTF-8 character.
 
     Examples
     --------
     >>> import pyarrow as pa
-    >>> any_match(pa.array(["a", None, "b,c"]), "[,]"), any_match(pa.array(["a"]), "[,]")
+    >>> has_bytes(pa.array(["a", None, "b,c"]), b",;"), has_bytes(pa.array(["a"]), b",;")
     (True, False)
     """
-    return bool(len(arr)) and bool(pc.any(pc.match_substring_regex(arr, pattern)).as_py())
+    arr = _as_text(arr)
+    if not len(arr):
+        return False
+    offsets, data = _layout(arr)
+    raw = data[offsets[0]:offsets[-1]].tobytes()
+    if len(chars) <= 4:
+        return any(bytes([c]) in raw for c in chars)
+    return bool(raw.translate(None, bytes(sorted(set(range(256)) - set(chars)))))
+
+
+def starts_with_bytes(arr: pa.Array, chars: bytes) -> np.ndarray:
+    """Boolean mask: the values whose first byte is one of the ASCII ``chars`` (nulls and empty text: False).
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> starts_with_bytes(pa.array(["=1", "", None, "a=", "-"]), b"=-").tolist()
+    [True, False, False, False, True]
+    """
+    arr = _as_text(arr)
+    offsets, data = _layout(arr)
+    lookup = np.zeros(256, dtype=bool)
+    lookup[list(chars)] = True
+    starts = offsets[:-1]
+    nonempty = offsets[1:] > starts
+    out = np.zeros(len(arr), dtype=bool)
+    out[nonempty] = lookup[data[starts[nonempty]]]
+    if arr.null_count:
+        out &= arr.is_valid().to_numpy(zero_copy_only=False)
+    return out
 
 
 def _significant(x: np.ndarray, digits: int) -> np.ndarray:
@@ -113,7 +153,7 @@ def number_text(
     --------
     >>> import numpy as np, pandas as pd
     >>> number_text(pd.Series([2.0, 1 / 3, np.nan, -1e-7]), digits=6).to_pylist()
-    ['2.0', '0.333333', None, '-0.0']
+    ['2.0', '0.333333', None, '0.0']
     >>> number_text(np.array([1234567.0, 2.0, 1.23456789e-6]), significant=6, point=False).to_pylist()
     ['1234570', '2', '0.00000123457']
     """
@@ -123,10 +163,18 @@ def number_text(
             x = np.where(np.abs(x) < 1e15, np.round(x, digits), x)
     if significant is not None:
         x = _significant(x, significant)
+    x = x + 0.0  # -0.0 becomes 0.0: one text for zero
+    if len(x) >= 1024:  # many columns hold few distinct values (zeros, shares, ranks): format each once
+        codes, uniques = pd.factorize(x)
+        if 3 * len(uniques) < len(x):
+            return pc.take(_float_text(uniques, point, infinity), pa.array(codes, mask=codes < 0))
+    return _float_text(x, point, infinity)
+
+
+def _float_text(x: np.ndarray, point: bool, infinity: tuple[str, str]) -> pa.Array:
     out = pc.cast(pa.array(x, from_pandas=True), _STR)
-    finite = np.isfinite(x)
     if point:
-        integral = finite & (np.floor(x) == x)
+        integral = np.isfinite(x) & (np.floor(x) == x)
         if integral.any():  # "1e+15" stays as it is: only plain digits get the point
             plain = pc.and_(pa.array(integral), pc.invert(pc.fill_null(pc.match_substring(out, "e"), True)))
             out = pc.replace_with_mask(out, plain, join([pc.filter(out, plain), ".0"]))
@@ -187,16 +235,22 @@ def join(parts: Sequence[Part], sep: str = "") -> pa.Array:
     return pc.binary_join_element_wise(*args, pa.scalar(sep, _STR), null_handling="replace", null_replacement="")
 
 
-def wrap(before: str, values: pa.Array, after: str) -> pa.Array:
-    """``before + value + after`` where a value is present, null where it is missing.
+def wrap(before: str, values: pa.Array, after: str) -> list[Part]:
+    """Line parts for ``before + value + after`` where a value is present, nothing where it is missing.
+
+    A column without missing values gives the three parts as they are (no
+    intermediate array): :func:`join` puts them together in one pass.
 
     Examples
     --------
     >>> import pyarrow as pa
-    >>> wrap(' start="', pa.array(["2025", None]), '"').to_pylist()
-    [' start="2025"', None]
+    >>> join(["<", *wrap('x="', pa.array(["2025", None]), '"'), ">"]).to_pylist()
+    ['<x="2025">', '<>']
     """
-    return pc.binary_join_element_wise(pa.scalar(before, _STR), _as_text(values), pa.scalar(after, _STR), pa.scalar("", _STR))
+    values = _as_text(values)
+    if not values.null_count:
+        return [before, values, after]
+    return [pc.binary_join_element_wise(pa.scalar(before, _STR), values, pa.scalar(after, _STR), pa.scalar("", _STR))]
 
 
 def write_lines(handle: BinaryIO, parts: Sequence[Part], sep: str = "", skip: int = 0) -> int:

@@ -214,11 +214,12 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
         then = np.datetime64(as_of, "ns") - np.timedelta64(int(ts.trend_window_days * 86_400), "s")
         known = np.isnat(ev_at) | (ev_at <= then)
         if known.any():
+            # later evidence weighs 0 (adding 0.0 leaves every sum exactly as without it): no copies of the table
             _, W0, score0, _, _ = _scores_at(
-                graph, ev_rel[known], ev_dim[known], ev_w[known], ev_v[known], ev_at[known],
+                graph, ev_rel, ev_dim, np.where(known, ev_w, 0.0), np.where(known, ev_v, 0.0), ev_at,
                 pd.Timestamp(then), chain, settings,
             )
-            had = np.bincount(ev_rel[known], minlength=n_rel) > 0
+            had = np.bincount(ev_rel, weights=known, minlength=n_rel) > 0
             now = np.column_stack([overall, score])
             before = np.column_stack([overall_score(score0, ts.inconsistency_penalty), score0])
             trend = np.where(had[:, None], now - before, np.nan)

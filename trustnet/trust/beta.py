@@ -99,10 +99,18 @@ def recency_weights(weight: np.ndarray, at: np.ndarray, as_of: Any, half_life_da
     if as_of is None or (not isinstance(as_of, np.datetime64) and as_of != as_of) or len(at) == 0:
         return np.asarray(weight, float).copy()
     end = np.datetime64(as_of, "ns").astype(np.int64)
-    t = at.astype("datetime64[ns]").astype(np.int64)
-    nat = np.isnat(at)
-    age = np.where(nat, 0.0, np.maximum(end - t, 0) / _DAY_NS)
-    return weight * np.exp2(-age / half_life_days)
+    t = np.asarray(at, "datetime64[ns]").view(np.int64)
+    # in place on one array (millions of rows): age in days, NaT 0, then the weight
+    age = np.subtract(end, t)
+    np.maximum(age, 0, out=age)
+    days = np.divide(age, _DAY_NS)
+    del age
+    days[t == np.iinfo(np.int64).min] = 0.0
+    np.negative(days, out=days)
+    days /= half_life_days
+    np.exp2(days, out=days)
+    days *= weight
+    return days
 
 
 def dimension_sums(rel_idx: np.ndarray, dim: np.ndarray, w: np.ndarray, v: np.ndarray, n_rel: int

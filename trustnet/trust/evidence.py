@@ -408,7 +408,13 @@ class _Pieces:
             empty: dict[str, Any] = {"rel_idx": np.int64, "dim": np.int8, "value": float, "weight": float,
                      "at": "datetime64[ns]", "source": np.int8, "label": np.int16, "primary": bool}
             return {k: np.array([], dtype=empty[k]) for k in keys}
-        return {k: np.concatenate([p[k] for p in self.parts]) for k in keys}
+        out = {}
+        for k in keys:  # one column at a time, freeing the pieces as they are joined
+            out[k] = np.concatenate([p[k] for p in self.parts])
+            for p in self.parts:
+                del p[k]
+        self.parts = []
+        return out
 
 
 def relationship_rows(graph: TrustGraph, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:

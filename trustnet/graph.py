@@ -56,7 +56,8 @@ from .settings import Settings
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
 
-__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS"]
+__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS",
+           "ADVOCATE_REL", "CUSTOMER_REL", "REFERRED_BY_REL", "TIE_REL"]
 
 ADVOCATE = "advocate"
 CUSTOMER_OF = "customer"
@@ -65,6 +66,9 @@ RATED = "rated"
 KINDS = (ADVOCATE, CUSTOMER_OF, REFERRED_BY, RATED)
 
 _NS: Final = "datetime64[ns]"
+
+#: columns of ``TrustGraph.referrals`` / ``.touchpoints``: the row in ``relationships`` of each tie (-1: to oneself)
+ADVOCATE_REL, CUSTOMER_REL, REFERRED_BY_REL, TIE_REL = "advocate_rel", "customer_rel", "referred_by_rel", "rel_idx"
 
 
 @dataclass(frozen=True, eq=False)
@@ -367,9 +371,11 @@ def build_graph(
         as_of = pd.Timestamp(latest) if latest != np.iinfo(np.int64).min else pd.NaT
 
     nodes = _node_table(uniques, refs, tps, ref_at, tp_at, n)
-    relationships, tp_rel = _relationship_table(uniques, refs, tps, ref_at, tp_at, n)
+    relationships, tie_rows = _relationship_table(uniques, refs, tps, ref_at, tp_at, n)
+    # each referral's and touchpoint's relationship rows (-1 for a tie to oneself): later stages need not search
+    refs = refs.assign(**{ADVOCATE_REL: tie_rows[0], CUSTOMER_REL: tie_rows[1], REFERRED_BY_REL: tie_rows[2]})
     if tps is not None:
-        tps = tps.assign(rel_idx=tp_rel)
+        tps = tps.assign(**{TIE_REL: tie_rows[3]})
 
     adjacency = sp.csr_matrix((np.ones(len(refs)), (r_idx, d_idx)), shape=(n, n))
     adjacency.sum_duplicates()
@@ -521,7 +527,8 @@ def build_rating_graph(
     refs = _canonical_referrals(pd.DataFrame({S.REFERRER: pd.Series([], dtype="str"),
                                               S.REFERRED: pd.Series([], dtype="str")}), settings)
     empty = np.array([], np.int64)
-    refs = refs.assign(referrer_idx=empty, referred_idx=empty, provider_idx=empty)
+    refs = refs.assign(referrer_idx=empty, referred_idx=empty, provider_idx=empty,
+                       **{ADVOCATE_REL: empty, CUSTOMER_REL: empty, REFERRED_BY_REL: empty})
     adjacency = sp.csr_matrix((count.astype(float), (t_idx, e_idx)), shape=(n, n))
     return TrustGraph(
         nodes=nodes,
@@ -600,8 +607,9 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
 
 
 def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, ref_at: np.ndarray, tp_at: np.ndarray,
-                        n: int) -> tuple[pd.DataFrame, np.ndarray]:
-    """The relationship table, and the relationship row of each touchpoint (-1 for a customer who is the provider)."""
+                        n: int) -> tuple[pd.DataFrame, list[np.ndarray]]:
+    """The relationship table, and the relationship row of each tie (-1 for a tie to oneself), one array per source:
+    referrer → provider, referred → provider, referred → referrer (one row per referral each), then touchpoints."""
     r_idx = refs["referrer_idx"].to_numpy()
     d_idx = refs["referred_idx"].to_numpy()
     p_idx = refs["provider_idx"].to_numpy()
@@ -671,8 +679,8 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
         "last_seen": last.view(_NS),
         "referrals": count_g,
     }, copy=False)
-    tp_rows = row[offset - len(tp_at):] if tps is not None else np.array([], np.int64)
-    return table, tp_rows
+    bounds = np.cumsum([0] + [len(p[3]) for p in parts])
+    return table, [row[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
 
 
 def sort_order(key: np.ndarray, bound: int | None = None) -> np.ndarray:

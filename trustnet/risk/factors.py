@@ -25,7 +25,7 @@ import pyarrow.compute as pc
 
 from .. import schema as S
 from ..errors import InputError
-from ..graph import ADVOCATE, CUSTOMER_OF, KINDS, TrustGraph
+from ..graph import ADVOCATE, ADVOCATE_REL, CUSTOMER_OF, CUSTOMER_REL, KINDS, TIE_REL, TrustGraph
 from ..settings import Settings
 from .forest import forest_downstream
 from .weights import FACTORS
@@ -87,6 +87,11 @@ def _score_unit(score: np.ndarray, scale: pd.Series) -> np.ndarray:
     return np.clip((score - lo) / (hi - lo), 0.0, 1.0)
 
 
+# the relationship-row column build_graph records for a pair of index columns
+_RECORDED = {("customer_idx", "provider_idx"): TIE_REL, ("referred_idx", "provider_idx"): CUSTOMER_REL,
+             ("referrer_idx", "provider_idx"): ADVOCATE_REL}
+
+
 class _Rows:
     """Maps (truster_idx, trustee_idx) pairs onto the rows of the relationships scored for risk."""
 
@@ -109,8 +114,9 @@ class _Rows:
         """Row of each line of ``frame`` (by its two index columns), computed once per table."""
         name = f"{id(frame)}:{truster}:{trustee}"
         if name not in self._cache:
-            if (truster, trustee) == ("customer_idx", "provider_idx") and "rel_idx" in frame:
-                self._cache[name] = self.of_rel[frame["rel_idx"].to_numpy(np.int64)]  # build_graph's rows
+            recorded = _RECORDED.get((truster, trustee))
+            if recorded is not None and recorded in frame:
+                self._cache[name] = self.of_rel[frame[recorded].to_numpy(np.int64)]  # build_graph's rows
             else:
                 self._cache[name] = self.find(frame[truster].to_numpy(), frame[trustee].to_numpy())
         return self._cache[name]

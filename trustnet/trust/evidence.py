@@ -85,7 +85,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import SettingsError
-from ..graph import TrustGraph
+from ..graph import ADVOCATE_REL, CUSTOMER_REL, REFERRED_BY_REL, TIE_REL, TrustGraph
 from ..settings import Settings
 
 __all__ = [
@@ -455,6 +455,13 @@ def relationship_rows(graph: TrustGraph, truster: np.ndarray, trustee: np.ndarra
 
 
 
+def _tie_rows(graph: TrustGraph, table: pd.DataFrame, column: str, truster: np.ndarray, trustee: np.ndarray) -> np.ndarray:
+    """The relationship rows :func:`~trustnet.graph.build_graph` recorded in ``column``, else searched."""
+    if column in table:
+        return table[column].to_numpy(np.int64)
+    return relationship_rows(graph, truster, trustee)
+
+
 def _spread(pieces: _Pieces, rel: np.ndarray, dim_codes: np.ndarray, value: np.ndarray, weight: np.ndarray,
             at: np.ndarray, source: str, label: np.ndarray) -> None:
     """Add evidence on a per-row dimension code; code 3 (``all``) spreads over the three at w/3."""
@@ -507,14 +514,14 @@ def build_evidence(graph: TrustGraph, settings: Settings) -> tuple[pd.DataFrame,
     d_idx = refs["referred_idx"].to_numpy(np.int64)
     p_idx = refs["provider_idx"].to_numpy(np.int64)
     ref_at = refs[S.REFERRED_AT].to_numpy("datetime64[ns]")
-    adv_rel = relationship_rows(graph, r_idx, p_idx)
+    adv_rel = _tie_rows(graph, refs, ADVOCATE_REL, r_idx, p_idx)
     ok = adv_rel >= 0
     for dim, value, weight in table["referral"]["made"]:
         pieces.add(adv_rel[ok], _DIM_CODE[dim], value, weight, ref_at[ok], "referral", lab["referral"], True)
     st_codes, st_values = _codes(refs[S.STATUS])
     conv_at = refs[S.CONVERTED_AT].to_numpy("datetime64[ns]")
-    by_rel = relationship_rows(graph, d_idx, r_idx)
-    cust_rel = relationship_rows(graph, d_idx, p_idx)
+    by_rel = _tie_rows(graph, refs, REFERRED_BY_REL, d_idx, r_idx)
+    cust_rel = _tie_rows(graph, refs, CUSTOMER_REL, d_idx, p_idx)
     for name, spec in table["status"].items():
         if name not in st_values or not spec:
             continue
@@ -529,8 +536,7 @@ def build_evidence(graph: TrustGraph, settings: Settings) -> tuple[pd.DataFrame,
     unknown_events: list[str] = []
     tps = graph.touchpoints
     if tps is not None and len(tps):
-        rel = (tps["rel_idx"].to_numpy(np.int64) if "rel_idx" in tps  # build_graph found them already
-               else relationship_rows(graph, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64)))
+        rel = _tie_rows(graph, tps, TIE_REL, tps["customer_idx"].to_numpy(np.int64), tps["provider_idx"].to_numpy(np.int64))
         at = tps[S.AT].to_numpy("datetime64[ns]")
         name_codes, name_values = _codes(tps[S.TOUCHPOINT], normalise=False)
         kw = touchpoint_dimensions(pd.Series(name_values, dtype="str"), ts.keywords)

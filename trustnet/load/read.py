@@ -169,6 +169,7 @@ def read_table(
     encoding: str | None = None,
     sheet: str | int | None = None,
     header: bool | None = None,
+    compact: bool = False,
 ) -> RawTable:
     """Read a path, ``"-"`` (stdin), a file object or a DataFrame into a :class:`RawTable`.
 
@@ -190,6 +191,10 @@ def read_table(
     header : bool, optional
         Whether the first row is a header; default: yes unless every cell of the
         first row is a number (headerless edge lists).
+    compact : bool, default False
+        Hold the columns of a delimited file that repeat few values in its first 256 kB (statuses,
+        names of touchpoints, providers...) as ``category`` columns of the same text: a fraction
+        of the memory for a file of millions of rows. Text cells and ``""`` either way.
 
     Returns
     -------
@@ -205,6 +210,9 @@ def read_table(
     >>> raw = read_table(io.StringIO("id|name\\n7|Ann\\n"))
     >>> raw.info["delimiter"], raw.frame["name"].tolist()
     ('|', ['Ann'])
+    >>> big = read_table(io.StringIO("id,kind\\n" + "".join(f"{i},a\\n" for i in range(3000))), compact=True)
+    >>> str(big.frame["id"].dtype), str(big.frame["kind"].dtype), big.frame["kind"].iloc[0]
+    ('str', 'category', 'a')
     """
     if isinstance(source, RawTable):
         return source
@@ -242,11 +250,13 @@ def read_table(
     if head is not None and head[:4096].lstrip()[:1] not in ("[", "{"):
         # UTF-8 text: sniff the layout on the first 256 kB and hand the file's own bytes to the
         # CSV reader (which checks the rest is UTF-8); decode the whole file only when needed
-        body = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+        held = _Payload(data, 3 if data.startswith(codecs.BOM_UTF8) else 0)
+        del data  # the reader lets go of the bytes once parsed (held.data = None): hundreds of MB
         with contextlib.suppress(_NotUtf8, UnicodeDecodeError):  # not UTF-8 after all: decode carefully below
             return _read_delimited(head, name, delimiter, header,
-                                   dict(info, encoding="utf-8-sig" if body is not data else "utf-8"), [],
-                                   utf8=body, full=lambda: body.decode("utf-8"))
+                                   dict(info, encoding="utf-8-sig" if held.start else "utf-8"), [],
+                                   utf8=held, full=held.text, compact=compact)
+        data = held.whole()
     text, enc, enc_warning = _decode(data, name, encoding)
     info["encoding"] = enc
     warnings = [enc_warning] if enc_warning else []
@@ -257,12 +267,38 @@ def read_table(
             raw.info.update(info, format=parsed[2], delimiter=None, header=True)
             raw.warnings[:0] = warnings
             return raw
-    utf8 = data[3:] if data.startswith(codecs.BOM_UTF8) else data
+    utf8 = _Payload(data, 3 if data.startswith(codecs.BOM_UTF8) else 0)
+    del data
     return _read_delimited(text, name, delimiter, header, info, warnings,
-                           utf8=utf8 if enc in ("utf-8", "utf-8-sig") else None)
+                           utf8=utf8 if enc in ("utf-8", "utf-8-sig") else None, compact=compact)
 
 
 # --- bytes -------------------------------------------------------------------------------
+
+class _Payload:
+    """A file's bytes from ``start`` on (past a BOM, without copying them), which the reader may release."""
+
+    def __init__(self, data: bytes, start: int = 0) -> None:
+        self.data: bytes | None = data
+        self.start = start
+
+    def whole(self) -> bytes:
+        if self.data is None:
+            raise RuntimeError("the file's bytes were released")
+        return self.data
+
+    def view(self) -> memoryview:
+        return memoryview(self.whole())[self.start:]
+
+    def count(self, sub: bytes) -> int:
+        return self.whole().count(sub, self.start)
+
+    def contains(self, sub: bytes) -> bool:
+        return self.whole().find(sub, self.start) >= 0
+
+    def text(self) -> str:
+        return str(self.view(), "utf-8")
+
 
 class _NotUtf8(Exception):
     """The fast UTF-8 path met bytes that are not UTF-8."""
@@ -475,10 +511,11 @@ def _preamble(sample: list[str], delimiter: str) -> int:
 
 
 def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | None,
-                    info: dict[str, Any], warnings: list[str], utf8: bytes | None = None,
-                    full: Any = None) -> RawTable:
+                    info: dict[str, Any], warnings: list[str], utf8: _Payload | None = None,
+                    full: Any = None, compact: bool = False) -> RawTable:
     """Read delimited text. ``text`` may be only the start of the file when ``full`` (a callable
-    returning the whole text) is given; ``utf8`` are the bytes handed to the CSV reader."""
+    returning the whole text) is given; ``utf8`` are the bytes handed to the CSV reader (released
+    once read, when the line numbers need them no more)."""
     line_offset = 0
     first_nl = text.find("\n")
     first = text[: first_nl if first_nl >= 0 else len(text)].strip("\r")
@@ -541,19 +578,21 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
         bad.append((int(row.number) if row.number is not None else -1, row.text, row.actual_columns))
         return "skip"
 
-    payload = utf8 if utf8 is not None else text.encode("utf-8")  # the file's own bytes when already UTF-8
+    payload = utf8 if utf8 is not None else _Payload(text.encode("utf-8"))  # the file's own bytes when UTF-8
+    repeated = _repeated_columns(text, delimiter, ncol) if compact else set()
+    types = {f"f{i}": pa.dictionary(pa.int32(), pa.string()) if i in repeated else pa.string() for i in range(ncol)}
 
     def read(block_size: int) -> pa.Table:
         bad.clear()
         return pacsv.read_csv(
-            io.BytesIO(payload),
+            pa.BufferReader(pa.py_buffer(payload.view())),
             read_options=pacsv.ReadOptions(autogenerate_column_names=True, use_threads=False,
                                            block_size=block_size),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
                                              newlines_in_values=True, ignore_empty_lines=True,
                                              invalid_row_handler=on_invalid),
-            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(ncol)},
-                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+            convert_options=pacsv.ConvertOptions(column_types=types, strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False),
         )
 
     try:
@@ -568,9 +607,17 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
             raise _NotUtf8(str(err)) from err
         raise InputError(f"{name}: the file cannot be split into columns with delimiter "
                          f"{_DELIMITER_NAMES.get(delimiter, repr(delimiter))} ({err}); pass --delimiter") from err
-    frame = table.to_pandas()
-    frame.columns = range(frame.shape[1])
-    record_line = _record_lines(payload, len(frame) + len(bad))
+    n_rows = table.num_rows
+    record_line = _record_lines(payload, n_rows + len(bad))
+    payload.data = None  # lines numbered: the bytes are not needed again (and may be hundreds of MB)
+    columns = list(table.columns)
+    del table
+    parts = {}
+    for i in range(len(columns)):
+        col, columns[i] = columns[i], None  # the Arrow column is released as its pandas one is made
+        parts[i] = _to_pandas(col)
+    frame = pd.DataFrame(parts, index=pd.RangeIndex(n_rows), copy=False)
+    pa.default_memory_pool().release_unused()  # the reader's scratch memory, back to the system for what follows
     if record_line is not None:
         record_line = record_line + line_offset
     bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)
@@ -600,6 +647,30 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
     raw.info.update(info, header=bool(header))
     raw.warnings[:0] = warnings
     return raw
+
+
+def _to_pandas(col: pa.ChunkedArray) -> pd.Series:
+    """An Arrow text column as pandas ``str``, or a dictionary column as ``category`` with the smallest codes."""
+    out = pa.Table.from_arrays([col], names=["c"]).to_pandas()["c"]
+    if isinstance(out.dtype, pd.CategoricalDtype):
+        cats = out.cat.categories
+        small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32_000 else np.int32
+        if out.cat.codes.dtype != small:
+            out = pd.Series(pd.Categorical.from_codes(out.cat.codes.to_numpy().astype(small), categories=cats))
+    return out
+
+
+def _repeated_columns(text: str, delimiter: str, ncol: int) -> set[int]:
+    """Columns whose cells repeat in the first 256 kB (at most one distinct value in two):
+    read straight into dictionary arrays, they take a fraction of the memory of plain text."""
+    lines = text[:262144].split("\n")[1:-1]  # after the header; the last line may be cut short
+    try:
+        rows = list(csv.reader([ln.rstrip("\r") for ln in lines if ln.strip()], delimiter=delimiter))
+    except csv.Error:
+        return set()
+    if len(rows) < 1000:
+        return set()
+    return {i for i in range(ncol) if len({r[i] for r in rows if len(r) > i}) <= len(rows) // 2}
 
 
 def _trailing_empty_cells(text: str, delimiter: str, n_header: int) -> int:
@@ -639,7 +710,7 @@ def _ragged_cells(text: str, delimiter: str, headers: list[str]) -> dict[str, st
     return out
 
 
-def _record_lines(payload: bytes, n_records: int) -> np.ndarray | None:
+def _record_lines(payload: _Payload, n_records: int) -> np.ndarray | None:
     """The 1-based line where each non-empty record starts (quoted newlines respected).
 
     Returns None when the count does not match what the CSV reader found.
@@ -647,10 +718,10 @@ def _record_lines(payload: bytes, n_records: int) -> np.ndarray | None:
     n_newlines = payload.count(b"\n")
     # As many records as lines: a skipped blank line or a quoted newline would make fewer, and only a
     # lone CR (an old Mac line break) could make up for them; without one, every line is one record.
-    if n_newlines == n_records - (0 if payload.endswith(b"\n") else 1) \
-            and (b"\r" not in payload or payload.count(b"\r") == payload.count(b"\r\n")):
+    if n_newlines == n_records - (0 if payload.whole().endswith(b"\n") else 1) \
+            and (not payload.contains(b"\r") or payload.count(b"\r") == payload.count(b"\r\n")):
         return np.arange(1, n_records + 1, dtype=np.int64)
-    arr = np.frombuffer(payload, dtype=np.uint8)
+    arr = np.frombuffer(payload.view(), dtype=np.uint8)
     newlines = np.flatnonzero(arr == 10)
     quotes = np.flatnonzero(arr == 34)
     if len(quotes):
@@ -809,6 +880,8 @@ def _finish(headers: list[str], data: pd.DataFrame, name: str, *, header: bool,
     data = data.copy() if data.attrs else data
     data.attrs = {}
     data.columns = unique
-    data = data.astype(str) if any(data.dtypes != "str") else data
+    other = [c for c, t in data.dtypes.items() if t != "str" and not isinstance(t, pd.CategoricalDtype)]
+    if other:  # text cells everywhere (category columns of text, from compact=True, stay so)
+        data = data.astype({c: str for c in other})
     data = data.reset_index(drop=True)
     return RawTable(name=name, headers=unique, frame=data, lines=np.asarray(lines, dtype=np.int64), info={})

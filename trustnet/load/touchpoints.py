@@ -136,7 +136,7 @@ def load_touchpoints(
         raise InputError("no touchpoint files given; pass at least one file")
     tables, reports = [], []
     for src in sources:
-        raw = read_table(src, delimiter=delimiter, encoding=encoding, sheet=sheet)
+        raw = read_table(src, delimiter=delimiter, encoding=encoding, sheet=sheet, compact=True)
         df, rep = touchpoints_from_table(raw, settings=settings, mapping=mapping, dayfirst=dayfirst)
         tables.append(df)
         reports.append(rep)
@@ -355,6 +355,7 @@ def touchpoints_from_table(
 
     # exact duplicates: the same cells in every column; rows are first keyed on the codes and values above
     at = dates[S.AT].to_numpy()
+    pa.default_memory_pool().release_unused()  # Arrow's scratch memory from the parsing, before the row keys
     ledger.merge_duplicates(frame, prekey=[customer_codes.codes, prov.codes, at, tp.codes, score, sc.codes,
                                            event.codes, response.to_numpy(dtype="float64"),
                                            value.to_numpy(dtype="float64"), dc.codes])
@@ -372,7 +373,7 @@ def touchpoints_from_table(
         S.VALUE: value.astype("float64"),
         S.COMMENT: comment,
         S.SOURCE_LINE: raw.lines.astype("int64"),
-    }, index=frame.index)
+    }, index=frame.index, copy=False)  # the new columns as they are: no second copy of a table of millions
     if not keep.all():
         out = out[keep]
     out = out.reset_index(drop=True)

@@ -313,6 +313,8 @@ def parse_dates(col: pd.Series, *, dayfirst: bool | None = None, column: str = "
     >>> parse_dates(pd.Series(["1700000000"] * 9 + ["x"])).bad.tolist()[-2:]
     [False, True]
     """
+    if isinstance(col.dtype, pd.CategoricalDtype):  # a compact column (read_table(compact=True))
+        col = col.astype("str")
     fast = _iso_dates(col)
     if fast is not None:
         return fast
@@ -387,12 +389,15 @@ def _iso_dates(col: pd.Series) -> DateColumn | None:
     sample = head[head.str.strip() != ""]
     if sample.empty or not match(sample.str.strip(), _ISO_STRICT).all():
         return None
-    arr = pc.utf8_trim_whitespace(arr)
-    arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
     try:
-        stamps = pc.cast(arr, pa.timestamp("ns"))
-    except pa.ArrowException:  # a cell Arrow cannot read as ISO: the general path judges every cell
-        return None
+        stamps = pc.cast(arr, pa.timestamp("ns"))  # clean cells: no copy of the text
+    except pa.ArrowException:
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+        try:
+            stamps = pc.cast(arr, pa.timestamp("ns"))
+        except pa.ArrowException:  # a cell Arrow cannot read as ISO: the general path judges every cell
+            return None
     values = pd.Series(stamps.to_numpy(zero_copy_only=False), index=col.index).astype("datetime64[ns]")
     check = parse_dates(head.reset_index(drop=True))  # the general path, on the first 2,000 cells
     if check.form != "iso" or not check.values.equals(values.iloc[:len(head)].reset_index(drop=True)):

@@ -7,7 +7,7 @@ import gzip
 import io
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from trustnet import schema as S
@@ -76,6 +76,8 @@ def _check(df: pd.DataFrame, report) -> None:
 
 @settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(data=messy_tables(), dayfirst=st.sampled_from([None, True, False]))
+# found by hypothesis: a duplicate among rows keyed on their first columns only (kept line out of range)
+@example(data=b"Referrer Email\n007,007\n0,ann@x.com\n0,ann@x.com\n", dayfirst=None)
 def test_reconciliation_always_adds_up(data, dayfirst):
     for loader, kwargs in ((load_referrals, {"dayfirst": dayfirst}), (load_touchpoints, {"dayfirst": dayfirst}),
                            (load_ratings, {})):

@@ -120,11 +120,12 @@ class Ledger:
     def __init__(self, raw: RawTable, profile: Profile | None = None) -> None:
         self.raw = raw
         n = len(raw.frame)
-        self.reasons = pd.Series(np.full(n, None, dtype=object))
         self.rejected_mask = np.zeros(n, dtype=bool)
         self.duplicate_mask = np.zeros(n, dtype=bool)
         self.kept_line = np.zeros(n, dtype=np.int64)
-        self.duplicate_reason = pd.Series(np.full(n, None, dtype=object))
+        # reasons are kept for the rows that have one only: (row numbers, reasons) per call
+        self._reasons: list[tuple[np.ndarray, np.ndarray]] = []
+        self._duplicate_reasons: list[tuple[np.ndarray, np.ndarray]] = []
         if n == 0:
             return
         frame = raw.frame
@@ -142,6 +143,35 @@ class Ledger:
         if profile is not None:
             for rx in profile.skip_rows_matching:
                 self.reject(match(first, rx), f"not a data row ({profile.vendor} layout)")
+
+    @property
+    def reasons(self) -> pd.Series:
+        """The reason each row was rejected (None where it was not), one per row.
+
+        Examples
+        --------
+        >>> import io
+        >>> from trustnet.load.read import read_table
+        >>> Ledger(read_table(io.StringIO("a,b\\nx,y\\n,\\n"))).reasons.tolist()
+        [None, 'empty row']
+        """
+        return _spread(self._reasons, len(self.rejected_mask))
+
+    @property
+    def duplicate_reason(self) -> pd.Series:
+        """Why each row was merged into another (None where it was not), one per row.
+
+        Examples
+        --------
+        >>> import io
+        >>> from trustnet.load.read import read_table
+        >>> raw = read_table(io.StringIO("a,b\\nx,y\\nx,y\\n"))
+        >>> ledger = Ledger(raw)
+        >>> ledger.merge_duplicates(raw.frame)
+        >>> ledger.duplicate_reason.tolist()
+        [None, 'exact duplicate of line 2']
+        """
+        return _spread(self._duplicate_reasons, len(self.duplicate_mask))
 
     @property
     def open(self) -> np.ndarray:
@@ -180,10 +210,11 @@ class Ledger:
         mask = np.asarray(mask, dtype=bool) & self.open
         if not mask.any():
             return
+        rows = np.flatnonzero(mask)
         if isinstance(reason, pd.Series):
-            self.reasons[mask] = reason.to_numpy()[mask]
+            self._reasons.append((rows, reason.to_numpy()[mask].astype(object)))
         else:
-            self.reasons[mask] = reason
+            self._reasons.append((rows, np.full(len(rows), reason, dtype=object)))
         self.rejected_mask |= mask
 
     def reject_cells(self, mask: Any, prefix: str, values: pd.Series, suffix: str = "") -> None:
@@ -204,7 +235,7 @@ class Ledger:
         mask = np.asarray(mask, dtype=bool) & self.open
         if not mask.any():
             return
-        self.reasons[mask] = (prefix + quoted(values[mask]) + suffix).to_numpy()
+        self._reasons.append((np.flatnonzero(mask), (prefix + quoted(values[mask]) + suffix).to_numpy(dtype=object)))
         self.rejected_mask |= mask
 
     def merge(self, mask: Any, kept_line: Any, reason: Any) -> None:
@@ -227,7 +258,10 @@ class Ledger:
             return
         self.duplicate_mask |= mask
         self.kept_line[mask] = np.asarray(kept_line)[mask]
-        self.duplicate_reason[mask] = reason.to_numpy()[mask] if isinstance(reason, pd.Series) else reason
+        rows = np.flatnonzero(mask)
+        why = reason.to_numpy()[mask].astype(object) if isinstance(reason, pd.Series) else \
+            np.full(len(rows), reason, dtype=object)
+        self._duplicate_reasons.append((rows, why))
 
     def merge_duplicates(self, values: pd.DataFrame | list[pd.Series],
                          prekey: list[np.ndarray] | None = None) -> None:
@@ -267,7 +301,7 @@ class Ledger:
             return pc.dictionary_encode(arr).indices.to_numpy(zero_copy_only=False).astype(np.int64)
 
         if prekey is not None:
-            pre = _row_hash([np.asarray(k)[where] for k in prekey])
+            pre = _row_hash(prekey, None if len(where) == len(open_) else where)
             exact = cols
         else:
             pre = np.zeros(len(where), dtype=np.int64)
@@ -287,11 +321,11 @@ class Ledger:
         if not dup.any():
             return
         lines = self.raw.lines[rows]
-        _, first_at = np.unique(key, return_index=True)
+        _, first_at, group = np.unique(key, return_index=True, return_inverse=True)
         full = np.zeros(len(open_), dtype=bool)
         full[rows[dup]] = True
         kept = np.zeros(len(open_), dtype=np.int64)
-        kept[rows] = lines[first_at[key]]
+        kept[rows] = lines[first_at[group]]
         reason = pd.Series("", index=range(len(open_)), dtype=object)
         reason[full] = "exact duplicate of line " + pd.Series(kept[full]).astype(str).to_numpy()
         self.merge(full, kept, reason)
@@ -316,11 +350,11 @@ class Ledger:
         (4, 2, 1, 1)
         """
         raw = self.raw
-        rej_mask = self.reasons.notna().to_numpy()
+        rej_mask = self.rejected_mask
         cells = raw.frame[rej_mask].reset_index(drop=True)
         rejected = pd.concat(
             [pd.DataFrame({S.SOURCE_LINE: raw.lines[rej_mask],
-                           "reason": self.reasons[rej_mask].astype(str).to_numpy()}), cells],
+                           "reason": _in_row_order(self._reasons).astype(str)}), cells],
             axis=1,
         )
         if raw.bad_rows:
@@ -335,7 +369,7 @@ class Ledger:
         duplicates = pd.DataFrame({
             S.SOURCE_LINE: raw.lines[dup].astype("int64"),
             "kept_line": self.kept_line[dup].astype("int64"),
-            "reason": self.duplicate_reason[dup].astype(str).to_numpy(),
+            "reason": _in_row_order(self._duplicate_reasons).astype(str),
         })
         n_rej = int(rej_mask.sum()) + len(raw.bad_rows)
         n_dup = int(dup.sum())
@@ -362,12 +396,31 @@ class Ledger:
         )
 
 
-def _row_hash(parts: list[np.ndarray]) -> np.ndarray:
-    """One 64-bit key per row from several equal-length arrays (codes, numbers, dates); equal rows, equal keys."""
-    h = np.full(len(parts[0]) if parts else 0, 0xCBF29CE484222325, dtype=np.uint64)
+def _in_row_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """The values of (rows, values) parts, ordered by row (each row is in one part at most)."""
+    if not parts:
+        return np.zeros(0, dtype=object)
+    rows = np.concatenate([p[0] for p in parts])
+    values = np.concatenate([p[1] for p in parts])
+    return values[np.argsort(rows, kind="stable")]
+
+
+def _spread(parts: list[tuple[np.ndarray, np.ndarray]], n: int) -> pd.Series:
+    """A Series of ``n`` values, None except at the parts' rows."""
+    out = np.full(n, None, dtype=object)
+    for rows, values in parts:
+        out[rows] = values
+    return pd.Series(out, dtype=object)
+
+
+def _row_hash(parts: list[np.ndarray], rows: np.ndarray | None = None) -> np.ndarray:
+    """One 64-bit key per row (of ``rows``, default all) from several equal-length arrays (codes, numbers,
+    dates); equal rows, equal keys. One part at a time, so that a single row-length temporary is alive."""
+    n = len(rows) if rows is not None else len(parts[0]) if parts else 0
+    h = np.full(n, 0xCBF29CE484222325, dtype=np.uint64)
     prime = np.uint64(0x100000001B3)
     for part in parts:
-        part = np.asarray(part)
+        part = np.asarray(part) if rows is None else np.asarray(part)[rows]
         if part.dtype.kind == "f":
             part = np.where(np.isnan(part), np.nan, part + 0.0)  # one NaN, and -0.0 == 0.0
             bits = part.astype(np.float64).view(np.uint64)

@@ -80,8 +80,8 @@ def csv_cells(col: pd.Series, *, lone: bool = False) -> pa.Array:
     Floats are rounded to 6 decimals and keep a decimal point; datetimes read
     ``YYYY-MM-DD HH:MM:SS``; booleans ``True``/``False``. Quotes go round a cell
     only when it holds a comma, a quote, CR or LF (quotes doubled). ``lone``: the
-    table has this one column, so an empty cell is written ``""`` (an empty line
-    would be skipped by readers).
+    table has this one column, so an empty or white-space cell is quoted (readers
+    skip a blank line).
 
     Examples
     --------
@@ -98,9 +98,9 @@ def csv_cells(col: pd.Series, *, lone: bool = False) -> pa.Array:
             needs = pc.fill_null(pc.match_substring_regex(cells, '[,"\\r\\n]'), False)
             quoted = join(['"', pc.replace_substring(pc.filter(cells, needs), '"', '""'), '"'])
             cells = pc.replace_with_mask(cells, needs, quoted)
-    if lone:
+    if lone:  # quote what a reader would take for a blank line: empty or only white space
         cells = pc.fill_null(cells, "")
-        return pc.if_else(pc.equal(cells, ""), pa.scalar('""', cells.type), cells)
+        return pc.if_else(pc.match_substring_regex(cells, "^\\s*$"), join(['"', cells, '"']), cells)
     return pc.fill_null(cells, "") if cells.null_count else cells
 
 

@@ -88,63 +88,17 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     ['process low (0.30): 2 complaints (last 3 Mar 2025)', 'no evidence yet']
     """
     n_rel = len(score)
-    has = W > 1e-12
-    conf = np.where(has, W / (W + 2.0), 0.0)
-    strength = np.where(has & ~np.isnan(score), np.abs(np.nan_to_num(score) - 0.5) * conf + 1e-9, -1.0)
-    rank = np.argsort(-strength, axis=1, kind="stable")  # dimension codes, strongest first
-    chosen = np.zeros((n_rel, 3), np.int8) - 1  # slot of each (rel, dim) or -1
-    for level in range(2):
-        d = rank[:, level]
-        ok = strength[np.arange(n_rel), d] > 0
-        chosen[np.flatnonzero(ok), d[ok]] = level
-
-    # --- evidence groups (rel, dim, label) on the chosen dimensions
-    rel = evidence["rel_idx"].to_numpy(np.int64)
-    dim = evidence["dimension"].cat.codes.to_numpy(np.int64)
-    lab = evidence["label"].cat.codes.to_numpy(np.int64)
-    n_lab = max(len(evidence["label"].cat.categories), 1)
-    slot = chosen[rel, dim] if len(rel) else np.array([], np.int8)
-    keep = slot >= 0
-    rel, dim, lab, slot = rel[keep], dim[keep], lab[keep], slot[keep]
-    impact = (w_eff[keep] * (evidence["value"].to_numpy(float)[keep] - 0.5))
-    at = evidence["at"].to_numpy("datetime64[ns]")[keep].astype(np.int64)
-    key = (rel * 3 + dim) * n_lab + lab
-    codes, ukey = _groups(key, (n_rel * 3) * n_lab)
-    g_n = np.bincount(codes, minlength=len(ukey))
-    g_imp = np.bincount(codes, weights=impact, minlength=len(ukey))
-    g_last = np.full(len(ukey), np.iinfo(np.int64).min)
-    if len(codes):
-        np.maximum.at(g_last, codes, at)
-    ukey = np.asarray(ukey, np.int64)
-    g_lab = ukey % n_lab
-    g_rd = ukey // n_lab
-    g_rel, g_dim = g_rd // 3, g_rd % 3
-    direction = np.where(score.ravel()[g_rd] > 0.5, 1.0, -1.0)  # g_rd = rel * 3 + dim: a flat index
-    aligned = g_imp * direction
-    # per (relationship, dimension): the two groups that pushed most in the score's direction;
-    # when none did (a prior outweighs the evidence), the single strongest group. One sort on one
-    # int64 key: (rel, dim), then aligned first, then |impact| descending (float32 bits keep the order)
-    strength_bits = np.abs(g_imp).astype(np.float32).view(np.int32).astype(np.int64)
-    sort_key = (g_rd << 32) | ((aligned <= 1e-12).astype(np.int64) << 31) | (0x7FFFFFFF - strength_bits)
-    g = sort_order(sort_key)
-    g_rd_sorted = g_rd[g]
-    first = np.r_[True, g_rd_sorted[1:] != g_rd_sorted[:-1]] if len(g) else np.array([], bool)
-    del g_rd_sorted
-    start = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0)) if len(g) else np.array([], np.int64)
-    within = np.arange(len(g)) - start
-    take = (within == 0) | ((within == 1) & (aligned[g] > 1e-12))
-    g, within = g[take], within[take]
+    chosen = _chosen_dimensions(score, W)
+    g_rel, g_dim, g_lab, n_g, g_imp, last, aligned, within = _strongest_groups(evidence, w_eff, score, chosen)
 
     # --- phrases of the chosen groups from two small vocabularies: one text per distinct
     # (phrase form, count) and one " (last 3 Mar 2025)" per distinct day; no Python per group
     cats = list(evidence["label"].cat.categories) or [""]
     forms = [LABELS.get(c, ("{n} " + c, "{n} " + c)) for c in cats]
-    n_g = g_n[g]
-    last = g_last[g]
-    show_date = (g_imp[g] < 0) & (last != np.iinfo(np.int64).min)
+    show_date = (g_imp < 0) & (last != np.iinfo(np.int64).min)
     # "despite" marks evidence against the score's direction; a middling score is never against anything
     mid = cats.index("mid score") if "mid score" in cats else -1
-    form = ((g_lab[g] * 2 + (n_g != 1)) * 2 + within) * 2 + ((aligned[g] > 1e-12) | (g_lab[g] == mid))
+    form = ((g_lab * 2 + (n_g != 1)) * 2 + within) * 2 + ((aligned > 1e-12) | (g_lab == mid))
     n_span = int(n_g.max()) + 1 if len(n_g) else 1
     phrase_code, ukeys = pd.factorize(form.astype(np.int64) * n_span + n_g, sort=False)
     texts = []
@@ -172,11 +126,9 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     # components per relationship: per slot (head, phrase a, date a, phrase b, date b), then the fallback
     n_comp = 11
     comp = np.full((n_rel, n_comp), empty, np.int32)
-    g_rel_c = g_rel[g]
-    g_slot = chosen[g_rel_c, g_dim[g]].astype(np.int64)
-    col = g_slot * 5 + 1 + 2 * within
-    comp[g_rel_c, col] = base_text + phrase_code
-    comp[g_rel_c[show_date], col[show_date] + 1] = base_date + day_code
+    col = chosen[g_rel, g_dim].astype(np.int64) * 5 + 1 + 2 * within
+    comp[g_rel, col] = base_text + phrase_code
+    comp[g_rel[show_date], col[show_date] + 1] = base_date + day_code
     for slot_ in range(2):
         rows, dims = np.nonzero(chosen == slot_)
         h = np.clip(np.rint(score[rows, dims] * 100), 0, 100).astype(np.int64)
@@ -195,27 +147,81 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     return pd.Series(pd.arrays.ArrowStringArray(why)).astype("str")
 
 
-_DAY_NS = 86_400 * 10**9
+def _chosen_dimensions(score: np.ndarray, W: np.ndarray) -> np.ndarray:
+    """Slot (0 first, 1 second, -1 not named) of each relationship's dimensions: the two furthest from
+    neutral, weighted by confidence, among those with evidence."""
+    n_rel = len(score)
+    has = W > 1e-12
+    strength = np.where(has & ~np.isnan(score), np.abs(np.nan_to_num(score) - 0.5) * (W / (W + 2.0)) + 1e-9, -1.0)
+    rank = np.argsort(-strength, axis=1, kind="stable")  # dimension codes, strongest first
+    chosen = np.full((n_rel, 3), -1, np.int8)
+    for level in range(2):
+        d = rank[:, level]
+        ok = strength[np.arange(n_rel), d] > 0
+        chosen[np.flatnonzero(ok), d[ok]] = level
+    return chosen
 
 
-def _groups(key: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
-    """``pd.factorize(key, sort=False)`` of non-negative keys below ``bound``, by one packed sort.
+def _strongest_groups(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, chosen: np.ndarray
+                      ) -> tuple[np.ndarray, ...]:
+    """The (up to) two kinds of evidence named per chosen (relationship, dimension).
 
-    The groups are numbered in order of first appearance, as factorize does;
-    hashing millions of keys costs several times more than sorting them.
+    Evidence is grouped by (relationship, dimension, label): one sort of the kept rows' keys, then sums
+    over each run of equal keys (the stable sort keeps each group's rows, and so its sums, in input
+    order). Per (relationship, dimension) — a run of groups — the two groups that pushed most in the
+    score's direction; when none did (a prior outweighs the evidence), the single strongest. Ranked by
+    aligned first, then |impact| descending (float32 bits keep the order), then the group seen first;
+    best and second best by two minimum passes, no second sort.
+
+    Returns ``rel, dim, label, count, impact, last (int64 ns), aligned impact, within (0 or 1)`` of
+    the named groups.
     """
-    if not len(key):
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    order = sort_order(key, bound)
-    sorted_key = key[order]
-    new = np.r_[True, sorted_key[1:] != sorted_key[:-1]]
-    first_pos = order[new]  # a stable sort puts each group's first occurrence first
-    by_appearance = sort_order(first_pos, len(key))
-    number = np.empty(len(by_appearance), np.int64)
-    number[by_appearance] = np.arange(len(by_appearance))
-    codes = np.empty(len(key), np.int64)
-    codes[order] = number[np.cumsum(new) - 1]
-    return codes, sorted_key[new][by_appearance]
+    n_rel = len(score)
+    rel = evidence["rel_idx"].to_numpy(np.int64)
+    dim = evidence["dimension"].cat.codes.to_numpy()
+    lab = evidence["label"].cat.codes.to_numpy()
+    n_lab = max(len(evidence["label"].cat.categories), 1)
+    rows = np.flatnonzero(chosen[rel, dim] >= 0) if len(rel) else np.zeros(0, np.int64)
+    key = rel[rows]
+    key *= 3
+    key += dim[rows]
+    key *= n_lab
+    key += lab[rows]
+    order = sort_order(key, (n_rel * 3) * n_lab)
+    rows = rows[order]
+    key = key[order]
+    del order
+    if not len(rows):
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty, empty, np.zeros(0), empty, np.zeros(0), empty
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    ukey = key[starts]
+    del key
+    count = np.diff(np.r_[starts, len(rows)])
+    value = evidence["value"].to_numpy(float)
+    impact = np.add.reduceat(w_eff[rows] * (value[rows] - 0.5), starts)
+    at = evidence["at"].to_numpy("datetime64[ns]").view(np.int64)
+    last = np.maximum.reduceat(at[rows], starts)
+    first_row = rows[starts]  # each group's earliest piece of evidence: ties go to the group seen first
+    del rows, at, value, starts
+    rd = ukey // n_lab  # rel * 3 + dim: a flat index into score
+    aligned = impact * np.where(score.ravel()[rd] > 0.5, 1.0, -1.0)
+    strength_bits = np.abs(impact).astype(np.float32).view(np.int32).astype(np.int64)
+    pos_bits = max(len(evidence) - 1, 1).bit_length()  # 32 + pos_bits < 63 up to 2**30 pieces of evidence
+    rank_key = ((((aligned <= 1e-12).astype(np.int64) << 31) | (0x7FFFFFFF - strength_bits)) << pos_bits) | first_row
+    del strength_bits, first_row
+    run_new = np.r_[True, rd[1:] != rd[:-1]]
+    run_starts = np.flatnonzero(run_new)
+    run_of = np.cumsum(run_new) - 1
+    best = rank_key == np.minimum.reduceat(rank_key, run_starts)[run_of]
+    rank_key[best] = np.iinfo(np.int64).max
+    second = ~best & (aligned > 1e-12) & (rank_key == np.minimum.reduceat(rank_key, run_starts)[run_of])
+    g = np.flatnonzero(best | second)
+    return (rd[g] // 3, rd[g] % 3, ukey[g] % n_lab, count[g], impact[g], last[g], aligned[g],
+            second[g].astype(np.int64))
+
+
+_DAY_NS = 86_400 * 10**9
 
 
 def _format_days(days: np.ndarray) -> list[str]:

@@ -279,6 +279,7 @@ def analyse(
     """
     from .advocates import nurture, rank_advocates
     from .fraud import find_suspicious
+    from ._memory import release_memory
     from .graph import build_graph
     from .load import load_referrals, load_touchpoints
     from .privacy import anonymise_key, pseudonymise, scrub_load_report
@@ -332,17 +333,22 @@ def analyse(
         referrals, tps = pseudonymise(referrals, tps, key)
         report, tp_report = scrub_load_report(report), scrub_load_report(tp_report)  # no raw cell or quoted value
 
+    release_memory()  # parsing's scratch memory (over a GB at a million customers) before the graph
     tick("graph", 1, total)
     graph = build_graph(referrals, tps, settings)
+    release_memory()
     tick("trust", 2, total)
     scores = score_trust(graph, settings)
+    release_memory()
     tick("fraud", 3, total)
     suspicion = find_suspicious(graph, settings=settings)
     tick("advocates", 4, total)
     advocates = _with_set_aside(rank_advocates(graph, scores, settings, exclude=suspicion.set_aside), suspicion)
     picks = nurture(graph, scores, settings=settings, exclude=suspicion.set_aside)
+    release_memory()
     tick("risk", 5, total)
     at_risk = find_at_risk(graph, scores, settings)
+    release_memory()
     tick("done", total, total)
     return Analysis(
         referrals=referrals,

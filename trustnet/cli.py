@@ -65,6 +65,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
     Whom customers trust (people, process, platform), who carries that trust,
     and which relationships are at risk.
     """
+    from ._memory import use_returning_allocator
+
+    use_returning_allocator()  # this process is ours: freed memory goes back to the system
     ctx.ensure_object(dict)
     ctx.obj["debug"] = debug
 

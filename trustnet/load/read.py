@@ -33,6 +33,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from .._memory import release_memory
 from ..errors import InputError
 
 __all__ = ["RawTable", "read_table", "source_name", "max_input_bytes", "MAX_INPUT_BYTES", "MAX_COLUMNS"]
@@ -617,7 +618,7 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
         col, columns[i] = columns[i], None  # the Arrow column is released as its pandas one is made
         parts[i] = _to_pandas(col)
     frame = pd.DataFrame(parts, index=pd.RangeIndex(n_rows), copy=False)
-    pa.default_memory_pool().release_unused()  # the reader's scratch memory, back to the system for what follows
+    release_memory()  # the reader's scratch memory, back to the system for what follows
     if record_line is not None:
         record_line = record_line + line_offset
     bad_numbers = np.array([b[0] for b in bad], dtype=np.int64)

@@ -18,6 +18,7 @@ import pyarrow as pa
 from pandas.api.types import union_categoricals
 
 from .. import schema as S
+from .._memory import release_memory
 from ..aliases import REFERRAL_ALIASES, TICKET_ALIASES, TOUCHPOINT_ALIASES, normalise_header
 from ..errors import InputError
 from ..settings import Settings
@@ -355,7 +356,7 @@ def touchpoints_from_table(
 
     # exact duplicates: the same cells in every column; rows are first keyed on the codes and values above
     at = dates[S.AT].to_numpy()
-    pa.default_memory_pool().release_unused()  # Arrow's scratch memory from the parsing, before the row keys
+    release_memory()  # Arrow's scratch memory from the parsing, before the row keys
     ledger.merge_duplicates(frame, prekey=[customer_codes.codes, prov.codes, at, tp.codes, score, sc.codes,
                                            event.codes, response.to_numpy(dtype="float64"),
                                            value.to_numpy(dtype="float64"), dc.codes])

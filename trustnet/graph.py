@@ -226,6 +226,14 @@ def _as_str(col: pd.Series) -> pd.Series:
     return col if col.dtype == "str" else col.astype("str")
 
 
+def _as_labels(col: pd.Series) -> pd.Series:
+    """Text as :func:`_as_str`, but a category of strings stays one (a loaded touchpoint table's providers:
+    7.5M rows at a million customers are 15 MB as codes, 240 MB as strings)."""
+    if isinstance(col.dtype, pd.CategoricalDtype) and col.dtype.categories.dtype == "str":
+        return col
+    return _as_str(col)
+
+
 def _as_datetime(col: pd.Series) -> pd.Series:
     return col if col.dtype == _NS else pd.to_datetime(col).astype(_NS)
 
@@ -240,7 +248,11 @@ def _as_float(col: pd.Series) -> pd.Series:
 
 def _filled(col: pd.Series, value: str) -> pd.Series:
     """``col`` with NA replaced by ``value``; the same column (no copy) when nothing is missing."""
-    return col.fillna(value) if col.isna().any() else col
+    if not col.isna().any():
+        return col
+    if isinstance(col.dtype, pd.CategoricalDtype) and value not in col.cat.categories:
+        col = col.cat.add_categories([value])
+    return col.fillna(value)
 
 
 def _require_ids(frame: pd.DataFrame, columns: tuple[str, ...], table: str) -> None:
@@ -300,7 +312,7 @@ def _canonical_touchpoints(touchpoints: pd.DataFrame | None, settings: Settings)
             out[col] = pd.NA
     _require_ids(out, S.TOUCHPOINT_REQUIRED, "touchpoints")
     out[S.CUSTOMER] = _as_str(out[S.CUSTOMER])
-    out[S.PROVIDER] = _as_str(_filled(out[S.PROVIDER], settings.load.default_provider))
+    out[S.PROVIDER] = _as_labels(_filled(out[S.PROVIDER], settings.load.default_provider))
     out[S.AT] = _as_datetime(out[S.AT])
     for col in (S.SCORE, S.RESPONSE_DAYS, S.VALUE):
         out[col] = _as_float(out[col])

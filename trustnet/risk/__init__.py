@@ -85,6 +85,7 @@ import pandas as pd
 import pyarrow as pa
 from scipy.special import expit
 
+from .._memory import release_memory
 from ..graph import TrustGraph
 from ..settings import Settings
 from .calibrate import calibrate_risk, fit_logistic, read_outcomes, risk_toml
@@ -250,6 +251,9 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     total = contrib.sum(axis=1, keepdims=True)
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, contrib / np.where(total > 0, total, 1.0), 0.0)
+    del contrib, total, X
+    facts = {k: v for k, v in facts.items() if k != "X"}  # Xs holds the rows still needed
+    release_memory()  # the factors' scratch memory, before the text is built
 
     node_ids = pa.array(graph.nodes["id"])
     factors_text, why, action = describe(facts, sel, Xs, shares, likelihood, node_ids, risk.safe_below,

@@ -141,7 +141,7 @@ def _phrases(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, node_ids:
     need = need & (X > 0)
     need[:, col["unresolved"]] |= need[:, col["unresolved_age"]]
     need[:, col["unresolved_age"]] = False
-    pos = np.zeros(need.shape, np.int64)
+    pos = np.zeros(need.shape, np.int32)
     subs: list[pa.Array] = []
     total = 0
     for c, f in enumerate(FACTORS):
@@ -226,6 +226,11 @@ def _phrase(f: str, facts: Mapping[str, Any], ix: np.ndarray, node_ids: pa.Array
     raise AssertionError(f"no words for factor {f}")  # pragma: no cover
 
 
+def _ranked(shares: np.ndarray, n_ranks: int) -> np.ndarray:
+    """Each row's ``n_ranks`` largest columns, largest first (ties: leftmost first), as a small compact array."""
+    return np.argsort(-shares, axis=1, kind="stable")[:, :n_ranks].astype(np.int8)
+
+
 def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: np.ndarray,
              likelihood: np.ndarray, node_ids: Any, safe_below: float, trend_days: float
              ) -> tuple[pd.api.extensions.ExtensionArray, ...]:
@@ -272,7 +277,7 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     kind = facts["open_kind"][sel]
     label_names = [FACTOR_LABELS[f] for f in FACTORS] + [_PROBLEM_LABELS[x] for x in PROBLEM_KINDS]
     items = pa.array([f"{name} {p}%" for name in label_names for p in range(101)])
-    order = np.argsort(-shares, axis=1, kind="stable")[:, :n_ranks]
+    order = _ranked(shares, n_ranks)
     listed = shares[rk[:, None], order] >= MIN_SHARE
     entry_row = np.broadcast_to(rk[:, None], listed.shape)[listed]  # row-major: rows in order, ranks in order
     entry_f = order[listed]
@@ -285,7 +290,7 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     text_shares = shares.copy()
     text_shares[:, col["unresolved"]] += text_shares[:, col["unresolved_age"]]
     text_shares[:, col["unresolved_age"]] = 0.0
-    order = np.argsort(-text_shares, axis=1, kind="stable")[:, :n_ranks]
+    order = _ranked(text_shares, n_ranks)
     listed = text_shares[rk[:, None], order] >= MIN_SHARE
     need = np.zeros((k, F), bool)
     for r in range(n_ranks):

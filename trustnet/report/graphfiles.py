@@ -76,6 +76,23 @@ def _text_column(col: pd.Series) -> pd.Series:
     return col.astype("str").reset_index(drop=True)
 
 
+def _stacked(*parts: pd.Series) -> pd.Series:
+    """Text columns one after the other as one ``str`` column, sharing their Arrow buffers (no copy)."""
+    chunks: list[pa.Array] = []
+    for part in parts:
+        arr = pa.array(part if part.dtype == "str" else part.astype("str"), from_pandas=True)
+        for chunk in arr.chunks if isinstance(arr, pa.ChunkedArray) else [arr]:
+            chunks.append(chunk if chunk.type == pa.large_string() else pc.cast(chunk, pa.large_string()))
+    return pd.Series(pd.array(pa.chunked_array(chunks, pa.large_string()), dtype="str"))
+
+
+def _padded_category(col: pd.Series, missing: int) -> pd.Categorical:
+    """``col`` as a category of text, followed by ``missing`` empty values."""
+    codes, uniques = pd.factorize(col.astype("str"))
+    return pd.Categorical.from_codes(np.r_[codes, np.full(missing, -1, codes.dtype)],
+                                     categories=pd.Index(uniques, dtype="str"))
+
+
 def graph_tables(graph: Any, relationships: pd.DataFrame | None = None, node_data: pd.DataFrame | None = None) -> GraphTables:
     """Collect the nodes and edges to export: referral edges and person → provider relationships.
 
@@ -113,32 +130,30 @@ def graph_tables(graph: Any, relationships: pd.DataFrame | None = None, node_dat
         for col in ("reputation", "reputation_pct", "untrustworthy_score"):
             if col in node_data:
                 node_table[col] = node_data[col].to_numpy()
+    # edges: the referrals, then the person → provider relationships; each column built once at its full
+    # length (text columns share the parts' Arrow buffers; few-valued columns are categories)
     refs = graph.referrals
-    ref_edges = pd.DataFrame({
-        "source": _text_column(refs[S.REFERRER]),
-        "target": _text_column(refs[S.REFERRED]),
-        "kind": pd.Series("referral", index=range(len(refs)), dtype="str"),
-        "start": _iso_date(refs[S.REFERRED_AT]),
-        "weight": 1.0,
-        "provider": _text_column(refs[S.PROVIDER]),
-        "status": _text_column(refs[S.STATUS]),
-    })
     rels = graph.relationships
     keep = (rels["kind"] != "referred_by").to_numpy()
     kept = rels[keep]
-    rel_edges = pd.DataFrame({
-        "source": _text_column(kept["truster"]),
-        "target": _text_column(kept["trustee"]),
-        "kind": _text_column(kept["kind"]),
-        "start": _iso_date(kept["first_seen"]),
-        "weight": 1.0,
+    n_ref, n_rel = len(refs), len(kept)
+    kinds = pd.Index(["referral", *[k for k in pd.unique(kept["kind"].astype("str")) if k != "referral"]], dtype="str")
+    edges = pd.DataFrame({
+        "source": _stacked(refs[S.REFERRER], kept["truster"]),
+        "target": _stacked(refs[S.REFERRED], kept["trustee"]),
+        "kind": pd.Categorical.from_codes(
+            np.r_[np.zeros(n_ref, np.int64), kinds.get_indexer(kept["kind"].astype("str"))], categories=kinds),
+        "start": _stacked(_iso_date(refs[S.REFERRED_AT]), _iso_date(kept["first_seen"])),
+        "weight": np.ones(n_ref + n_rel),
+        "provider": _padded_category(refs[S.PROVIDER], n_rel),
+        "status": _padded_category(refs[S.STATUS], n_rel),
     })
     if relationships is not None:
         for col in _TRUST_COLUMNS:
             if col in relationships:
-                rel_edges[col] = relationships[col].to_numpy(float)[keep]
-                ref_edges[col] = np.nan
-    edges = pd.concat([ref_edges, rel_edges], ignore_index=True)
+                values = np.full(n_ref + n_rel, np.nan)
+                values[n_ref:] = relationships[col].to_numpy(float)[keep]
+                edges[col] = values
     return GraphTables(node_table, edges)
 
 
@@ -434,5 +449,5 @@ def gephi_tables(tables: GraphTables) -> tuple[pd.DataFrame, pd.DataFrame]:
     """
     nodes = tables.nodes.rename(columns={"id": "Id", "label": "Label", "start": "Start"})
     edges = tables.edges.rename(columns={"source": "Source", "target": "Target", "kind": "Kind", "start": "Start", "weight": "Weight"})
-    edges.insert(2, "Type", pd.Series("Directed", index=edges.index, dtype="str"))
+    edges.insert(2, "Type", pd.Series(pd.Categorical.from_codes(np.zeros(len(edges), np.int8), categories=pd.Index(["Directed"], dtype="str")), index=edges.index))
     return nodes, edges

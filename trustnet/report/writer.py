@@ -26,6 +26,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 
+from .._memory import release_memory
 from ..errors import OutputError
 from . import graphfiles
 from .summary import summary
@@ -237,6 +238,7 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
         (write_csv, gnodes, folder / "gephi" / "nodes.csv"),
         (write_csv, gedges, folder / "gephi" / "edges.csv"),
     ]
+    release_memory()
     jobs.sort(key=lambda job: -_cells(job[1]))  # biggest first: the pool ends together
     pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="trustnet-write")
     try:
@@ -252,6 +254,8 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
             write_bytes(data, folder / "figures" / f"{name}.{fmt}")
             inline[name] = (data if fmt == "png" else figure_bytes(fig, "png"), alt_text(fig) or name.replace("_", " "))
             fig.clear()
+        del figures
+        release_memory()  # the figures' scratch memory (arrays over every piece of evidence at scale)
 
         tick("page", 3, steps)
         info = summary(analysis)

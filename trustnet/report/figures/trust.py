@@ -18,6 +18,10 @@ from ._base import (
 __all__ = ["trust_by_dimension", "trust_over_time"]
 
 
+#: rows summed at a time in :func:`trust_over_time`
+_BLOCK = 1 << 20
+
+
 def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
     """Mean people, process and platform trust per provider, side by side, for the largest providers.
 
@@ -172,21 +176,28 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
     dim = _codes(evidence[S.DIMENSION], S.DIMENSIONS)  # -1: not one of the three
     value = _num(evidence, EV_VALUE)
     weight = np.nan_to_num(_num(evidence, EV_WEIGHT, 1.0), nan=1.0)
-    ok = ~np.isnat(at) & (dim >= 0) & ~np.isnan(value) & (weight > 0)
-    if not ok.any():
+    blocks = [slice(i, i + _BLOCK) for i in range(0, len(at), _BLOCK)]
+    oks = [~np.isnat(at[b]) & (dim[b] >= 0) & ~np.isnan(value[b]) & (weight[b] > 0) for b in blocks]
+    n_ok = sum(int(ok.sum()) for ok in oks)
+    if not n_ok:
         return st.empty_figure("No dated evidence to follow over time",
                                "None of the evidence has a date and a people, process or platform dimension.")
-    # sums per (dimension, month) with one bincount each: fast on millions of pieces of evidence
-    month = at[ok].astype("datetime64[M]").astype(np.int64)
-    m0 = int(month.min())
-    span = int(month.max()) - m0 + 1
-    key = dim[ok].astype(np.int64) * span + (month - m0)
+    # sums per (dimension, month) with bincounts, a block of rows at a time: millions of pieces of evidence
+    # never need more than a few block-sized arrays
+    months_of = [at[b][ok].astype("datetime64[M]").astype(np.int64) for b, ok in zip(blocks, oks)]
+    m0 = min(int(m.min()) for m in months_of if len(m))
+    span = max(int(m.max()) for m in months_of if len(m)) - m0 + 1
     n_keys = len(S.DIMENSIONS) * span
-    count = np.bincount(key, minlength=n_keys)
+    count, wv, w = np.zeros(n_keys, np.int64), np.zeros(n_keys), np.zeros(n_keys)
+    for b, ok, month in zip(blocks, oks, months_of):
+        key = dim[b][ok].astype(np.int64) * span + (month - m0)
+        wt = weight[b][ok]
+        count += np.bincount(key, minlength=n_keys)
+        wv += np.bincount(key, weights=value[b][ok] * wt, minlength=n_keys)
+        w += np.bincount(key, weights=wt, minlength=n_keys)
     idx = np.flatnonzero(count)
     monthly = pd.DataFrame(
-        {"wv": np.bincount(key, weights=value[ok] * weight[ok], minlength=n_keys)[idx],
-         "w": np.bincount(key, weights=weight[ok], minlength=n_keys)[idx], "n": count[idx]},
+        {"wv": wv[idx], "w": w[idx], "n": count[idx]},
         index=pd.MultiIndex.from_arrays(
             [np.asarray(S.DIMENSIONS)[idx // span], (m0 + idx % span).astype("datetime64[M]").astype("datetime64[ns]")],
             names=["dim", "month"]))
@@ -194,7 +205,7 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
     months = np.unique(monthly.index.get_level_values("month").to_numpy())
     head = _time_title(monthly, months, window)
     fig, rect = st.new_figure(head, (
-        f"Monthly mean of {int(ok.sum()):,} pieces of evidence per dimension, weighted by strength "
+        f"Monthly mean of {n_ok:,} pieces of evidence per dimension, weighted by strength "
         f"(0 betrayal, 0.5 neutral, 1 delight); months with fewer than {min_evidence} pieces left out."))
     ax = fig.add_axes((rect[0] + 0.03, rect[1], rect[2] * 0.9, rect[3]))
     lows, highs = [], []

@@ -164,7 +164,9 @@ def number_text(
     if significant is not None:
         x = _significant(x, significant)
     x = x + 0.0  # -0.0 becomes 0.0: one text for zero
-    if len(x) >= 1024:  # many columns hold few distinct values (zeros, shares, ranks): format each once
+    # many columns hold few distinct values (zeros, shares, ranks): format each once; a continuous column
+    # (scores) is told by its first rows, so that it is not hashed in vain (same text either way)
+    if len(x) >= 1024 and 3 * len(np.unique(x[:1024])) < 1024:
         codes, uniques = pd.factorize(x)
         if 3 * len(uniques) < len(x):
             return pc.take(_float_text(uniques, point, infinity), pa.array(codes, mask=codes < 0))

@@ -198,9 +198,9 @@ def test_time_title_follows_the_data(made):
     months = pd.date_range("2025-01-01", periods=6, freq="MS")
     at = np.repeat(months, 10) + pd.Timedelta(days=2)
     ev = pd.DataFrame({"dimension": "platform", "value": np.repeat([0.8, 0.8, 0.8, 0.5, 0.5, 0.5], 10), "weight": 1.0, "at": at})
-    assert F.title(made(F.trust_over_time(ev))) == "Platform trust fell from 0.80 to 0.50 over the last 3 months"
+    assert F.title(made(F.trust_over_time(ev))) == "Platform trust averaged 0.50 over the last 3 months, down from 0.80"
     up = ev.assign(value=1.3 - ev["value"])
-    assert F.title(made(F.trust_over_time(up))) == "Platform trust rose from 0.50 to 0.80 over the last 3 months"
+    assert F.title(made(F.trust_over_time(up))) == "Platform trust averaged 0.80 over the last 3 months, up from 0.50"
     flat = ev.assign(value=0.6)
     assert F.title(made(F.trust_over_time(flat))) == "Trust held steady on every dimension over the last 3 months"
     one = ev[ev["at"] < "2025-02-01"]
@@ -349,4 +349,4 @@ def test_time_title_leaves_out_a_partial_last_month(made):
     at = np.repeat(months, counts) + pd.Timedelta(days=2)
     values = np.repeat([0.8, 0.8, 0.8, 0.5, 0.5, 0.5, 0.1], counts)
     ev = pd.DataFrame({"dimension": "people", "value": values, "weight": 1.0, "at": at})
-    assert F.title(made(F.trust_over_time(ev, min_evidence=1))) == "People trust fell from 0.80 to 0.50 over the last 3 months"
+    assert F.title(made(F.trust_over_time(ev, min_evidence=1))) == "People trust averaged 0.50 over the last 3 months, down from 0.80"

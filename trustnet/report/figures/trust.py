@@ -164,7 +164,7 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
     >>> ev = pd.DataFrame({"dimension": ["process"] * 4, "value": [0.8, 0.8, 0.4, 0.4], "weight": 1.0,
     ...                    "at": pd.to_datetime(["2025-01-05", "2025-01-20", "2025-02-03", "2025-02-10"])})
     >>> title(trust_over_time(ev, min_evidence=1, window=1))
-    'Process trust fell from 0.80 to 0.40 over the last month'
+    'Process trust fell to 0.40 in the last month, from 0.80'
     """
     from matplotlib.dates import AutoDateLocator, ConciseDateFormatter
     from matplotlib.lines import Line2D
@@ -283,5 +283,9 @@ def _time_title(monthly: pd.DataFrame, months: np.ndarray, window: int) -> str:
         return f"Too little recent evidence to compare {period} with the {w} before"
     if abs(best_change) < 0.03:  # monthly means wander by a few hundredths; smaller moves are noise
         return f"Trust held steady on every dimension over {period}"
-    verb = "rose" if best_change > 0 else "fell"
-    return f"{best.capitalize()} trust {verb} from {best_pair[0]:.2f} to {best_pair[1]:.2f} over {period}"
+    then, now = best_pair
+    if w == 1:
+        return f"{best.capitalize()} trust {'rose' if best_change > 0 else 'fell'} to {now:.2f} in the last month, from {then:.2f}"
+    # window means, not the last point: say so, or a reader compares the title with the line's last label
+    return (f"{best.capitalize()} trust averaged {now:.2f} over {period}, "
+            f"{'up' if best_change > 0 else 'down'} from {then:.2f}")

@@ -51,6 +51,18 @@ def test_touchpoints_add_customer_relationships_and_dates():
     assert by_id(G, "last_seen")["P"] == pd.Timestamp("2025-03-01")
 
 
+def test_touchpoint_providers_stay_a_category_and_missing_ones_get_the_default():
+    cats = pd.Categorical(["P", None, "P"], categories=pd.Index(["P"], dtype="str"))
+    tps = pd.DataFrame({"customer": ["eve", "eve", "fay"], "provider": cats, "at": ["2025-03-01"] * 3})
+    G = build_graph(refs([("ann", "bob")], provider=["P"]), tps)
+    provider = G.touchpoints["provider"]
+    assert isinstance(provider.dtype, pd.CategoricalDtype)  # 7.5M rows at a million customers: codes, not text
+    assert provider.tolist() == ["P", "the business", "P"]
+    rel = G.relationships.set_index(["truster", "trustee"])
+    assert rel.loc[("eve", "the business"), "kind"] == "customer"
+    assert cats.isna().sum() == 1  # the caller's table is left as it was
+
+
 def test_forest_depth_and_level_order():
     G = build_graph(refs([("a", "b"), ("b", "c"), ("c", "d"), ("a", "e")]))
     depth = dict(zip(G.nodes["id"], G.depth))

@@ -18,9 +18,8 @@ def test_touchpoint_text_columns_are_categorical_and_stay_so_when_stacked():
                     "ann,P1,App,9,Complaint,People,hi\nbob,P2,call,3,,nonsense,\n")
     b = io.StringIO("customer,provider,touchpoint,score\ncat,P3,app,5\n")
     one, rep = load_touchpoints(a)
-    for col in (S.PROVIDER, S.TOUCHPOINT, S.EVENT, S.DIMENSION, S.SCALE, S.COMMENT):
+    for col in (S.CUSTOMER, S.PROVIDER, S.TOUCHPOINT, S.EVENT, S.DIMENSION, S.SCALE, S.COMMENT):
         assert isinstance(one[col].dtype, pd.CategoricalDtype), col
-    assert one[S.CUSTOMER].dtype == "str"
     assert list(one[S.SCALE].cat.categories) == list(S.SCALES)
     assert list(one[S.DIMENSION].cat.categories) == list(S.DIMENSIONS)
     assert one[S.EVENT].tolist()[0] == "complaint" and pd.isna(one[S.EVENT].tolist()[1])
@@ -30,6 +29,8 @@ def test_touchpoint_text_columns_are_categorical_and_stay_so_when_stacked():
     both, _ = load_touchpoints([a, b])
     assert isinstance(both[S.PROVIDER].dtype, pd.CategoricalDtype)
     assert both[S.PROVIDER].tolist() == ["P1", "P2", "P3"]
+    assert isinstance(both[S.CUSTOMER].dtype, pd.CategoricalDtype)
+    assert both[S.CUSTOMER].tolist() == ["ann", "bob", "cat"]
     assert both[S.TOUCHPOINT].tolist() == ["App", "call", "app"]
 
 

@@ -362,7 +362,7 @@ def touchpoints_from_table(
                                            value.to_numpy(dtype="float64"), dc.codes])
     keep = ledger.open
     out = pd.DataFrame({
-        S.CUSTOMER: customer.astype("str"),
+        S.CUSTOMER: _category(customer_codes, customer_codes.values),  # ids hashed once, here: the graph reuses the codes
         S.PROVIDER: provider,
         S.AT: dates[S.AT].astype("datetime64[ns]"),
         S.TOUCHPOINT: touchpoint,

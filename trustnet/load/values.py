@@ -77,13 +77,14 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, str | None]:
 
 
 def ids_coded(col: pd.Series) -> tuple[pd.Series, str | None, Coded]:
-    """:func:`parse_ids`, plus the column's :class:`Coded` form (for keys built on the raw cells).
+    """:func:`parse_ids`, plus the column's :class:`Coded` form: codes of the raw cells (for keys built on
+    them) and, per code, the parsed id (to build a categorical without hashing the ids again).
 
     Examples
     --------
-    >>> ids, _, coded = ids_coded(pd.Series([" A@x.com", "b", " A@x.com"]))
-    >>> ids.tolist(), coded.codes.tolist()
-    (['a@x.com', 'b', 'a@x.com'], [0, 1, 0])
+    >>> ids, _, coded = ids_coded(pd.Series([" A@x.com", "b", " A@x.com", "a@x.com"]))
+    >>> ids.tolist(), coded.codes.tolist(), coded.values.tolist()
+    (['a@x.com', 'b', 'a@x.com', 'a@x.com'], [0, 1, 0, 2], ['a@x.com', 'b', 'a@x.com'])
     """
     coded = encode(col)
     uniq = _arrow(coded.values)
@@ -99,7 +100,7 @@ def ids_coded(col: pd.Series) -> tuple[pd.Series, str | None, Coded]:
         sci = coded.mask(sci_u)
         warning = (f"{int(sci.sum())} id(s) look like Excel scientific notation (e.g. {out[sci].iloc[0]!r}): "
                    "Excel rounded them; re-export the ids as text")
-    return out, warning, coded
+    return out, warning, Coded(coded.codes, _series(arr, pd.RangeIndex(len(arr))))
 
 
 @dataclass

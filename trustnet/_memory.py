@@ -26,7 +26,7 @@ def _malloc_trim() -> Any:
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         return getattr(libc, "malloc_trim", None)
-    except OSError:  # pragma: no cover - no loadable C library
+    except OSError:  # no loadable C library
         return None
 
 
@@ -63,6 +63,6 @@ def use_returning_allocator() -> bool:
         return pa.default_memory_pool().backend_name == "jemalloc"
     try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except (NotImplementedError, pa.ArrowNotImplementedError):  # pragma: no cover - pyarrow without jemalloc
+    except (NotImplementedError, pa.ArrowNotImplementedError):  # a pyarrow built without jemalloc
         return False
     return True

@@ -651,14 +651,8 @@ def _read_delimited(text: str, name: str, delimiter: str | None, header: bool | 
 
 
 def _to_pandas(col: pa.ChunkedArray) -> pd.Series:
-    """An Arrow text column as pandas ``str``, or a dictionary column as ``category`` with the smallest codes."""
-    out = pa.Table.from_arrays([col], names=["c"]).to_pandas()["c"]
-    if isinstance(out.dtype, pd.CategoricalDtype):
-        cats = out.cat.categories
-        small = np.int8 if len(cats) < 127 else np.int16 if len(cats) < 32_000 else np.int32
-        if out.cat.codes.dtype != small:
-            out = pd.Series(pd.Categorical.from_codes(out.cat.codes.to_numpy().astype(small), categories=cats))
-    return out
+    """An Arrow text column as pandas ``str``, or a dictionary column as ``category`` (pandas picks the smallest codes)."""
+    return pa.Table.from_arrays([col], names=["c"]).to_pandas()["c"]
 
 
 def _repeated_columns(text: str, delimiter: str, ncol: int) -> set[int]:

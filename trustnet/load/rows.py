@@ -210,11 +210,7 @@ class Ledger:
         mask = np.asarray(mask, dtype=bool) & self.open
         if not mask.any():
             return
-        rows = np.flatnonzero(mask)
-        if isinstance(reason, pd.Series):
-            self._reasons.append((rows, reason.to_numpy()[mask].astype(object)))
-        else:
-            self._reasons.append((rows, np.full(len(rows), reason, dtype=object)))
+        self._reasons.append(_at_rows(mask, reason))
         self.rejected_mask |= mask
 
     def reject_cells(self, mask: Any, prefix: str, values: pd.Series, suffix: str = "") -> None:
@@ -258,10 +254,7 @@ class Ledger:
             return
         self.duplicate_mask |= mask
         self.kept_line[mask] = np.asarray(kept_line)[mask]
-        rows = np.flatnonzero(mask)
-        why = reason.to_numpy()[mask].astype(object) if isinstance(reason, pd.Series) else \
-            np.full(len(rows), reason, dtype=object)
-        self._duplicate_reasons.append((rows, why))
+        self._duplicate_reasons.append(_at_rows(mask, reason))
 
     def merge_duplicates(self, values: pd.DataFrame | list[pd.Series],
                          prekey: list[np.ndarray] | None = None) -> None:
@@ -394,6 +387,14 @@ class Ledger:
             warnings=list(raw.warnings) + list(warnings),
             date_forms=dict(date_forms),
         )
+
+
+def _at_rows(mask: np.ndarray, reason: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(rows of ``mask``, their reasons): ``reason`` is one text for all, or a Series with one per row."""
+    rows = np.flatnonzero(mask)
+    if isinstance(reason, pd.Series):
+        return rows, reason.to_numpy()[mask].astype(object)
+    return rows, np.full(len(rows), reason, dtype=object)
 
 
 def _in_row_order(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:

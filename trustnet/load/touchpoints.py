@@ -413,6 +413,5 @@ def _rows_of(coded: Coded, values: pd.Series, per_value: np.ndarray) -> pd.Serie
 def _category(coded: Coded, per_value: pd.Series) -> pd.Categorical:
     """A categorical column from one (text or NA) result per distinct value; categories sorted."""
     codes, categories = pd.factorize(per_value.astype("str"), sort=True)
-    codes = np.append(codes, -1)[coded.codes]
-    small = np.int8 if len(categories) < 127 else np.int16 if len(categories) < 32_000 else np.int32
-    return pd.Categorical.from_codes(codes.astype(small), categories=pd.Index(categories, dtype="str"))
+    codes = np.append(codes, -1)[coded.codes]  # from_codes keeps the smallest integer type that fits
+    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"))

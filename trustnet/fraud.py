@@ -545,7 +545,7 @@ def _referral_frame(graph: TrustGraph, referrals: pd.DataFrame | None) -> pd.Dat
     out[S.PROVIDER] = provider.astype("str")
     problems = []
     for col in (S.REFERRER, S.REFERRED, S.PROVIDER):
-        idx = graph.index_of(out[col].astype("str").tolist())
+        idx = graph.index_of(out[col])
         bad = np.flatnonzero(idx < 0)
         if len(bad):
             problems.append(f"{col} not in the graph in rows {bad[:5].tolist()} "

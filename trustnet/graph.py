@@ -42,11 +42,13 @@ Tiles        False         True
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import scipy.sparse as sp
 from scipy.sparse import csgraph
 
@@ -110,7 +112,6 @@ class TrustGraph:
     depth: np.ndarray
     order: np.ndarray
     as_of: pd.Timestamp | NaTType
-    _lookup: pd.Index | None = field(repr=False, default=None)
 
     @property
     def n(self) -> int:
@@ -134,8 +135,13 @@ class TrustGraph:
         """
         if isinstance(ids, str):
             ids = [ids]
-        lookup = self._lookup if self._lookup is not None else pd.Index(self.nodes["id"], dtype="str")
-        return lookup.get_indexer(pd.Index(list(ids), dtype="str"))
+        if not isinstance(ids, (pd.Series, pd.Index, np.ndarray)):
+            ids = list(ids)
+        # Arrow's hash lookup: no Python string per id, and nothing cached on the graph (an index over a
+        # million ids would hold ~200 MB for the rest of the run)
+        known = _arrow_text(self.nodes["id"])
+        found = pc.index_in(_arrow_text(pd.Series(ids, dtype="str")).cast(known.type), value_set=known)
+        return pc.fill_null(found, -1).to_numpy().astype(np.int64)
 
     def children(self) -> sp.csr_matrix:
         """Sparse n×n matrix parent → child of the referral forest (value 1).
@@ -220,6 +226,12 @@ def _dates(frame: pd.DataFrame | None, column: str) -> np.ndarray:
         n = 0 if frame is None else len(frame)
         return np.full(n, np.datetime64("NaT"), dtype=_NS)
     return frame[column].to_numpy(dtype=_NS, na_value=np.datetime64("NaT"))
+
+
+def _arrow_text(col: pd.Series) -> pa.Array:
+    """A text column as one Arrow array (shares the column's buffers when it is Arrow-backed)."""
+    arr = pa.array(col, from_pandas=True)
+    return arr.combine_chunks() if isinstance(arr, pa.ChunkedArray) else arr
 
 
 def _as_str(col: pd.Series) -> pd.Series:
@@ -406,7 +418,6 @@ def build_graph(
         depth=depth,
         order=order,
         as_of=as_of,
-        _lookup=uniques,
     )
 
 
@@ -552,7 +563,6 @@ def build_rating_graph(
         depth=np.zeros(n, np.int64),
         order=np.arange(n, dtype=np.int64),
         as_of=as_of,
-        _lookup=uniques,
     )
 
 

@@ -34,11 +34,16 @@ def _small(n: int, analysis: Any) -> str:
     return f"{n:,}"
 
 
-def _trust_sentence(analysis: Any) -> str | None:
+def _customer_trust(analysis: Any) -> dict[str, float]:
+    """Mean trust of customers and advocates in their providers, per dimension that has any score."""
     rel = analysis.relationships
     people = rel["kind"].isin(["customer", "advocate"]).to_numpy(bool)
-    customers = rel.loc[people, [d for d in DIMENSIONS if d in rel]]  # only the columns it needs: no copy of the text
-    means = {d: float(customers[d].mean()) for d in DIMENSIONS if d in customers and customers[d].notna().any()}
+    scores = {d: rel[d].to_numpy(float)[people] for d in DIMENSIONS if d in rel}  # only these columns: no copy of the text
+    return {d: float(np.nanmean(v)) for d, v in scores.items() if not np.isnan(v).all()}
+
+
+def _trust_sentence(analysis: Any) -> str | None:
+    means = _customer_trust(analysis)
     if not means:
         return None
     ranked = sorted(means.items(), key=lambda kv: -kv[1])
@@ -73,15 +78,15 @@ def _risk_sentence(analysis: Any) -> str | None:
     risk = analysis.at_risk
     if risk is None or not len(risk):
         return "No relationship shows a risk worth acting on."
-    high = risk[risk["likelihood"] >= 0.5]
-    if not len(high):
+    high = (risk["likelihood"] >= 0.5).to_numpy(bool)
+    if not high.any():
         return f"No relationship is more likely than not to break; the highest likelihood is {risk['likelihood'].max():.0%}."
-    stake = float(high["stake"].sum()) if "stake" in high else float("nan")
-    advocates = int((high["kind"].astype(str) == "advocate").sum())
+    stake = float(risk["stake"].to_numpy(float)[high].sum()) if "stake" in risk else float("nan")
+    advocates = int((risk["kind"] == "advocate").to_numpy(bool)[high].sum())
     top = risk.iloc[0]
     action = f" First: {top['next_action']}" if "next_action" in risk and isinstance(top.get("next_action"), str) else ""
     return (
-        f"{_small(len(high), analysis)} relationships are more likely than not to break"
+        f"{_small(int(high.sum()), analysis)} relationships are more likely than not to break"
         + (f", {money(stake)} at stake" if np.isfinite(stake) else "")
         + (f"; {_small(advocates, analysis)} of them are advocates" if advocates else "")
         + f".{action}"
@@ -181,7 +186,7 @@ def summary(analysis: Any) -> dict[str, Any]:
             "load": analysis.load_report.to_dict(),
             "settings": {k: v for k, v in settings.items() if k in ("load", "trust", "report")},
         }
-    customers = rel[rel["kind"].astype(str).isin(["customer", "advocate"])]
+    trust = _customer_trust(analysis)
     return {
         "trustnet_version": __version__,
         "as_of": None if pd.isna(g.as_of) else pd.Timestamp(g.as_of).isoformat(),
@@ -201,7 +206,7 @@ def summary(analysis: Any) -> dict[str, Any]:
             "at_risk_likely": int((analysis.at_risk["likelihood"] >= 0.5).sum()) if len(analysis.at_risk) else 0,
             "suspicious_referrals": int(len(analysis.suspicious)) if analysis.suspicion is not None else 0,
         },
-        "trust": {d: (None if not customers[d].notna().any() else round(float(customers[d].mean()), 4)) for d in DIMENSIONS},
+        "trust": {d: (round(trust[d], 4) if d in trust else None) for d in DIMENSIONS},
         "headline": headline(analysis),
         "top_advocates": _records(analysis.advocates, ["advocate", "score", "reach", "value_attributed", "segment"]),
         "top_at_risk": _records(analysis.at_risk, ["truster", "trustee", "kind", "likelihood", "stake", "priority", "next_action"]),

@@ -308,8 +308,8 @@ def _reconciliation(analysis: Any) -> dict[str, Any]:
 def _subtitle(analysis: Any) -> str:
     """The period and size of the export, under the page title."""
     g = analysis.graph
-    dates = pd.concat([g.nodes["first_seen"], g.nodes["last_seen"]]).dropna()
-    period = f"{dates.min():%d %b %Y} to {dates.max():%d %b %Y}" if len(dates) else "undated"
+    ends = pd.concat([g.nodes[c].agg(["min", "max"]) for c in ("first_seen", "last_seen")]).dropna()  # 4 values, not 2n
+    period = f"{ends.min():%d %b %Y} to {ends.max():%d %b %Y}" if len(ends) else "undated"
     people = int((~g.nodes["is_provider"]).sum())
     return f"{period} · {people:,} people · {len(analysis.referrals):,} {'ratings' if analysis.kind == 'ratings' else 'referrals'}"
 

@@ -170,7 +170,7 @@ def referral_cascade(graph: Any, advocates: pd.DataFrame, *, advocate: str | Non
         if not _has(advocates, ADVOCATE):
             return st.empty_figure("No referral cascade to draw", "No one in the export has referred anyone yet.")
         # the best-ranked advocate whose referrals acquired someone (a first-touch child in the forest)
-        ranked = graph.index_of(advocates[ADVOCATE].astype(str).tolist())
+        ranked = graph.index_of(advocates[ADVOCATE])
         parent = np.asarray(graph.parent)
         has_child = np.zeros(graph.n + 1, dtype=bool)
         has_child[parent[parent >= 0]] = True

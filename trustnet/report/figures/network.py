@@ -86,12 +86,12 @@ def network_map(
     if n == 0:
         return st.empty_figure("No network to draw", "The export holds no referrals, so there is no network yet.")
     nodes = graph.nodes
-    ids = nodes["id"].astype(str).to_numpy()
+    ids = nodes["id"]
     is_provider = nodes["is_provider"].to_numpy(bool)
     is_customer = nodes["is_customer"].to_numpy(bool)
 
     adv = advocates if _has(advocates, ADVOCATE) else pd.DataFrame({ADVOCATE: pd.Series([], dtype=str)})
-    adv_idx = graph.index_of(adv[ADVOCATE].astype(str).tolist()) if len(adv) else np.array([], dtype=np.int64)
+    adv_idx = graph.index_of(adv[ADVOCATE]) if len(adv) else np.array([], dtype=np.int64)
     reach = np.zeros(n)
     if REACH in adv.columns and len(adv):
         ok = adv_idx >= 0
@@ -100,16 +100,16 @@ def network_map(
 
     risk_src = risk_dst = np.array([], dtype=np.int64)
     if _has(at_risk, TRUSTER, TRUSTEE):
-        risky = at_risk
+        risky = at_risk[[TRUSTER, TRUSTEE]]  # only the columns used: no copy of the text columns
         if LIKELIHOOD in at_risk.columns:
-            risky = at_risk[_num(at_risk, LIKELIHOOD) >= risk_cut]
-        risk_src = graph.index_of(risky[TRUSTER].astype(str).tolist())
-        risk_dst = graph.index_of(risky[TRUSTEE].astype(str).tolist())
+            risky = risky[_num(at_risk, LIKELIHOOD) >= risk_cut]
+        risk_src = graph.index_of(risky[TRUSTER])
+        risk_dst = graph.index_of(risky[TRUSTEE])
         ok = (risk_src >= 0) & (risk_dst >= 0)
         risk_src, risk_dst = risk_src[ok], risk_dst[ok]
 
-    rel_src = relationships[TRUSTER_IDX].to_numpy(np.int64) if TRUSTER_IDX in relationships else graph.index_of(relationships[TRUSTER].astype(str).tolist())
-    rel_dst = relationships[TRUSTEE_IDX].to_numpy(np.int64) if TRUSTEE_IDX in relationships else graph.index_of(relationships[TRUSTEE].astype(str).tolist())
+    rel_src = relationships[TRUSTER_IDX].to_numpy(np.int64) if TRUSTER_IDX in relationships else graph.index_of(relationships[TRUSTER])
+    rel_dst = relationships[TRUSTEE_IDX].to_numpy(np.int64) if TRUSTEE_IDX in relationships else graph.index_of(relationships[TRUSTEE])
     rel_kind = _kind_codes(relationships[KIND])
 
     # --- which nodes to draw
@@ -222,7 +222,7 @@ def network_map(
         ax.set_ylim(y0, y1)
 
     # labels last, once the limits are fixed, each where it overlaps no earlier label
-    _place_labels(ax, [(pos[local[i]], st.short(ids[i], 20), bool(is_provider[i]),
+    _place_labels(ax, [(pos[local[i]], st.short(str(ids.iat[i]), 20), bool(is_provider[i]),
                         pos[local[i], 0] >= centre[local[i], 0]) for i in labelled])
 
     handles = [

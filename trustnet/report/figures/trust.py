@@ -52,11 +52,10 @@ def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
         return st.empty_figure("No provider relationships found", "There are no customer or advocate relationships with a provider to score.")
     codes = _kind_codes(relationships[KIND])
     with_provider = (codes == ADVOCATE_KIND) | (codes == CUSTOMER_KIND)
-    rel = relationships[with_provider]
     kinds = codes[with_provider]
-    frame = pd.DataFrame({TRUSTEE: rel[TRUSTEE].to_numpy()})
+    frame = pd.DataFrame({TRUSTEE: relationships[TRUSTEE][with_provider].reset_index(drop=True)})  # only the columns drawn
     for d in dims:
-        frame[d] = _num(rel, d)
+        frame[d] = _num(relationships, d)[with_provider]
     grouped = frame.groupby(TRUSTEE, sort=True)
     table = grouped[dims].mean()
     table["customers"] = grouped.size()

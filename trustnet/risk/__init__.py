@@ -252,12 +252,14 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     with np.errstate(invalid="ignore", divide="ignore"):
         shares = np.where(total > 0, contrib / np.where(total > 0, total, 1.0), 0.0)
     del contrib, total, X
-    facts = {k: v for k, v in facts.items() if k != "X"}  # Xs holds the rows still needed
+    # from here on only the selected rows' facts, in priority order (Xs holds their factors; downstream and
+    # reach, per node, are used above): the text is built with a fraction of the memory
+    facts = {k: _at_rows(v, sel) for k, v in facts.items() if k not in ("X", "downstream", "reach")}
     release_memory()  # the factors' scratch memory, before the text is built
 
     node_ids = pa.array(graph.nodes["id"])
-    factors_text, why, action = describe(facts, sel, Xs, shares, likelihood, node_ids, risk.safe_below,
-                                         settings.trust.trend_window_days)
+    factors_text, why, action = describe(facts, np.arange(len(sel)), Xs, shares, likelihood, node_ids,
+                                         risk.safe_below, settings.trust.trend_window_days)
     day_ns = np.int64(86_400 * 10**9)
 
     def as_dates(days: np.ndarray) -> np.ndarray:
@@ -267,7 +269,7 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
         return out
 
     table = {
-        **_who(graph, facts["base"][sel]),
+        **_who(graph, facts["base"]),
         LIKELIHOOD: likelihood,
         PRIORITY: priority,
         STAKE: stake,
@@ -282,9 +284,18 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
         table[f] = Xs[:, j]
     for j, f in enumerate(FACTORS):
         table[SHARE_PREFIX + f] = shares[:, j]
-    table[LAST_CONTACT] = as_dates(facts["last_contact_day"][sel])
-    table[DAYS_SILENT] = facts["days_silent"][sel]
-    table[USUAL_GAP_DAYS] = facts["usual_gap"][sel]
-    table[OPEN_PROBLEMS] = facts["open"][sel]
-    table[OPEN_SINCE] = as_dates(facts["open_since"][sel])
+    table[LAST_CONTACT] = as_dates(facts["last_contact_day"])
+    table[DAYS_SILENT] = facts["days_silent"]
+    table[USUAL_GAP_DAYS] = facts["usual_gap"]
+    table[OPEN_PROBLEMS] = facts["open"]
+    table[OPEN_SINCE] = as_dates(facts["open_since"])
     return pd.DataFrame(table, copy=False)  # every column is a new array: no second copy
+
+
+def _at_rows(value: Any, rows: np.ndarray) -> Any:
+    """A fact (array, dict of arrays per dimension, or a number) at ``rows``."""
+    if isinstance(value, np.ndarray):
+        return value[rows]
+    if isinstance(value, dict):
+        return {key: array[rows] for key, array in value.items()}
+    return value

@@ -308,10 +308,13 @@ def describe(facts: Mapping[str, Any], sel: np.ndarray, X: np.ndarray, shares: n
     verb = _pick((first == col["unresolved"]) & (kind == PROBLEM_KINDS.index("outage")), "fix", verb)
     lead = phrases.take(pa.array(pos[rk, first], mask=~listed[:, 0]))
     add = phrases.take(pa.array(pos[rk, second], mask=~listed[:, min(1, n_ranks - 1)]))
+    del phrases, pos  # a million rows of text each: freed as soon as they are used up
+    has_lead = pc.is_valid(lead).to_numpy(zero_copy_only=False)
     action = _cat(verb, ": ", lead)
+    del lead
     with_second = (text_shares[rk, second] >= SECOND_SHARE) & pc.is_valid(add).to_numpy(zero_copy_only=False)
     action = _pick(with_second, _cat(action, "; ", pc.fill_null(add, "")), action)
-    has_lead = pc.is_valid(lead).to_numpy(zero_copy_only=False)
+    del add
     at_risk = (likelihood >= safe_below) & (text_shares[rk, first] >= MIN_SHARE) & has_lead
     overall = np.nan_to_num(facts["overall"][sel])
     safe_code = np.where(facts["kind"][sel] == KINDS.index(ADVOCATE), 0, np.where(overall >= TRUSTING, 1, 2))

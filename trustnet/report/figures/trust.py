@@ -20,6 +20,8 @@ __all__ = ["trust_by_dimension", "trust_over_time"]
 
 #: rows summed at a time in :func:`trust_over_time`
 _BLOCK = 1 << 20
+#: months from 1970 to the ends of what datetime64[ns] holds (1677-2262) are within ±_MONTH0
+_MONTH0 = 3600
 
 
 def trust_by_dimension(relationships: pd.DataFrame, *, top: int = 8) -> Any:
@@ -171,29 +173,31 @@ def trust_over_time(evidence: pd.DataFrame, *, min_evidence: int = 5, window: in
     if not _has(evidence, S.DIMENSION, EV_VALUE, EV_AT):
         return st.empty_figure("No dated evidence to follow over time",
                                "Trust over time needs dated evidence: referral dates, touchpoints or ratings with a date.")
-    at = pd.to_datetime(evidence[EV_AT], errors="coerce").to_numpy(dtype="datetime64[ns]")
-    dim = _codes(evidence[S.DIMENSION], S.DIMENSIONS)  # -1: not one of the three
-    value = _num(evidence, EV_VALUE)
-    weight = np.nan_to_num(_num(evidence, EV_WEIGHT, 1.0), nan=1.0)
-    blocks = [slice(i, i + _BLOCK) for i in range(0, len(at), _BLOCK)]
-    oks = [~np.isnat(at[b]) & (dim[b] >= 0) & ~np.isnan(value[b]) & (weight[b] > 0) for b in blocks]
-    n_ok = sum(int(ok.sum()) for ok in oks)
+    # sums per (dimension, month) with bincounts, a block of rows at a time: millions of pieces of evidence
+    # never need more than a few block-sized arrays. Months are counted from 1970 and shifted by _MONTH0, so
+    # every month a datetime64[ns] can hold has its own bin without a first pass for the range.
+    dim_all = _codes(evidence[S.DIMENSION], S.DIMENSIONS)  # -1: not one of the three
+    span = 2 * _MONTH0
+    n_keys = len(S.DIMENSIONS) * span
+    count, wv, w = np.zeros(n_keys, np.int64), np.zeros(n_keys), np.zeros(n_keys)
+    for start in range(0, len(evidence), _BLOCK):
+        block = evidence.iloc[start:start + _BLOCK]
+        at = pd.to_datetime(block[EV_AT], errors="coerce").to_numpy(dtype="datetime64[ns]")
+        dim = dim_all[start:start + _BLOCK]
+        value = _num(block, EV_VALUE)
+        weight = np.nan_to_num(_num(block, EV_WEIGHT, 1.0), nan=1.0)
+        ok = ~np.isnat(at) & (dim >= 0) & ~np.isnan(value) & (weight > 0)
+        month = at[ok].astype("datetime64[M]").astype(np.int64) + _MONTH0
+        key = dim[ok].astype(np.int64) * span + month
+        wt = weight[ok]
+        count += np.bincount(key, minlength=n_keys)
+        wv += np.bincount(key, weights=value[ok] * wt, minlength=n_keys)
+        w += np.bincount(key, weights=wt, minlength=n_keys)
+    n_ok = int(count.sum())
     if not n_ok:
         return st.empty_figure("No dated evidence to follow over time",
                                "None of the evidence has a date and a people, process or platform dimension.")
-    # sums per (dimension, month) with bincounts, a block of rows at a time: millions of pieces of evidence
-    # never need more than a few block-sized arrays
-    months_of = [at[b][ok].astype("datetime64[M]").astype(np.int64) for b, ok in zip(blocks, oks)]
-    m0 = min(int(m.min()) for m in months_of if len(m))
-    span = max(int(m.max()) for m in months_of if len(m)) - m0 + 1
-    n_keys = len(S.DIMENSIONS) * span
-    count, wv, w = np.zeros(n_keys, np.int64), np.zeros(n_keys), np.zeros(n_keys)
-    for b, ok, month in zip(blocks, oks, months_of):
-        key = dim[b][ok].astype(np.int64) * span + (month - m0)
-        wt = weight[b][ok]
-        count += np.bincount(key, minlength=n_keys)
-        wv += np.bincount(key, weights=value[b][ok] * wt, minlength=n_keys)
-        w += np.bincount(key, weights=wt, minlength=n_keys)
+    m0 = -_MONTH0
     idx = np.flatnonzero(count)
     monthly = pd.DataFrame(
         {"wv": wv[idx], "w": w[idx], "n": count[idx]},

@@ -441,6 +441,26 @@ def test_every_row_is_accounted_for(tmp_path):
     assert "7 rejected" in rep.summary()
 
 
+def test_ragged_rows_in_a_file_of_many_blocks_keep_their_line_numbers(tmp_path):
+    # ~6 MB: read in parallel 1 MB blocks, which cannot number a bad row; such a file is read again on one thread
+    n = 150_000
+    lines = ["Referrer,Referred,Date"] + [f"r{i},d{i},2025-01-01" for i in range(n)]
+    ragged = {3: "too many", 70_001: "too many", 149_990: "too few"}  # file lines (header = line 1)
+    for line, kind in ragged.items():
+        lines[line - 1] += ",x" if kind == "too many" else ""
+        if kind == "too few":
+            lines[line - 1] = lines[line - 1].rsplit(",", 1)[0]
+    path = tmp_path / "big.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    df, rep = load_referrals(path)
+    check_invariant(rep, df)
+    assert (rep.rows_read, rep.rejected) == (n, 3)
+    reasons = dict(zip(rep.rejected_rows[S.SOURCE_LINE], rep.rejected_rows["reason"]))
+    assert sorted(reasons) == sorted(ragged)
+    assert reasons[3].startswith("too many cells") and reasons[149_990].startswith("too few cells")
+    assert df[S.SOURCE_LINE].iloc[[0, -1]].tolist() == [2, n + 1] and df[S.SOURCE_LINE].is_monotonic_increasing
+
+
 def test_header_only_file_is_a_usable_empty_table(tmp_path):
     df, rep = load_referrals(write(tmp_path / "r.csv", BASIC[:1]))
     assert rep.usable and rep.rows_read == 0 and len(df) == 0

@@ -18,6 +18,7 @@ True
 from __future__ import annotations
 
 import hashlib
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Sequence
@@ -318,13 +319,16 @@ def analyse(
                          "pass --kind ratings if it is a rating network, or leave out --nodes")
     if isinstance(touchpoints, pd.DataFrame):
         touchpoints = touchpoints.drop(columns=["source_line"], errors="ignore")
-    referrals, report = load_referrals(source, settings=settings, **load_options)
-    sources = [_describe_source(original)]
-    tps, tp_report = None, None
-    if touchpoints is not None and not (isinstance(touchpoints, Sequence) and not isinstance(touchpoints, str) and len(touchpoints) == 0):
-        tps, tp_report = load_touchpoints(touchpoints, settings=settings, dayfirst=load_options.get("dayfirst"))
-        many = touchpoints if isinstance(touchpoints, (list, tuple)) else [touchpoints]
-        sources += [_describe_source(t) for t in many]
+    has_touchpoints = touchpoints is not None and not (
+        isinstance(touchpoints, Sequence) and not isinstance(touchpoints, str) and len(touchpoints) == 0)
+    inputs = [original, *((touchpoints if isinstance(touchpoints, (list, tuple)) else [touchpoints]) if has_touchpoints else [])]
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-checksum") as pool:
+        described = pool.map(_describe_source, inputs)  # the files' checksums while they load (hashlib releases the GIL)
+        referrals, report = load_referrals(source, settings=settings, **load_options)
+        tps, tp_report = None, None
+        if has_touchpoints:
+            tps, tp_report = load_touchpoints(touchpoints, settings=settings, dayfirst=load_options.get("dayfirst"))
+        sources = list(described)
     if report.touchpoints is not None and len(report.touchpoints):  # rating columns inside the export
         tps = report.touchpoints if tps is None else pd.concat([tps, report.touchpoints], ignore_index=True)
     stable = True
@@ -464,7 +468,10 @@ def _with_set_aside(advocates: pd.DataFrame, suspicion: Any) -> pd.DataFrame:
     aside = suspicion.advocates[["advocate", "referrals_set_aside", "value_set_aside", "why"]]
     aside = aside.rename(columns={"why": "set_aside_why"})
     out = advocates.merge(aside, on="advocate", how="left", sort=False)
-    gone = aside[(aside["referrals_set_aside"] > 0) & ~aside["advocate"].isin(advocates["advocate"])]
+    flagged = aside[aside["referrals_set_aside"] > 0]
+    # isin over the few flagged names (pandas turns the values looked up into Python strings one by one)
+    ranked = set(advocates["advocate"][advocates["advocate"].isin(flagged["advocate"])])
+    gone = flagged[~flagged["advocate"].isin(ranked)]
     if len(gone):
         gone = gone.sort_values(["value_set_aside", "advocate"], ascending=[False, True], kind="stable")
         extra = gone.assign(segment="suspicious", why=gone["set_aside_why"])

@@ -101,6 +101,7 @@ def test_pseudonyms_are_consistent_keyed_and_leave_no_identifier():
 
 # --- streamed writers (Arrow formatting a chunk of rows at a time) ------------------------------------------------
 
+import csv  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -119,12 +120,17 @@ FLOAT = st.one_of(st.floats(-1e300, 1e300, width=64), st.sampled_from([np.nan, 0
 
 
 def _old_csv_text(frame: pd.DataFrame) -> str:
-    """The writer before streaming: neutralise, round floats, DataFrame.to_csv."""
+    """The writer before streaming: neutralise, round floats, DataFrame.to_csv.
+
+    One fix on top: in a lone column, a white-space cell written bare reads back as a blank line and its row
+    was lost; the new writer quotes it, so the reference quotes every cell of a lone column (same values).
+    """
     safe = neutralise(frame)
     for name in safe.columns:
         if pd.api.types.is_float_dtype(safe[name]):
             safe[name] = safe[name].round(6)
-    return safe.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S")
+    quoting = csv.QUOTE_ALL if safe.shape[1] == 1 else csv.QUOTE_MINIMAL
+    return safe.to_csv(index=False, lineterminator="\n", date_format="%Y-%m-%d %H:%M:%S", quoting=quoting)
 
 
 def _rounded(x: np.ndarray) -> np.ndarray:

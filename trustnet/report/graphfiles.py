@@ -116,13 +116,13 @@ def graph_tables(graph: Any, relationships: pd.DataFrame | None = None, node_dat
     flags = [nodes[f"is_{role}"].to_numpy(bool) for role in _ROLES]
     code = flags[0] * 4 + flags[1] * 2 + flags[2]  # which roles, as 3 bits
     names = [" ".join(r for r, bit in zip(_ROLES, (4, 2, 1)) if c & bit) for c in range(8)]
-    roles = pc.take(pa.array(names, pa.large_string()), pa.array(code.astype(np.int8)))
+    roles = pd.Categorical.from_codes(code.astype(np.int8), categories=pd.Index(names, dtype="str"))
     ids = _text_column(nodes["id"])
     node_table = pd.DataFrame({
         "id": ids,
         "label": ids,
         "start": _iso_date(nodes["first_seen"]),
-        "roles": pd.Series(roles.to_pandas(), dtype="str"),
+        "roles": roles,
         "value": nodes["value"].to_numpy(float),
         "referrals_made": nodes["referrals_made"].to_numpy(),
     })
@@ -135,7 +135,7 @@ def graph_tables(graph: Any, relationships: pd.DataFrame | None = None, node_dat
     refs = graph.referrals
     rels = graph.relationships
     keep = (rels["kind"] != "referred_by").to_numpy()
-    kept = rels[keep]
+    kept = rels.loc[keep, ["truster", "trustee", "kind", "first_seen"]]  # only what is exported: no copy of the rest
     n_ref, n_rel = len(refs), len(kept)
     kinds = pd.Index(["referral", *[k for k in pd.unique(kept["kind"].astype("str")) if k != "referral"]], dtype="str")
     edges = pd.DataFrame({

@@ -315,6 +315,21 @@ def test_deterministic_and_inputs_untouched():
     pd.testing.assert_frame_equal(tps, tps_copy)
 
 
+def test_words_built_a_block_of_rows_at_a_time_are_the_same(monkeypatch):
+    import trustnet
+    import trustnet.risk as risk_module
+    from trustnet.trust import score_trust
+
+    world = trustnet.generate(customers=600, seed=3)
+    G = build_graph(world.referrals, world.touchpoints)
+    T = score_trust(G)
+    whole = find_at_risk(G, T)
+    monkeypatch.setattr(risk_module, "_TEXT_BLOCK", 7)  # hundreds of blocks, the last one short
+    blocks = find_at_risk(G, T)
+    assert len(whole) > 100 and whole["why"].nunique() > 20
+    pd.testing.assert_frame_equal(whole, blocks)
+
+
 def test_empty_touchpoints_and_no_scores():
     G = build_graph(pd.DataFrame({"referrer": ["a"], "referred": ["b"]}))
     risks = find_at_risk(G, None)

@@ -211,10 +211,11 @@ def write_report(
 def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, int, int], None], render_html: Callable[..., str]) -> None:
     """Write every file of the report into ``folder``.
 
-    Tables and graph files are written by a small pool of threads (their Arrow
-    formatting releases the GIL) while this thread draws the figures, which
-    matplotlib needs on one thread. Each file is written by one thread, so the
-    bytes do not depend on the scheduling.
+    Files are written by a small pool of threads (their Arrow formatting
+    releases the GIL): the tables while this thread draws the figures, which
+    matplotlib needs on one thread, then the graph files, whose node and edge
+    tables are built once the figures' memory is given back. Each file is
+    written by one thread, so the bytes do not depend on the scheduling.
     """
     tables = _tables(analysis)
     steps = 4
@@ -223,28 +224,12 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
     jobs: list[tuple[Callable[..., Path], Any, Path]] = [
         (write_csv, frame, folder / f"{name}.csv") for name, frame in tables.items() if not name.startswith("_")
     ]
-    tick("graph files", 1, steps)
-    if ratings:
-        from .rating_summary import rating_graph_tables
-
-        gt = rating_graph_tables(analysis)
-    else:
-        gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
-    gnodes, gedges = graphfiles.gephi_tables(gt)
-    jobs += [
-        (graphfiles.write_gexf, gt, folder / "graph.gexf"),
-        (graphfiles.write_graphml, gt, folder / "graph.graphml"),
-        (graphfiles.write_node_link_json, gt, folder / "graph.json"),
-        (write_csv, gnodes, folder / "gephi" / "nodes.csv"),
-        (write_csv, gedges, folder / "gephi" / "edges.csv"),
-    ]
     release_memory()
-    jobs.sort(key=lambda job: -_cells(job[1]))  # biggest first: the pool ends together
     pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="trustnet-write")
     try:
-        pending = [pool.submit(write, data, path) for write, data, path in jobs]
+        pending = _submit(pool, jobs)
 
-        tick("figures", 2, steps)
+        tick("figures", 1, steps)
         from .figures import alt_text, figure_bytes
 
         figures = analysis_figures(analysis)
@@ -256,6 +241,24 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
             fig.clear()
         del figures
         release_memory()  # the figures' scratch memory (arrays over every piece of evidence at scale)
+
+        # the graph files' tables only now, once the figures' memory is given back (both are big at scale)
+        tick("graph files", 2, steps)
+        if ratings:
+            from .rating_summary import rating_graph_tables
+
+            gt = rating_graph_tables(analysis)
+        else:
+            gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
+        gnodes, gedges = graphfiles.gephi_tables(gt)
+        pending += _submit(pool, [
+            (graphfiles.write_gexf, gt, folder / "graph.gexf"),
+            (graphfiles.write_graphml, gt, folder / "graph.graphml"),
+            (graphfiles.write_node_link_json, gt, folder / "graph.json"),
+            (write_csv, gnodes, folder / "gephi" / "nodes.csv"),
+            (write_csv, gedges, folder / "gephi" / "edges.csv"),
+        ])
+        del gt, gnodes, gedges
 
         tick("page", 3, steps)
         info = summary(analysis)
@@ -289,6 +292,11 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     tick("done", steps, steps)
+
+
+def _submit(pool: ThreadPoolExecutor, jobs: list[tuple[Callable[..., Path], Any, Path]]) -> list[Any]:
+    """Start writing files, biggest first (the pool's threads then end together)."""
+    return [pool.submit(write, data, path) for write, data, path in sorted(jobs, key=lambda job: -_cells(job[1]))]
 
 
 def _cells(data: Any) -> int:

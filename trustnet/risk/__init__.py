@@ -114,6 +114,7 @@ COMPLAINT_REACH = "complaint_reach"  #: people a public complaint would reach fi
 FACTORS_TEXT = "factors"             #: "unresolved complaint 45%, silence 30%, ..."
 WHY = "why"
 NEXT_ACTION = "next_action"
+_TEXT_BLOCK = 1 << 18  # rows whose words are built at a time
 LAST_CONTACT = "last_contact"
 DAYS_SILENT = "days_silent"
 USUAL_GAP_DAYS = "usual_gap_days"
@@ -258,8 +259,13 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     release_memory()  # the factors' scratch memory, before the text is built
 
     node_ids = pa.array(graph.nodes["id"])
-    factors_text, why, action = describe(facts, np.arange(len(sel)), Xs, shares, likelihood, node_ids,
-                                         risk.safe_below, settings.trust.trend_window_days)
+    # a block of rows at a time: each row's words depend on that row alone, and the scratch text stays small
+    texts = [describe(facts, np.arange(start, min(start + _TEXT_BLOCK, len(sel))), Xs[start:start + _TEXT_BLOCK],
+                      shares[start:start + _TEXT_BLOCK], likelihood[start:start + _TEXT_BLOCK], node_ids,
+                      risk.safe_below, settings.trust.trend_window_days)
+             for start in range(0, max(len(sel), 1), _TEXT_BLOCK)]  # one (empty) block when nothing is selected
+    factors_text, why, action = (_joined([t[i] for t in texts]) for i in range(3))
+    del texts
     day_ns = np.int64(86_400 * 10**9)
 
     def as_dates(days: np.ndarray) -> np.ndarray:
@@ -290,6 +296,11 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     table[OPEN_PROBLEMS] = facts["open"]
     table[OPEN_SINCE] = as_dates(facts["open_since"])
     return pd.DataFrame(table, copy=False)  # every column is a new array: no second copy
+
+
+def _joined(parts: list[Any]) -> Any:
+    """Text arrays one after the other (Arrow chunks: no copy)."""
+    return parts[0] if len(parts) == 1 else pd.concat([pd.Series(p) for p in parts], ignore_index=True).array
 
 
 def _at_rows(value: Any, rows: np.ndarray) -> Any:

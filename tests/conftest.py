@@ -13,6 +13,7 @@ matplotlib.use("Agg")
 
 # Property tests draw the same examples on every run and every machine: a failure in CI is reproducible
 # here, and a passing main stays passing. Explore new examples locally with HYPOTHESIS_PROFILE=explore.
+# The examples also depend on hypothesis's version, so setup.cfg pins it (a newer one drew a new case once).
 settings.register_profile("repeatable", derandomize=True, database=None)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))

@@ -135,12 +135,18 @@ def _population_prior(W: np.ndarray, S: np.ndarray, group: np.ndarray, k: float)
     n_groups = int(group.max()) + 1 if len(group) else 0
     PW = np.stack([np.bincount(group, weights=W[:, d], minlength=n_groups) for d in range(3)], axis=1)
     PS = np.stack([np.bincount(group, weights=S[:, d], minlength=n_groups) for d in range(3)], axis=1)
-    LW = PW[group] - W
-    LS = PS[group] - S
+    # in place on two arrays: each n_rel × 3 temporary is fresh memory the system must hand over (page faults)
+    LW = PW.take(group, axis=0)
+    LW -= W
+    LS = PS.take(group, axis=0)
+    LS -= S
     has = LW > 1e-12
+    LS += 0.5 * k
+    LW += k
     with np.errstate(invalid="ignore", divide="ignore"):
-        m = np.where(has, (LS + 0.5 * k) / (LW + k), np.nan)
-    return m
+        np.divide(LS, LW, out=LS)
+    LS[~has] = np.nan
+    return LS
 
 
 def score_relationships(graph: TrustGraph, W: np.ndarray, S: np.ndarray, chain: dict[str, np.ndarray],

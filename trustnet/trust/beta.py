@@ -141,8 +141,8 @@ def _population_prior(W: np.ndarray, S: np.ndarray, group: np.ndarray, k: float)
     LS = PS.take(group, axis=0)
     LS -= S
     has = LW > 1e-12
-    LS += 0.5 * k
-    LW += k
+    np.add(LS, 0.5 * k, out=LS)
+    np.add(LW, k, out=LW)
     with np.errstate(invalid="ignore", divide="ignore"):
         np.divide(LS, LW, out=LS)
     LS[~has] = np.nan

@@ -321,9 +321,10 @@ def analyse(
         touchpoints = touchpoints.drop(columns=["source_line"], errors="ignore")
     has_touchpoints = touchpoints is not None and not (
         isinstance(touchpoints, Sequence) and not isinstance(touchpoints, str) and len(touchpoints) == 0)
-    inputs = [original, *((touchpoints if isinstance(touchpoints, (list, tuple)) else [touchpoints]) if has_touchpoints else [])]
+    touchpoint_files = (list(touchpoints) if isinstance(touchpoints, (list, tuple)) else [touchpoints]) if has_touchpoints else []
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-checksum") as pool:
-        described = pool.map(_describe_source, inputs)  # the files' checksums while they load (hashlib releases the GIL)
+        # the files' checksums while they load (hashlib releases the GIL)
+        described = pool.map(_describe_source, [original, *touchpoint_files])
         referrals, report = load_referrals(source, settings=settings, **load_options)
         tps, tp_report = None, None
         if has_touchpoints:

@@ -63,6 +63,6 @@ def use_returning_allocator() -> bool:
         return pa.default_memory_pool().backend_name == "jemalloc"
     try:
         pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except (NotImplementedError, pa.ArrowNotImplementedError):  # a pyarrow built without jemalloc
+    except (NotImplementedError, pa.ArrowNotImplementedError):  # pyarrow built without jemalloc: keep its pool
         return False
     return True

@@ -114,13 +114,13 @@ COMPLAINT_REACH = "complaint_reach"  #: people a public complaint would reach fi
 FACTORS_TEXT = "factors"             #: "unresolved complaint 45%, silence 30%, ..."
 WHY = "why"
 NEXT_ACTION = "next_action"
-_TEXT_BLOCK = 1 << 18  # rows whose words are built at a time
 LAST_CONTACT = "last_contact"
 DAYS_SILENT = "days_silent"
 USUAL_GAP_DAYS = "usual_gap_days"
 OPEN_PROBLEMS = "open_problems"
 OPEN_SINCE = "open_since"
 SHARE_PREFIX = "share_"              #: share_<factor>: the factor's share of the risk, 0..1
+_TEXT_BLOCK = 1 << 18  # rows of the risk table whose words are built at a time
 
 _UP = FACTORS.index("upstream")
 
@@ -255,15 +255,16 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     del contrib, total, X
     # from here on only the selected rows' facts, in priority order (Xs holds their factors; downstream and
     # reach, per node, are used above): the text is built with a fraction of the memory
-    facts = {k: _at_rows(v, sel) for k, v in facts.items() if k not in ("X", "downstream", "reach")}
+    facts = {k: _fact_at_rows(v, sel) for k, v in facts.items() if k not in ("X", "downstream", "reach")}
     release_memory()  # the factors' scratch memory, before the text is built
 
     node_ids = pa.array(graph.nodes["id"])
     # a block of rows at a time: each row's words depend on that row alone, and the scratch text stays small
-    texts = [describe(facts, np.arange(start, min(start + _TEXT_BLOCK, len(sel))), Xs[start:start + _TEXT_BLOCK],
-                      shares[start:start + _TEXT_BLOCK], likelihood[start:start + _TEXT_BLOCK], node_ids,
-                      risk.safe_below, settings.trust.trend_window_days)
-             for start in range(0, max(len(sel), 1), _TEXT_BLOCK)]  # one (empty) block when nothing is selected
+    texts = []
+    for start in range(0, max(len(sel), 1), _TEXT_BLOCK):  # one (empty) block when nothing is selected
+        rows = np.arange(start, min(start + _TEXT_BLOCK, len(sel)))
+        texts.append(describe(facts, rows, Xs[rows], shares[rows], likelihood[rows], node_ids, risk.safe_below,
+                              settings.trust.trend_window_days))
     factors_text, why, action = (_joined([t[i] for t in texts]) for i in range(3))
     del texts
     day_ns = np.int64(86_400 * 10**9)
@@ -303,7 +304,7 @@ def _joined(parts: list[Any]) -> Any:
     return parts[0] if len(parts) == 1 else pd.concat([pd.Series(p) for p in parts], ignore_index=True).array
 
 
-def _at_rows(value: Any, rows: np.ndarray) -> Any:
+def _fact_at_rows(value: Any, rows: np.ndarray) -> Any:
     """A fact (array, dict of arrays per dimension, or a number) at ``rows``."""
     if isinstance(value, np.ndarray):
         return value[rows]

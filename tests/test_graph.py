@@ -5,9 +5,12 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from trustnet.graph import build_graph
+from trustnet.graph import _text_order, build_graph
 
 
 def refs(rows, **cols):
@@ -78,6 +81,21 @@ def test_first_referral_acquires_and_later_ones_do_not():
     assert parent.tolist() == ["a"]
 
 
+
+@pytest.mark.parametrize("rows, cols, expected", [
+    # same day: the earlier line of the export acquires; undated referrals come after dated ones
+    ([("zed", "c"), ("amy", "c")], {"referred_at": ["2025-01-01"] * 2, "source_line": [7, 3]}, "amy"),
+    ([("amy", "c"), ("zed", "c")], {"referred_at": ["2025-01-01"] * 2, "source_line": [9, 4]}, "zed"),
+    ([("amy", "c"), ("zed", "c")], {"referred_at": [None, "2025-06-01"]}, "zed"),
+    # same day and line (a table put together by hand): the alphabetically first referrer
+    ([("zed", "c"), ("amy", "c"), ("c", "c")], {"referred_at": ["2025-01-01"] * 3, "source_line": [5] * 3}, "amy"),
+])
+def test_acquiring_referral_ties_are_broken_by_line_then_referrer(rows, cols, expected):
+    for order in (slice(None), slice(None, None, -1)):
+        frame = refs(rows, **cols).iloc[order].reset_index(drop=True)
+        G = build_graph(frame)
+        assert G.nodes["id"].to_numpy()[G.parent[G.index_of("c")]].tolist() == [expected]
+
 def test_referral_to_an_existing_advocate_is_not_acquisition():
     # a referred b in January; b "refers" a in March: a was not acquired by b, no cycle
     G = build_graph(refs([("a", "b"), ("b", "a")], referred_at=["2025-01-01", "2025-03-01"]))
@@ -146,3 +164,38 @@ def test_self_referral_acquires_nobody():
     G = build_graph(refs([("a", "a"), ("a", "b")], provider=["P", "P"]))
     assert G.parent[G.index_of(["a", "b"])].tolist() == [-1, G.index_of("a")[0]]
     assert G.depth[G.index_of(["a", "b"])].tolist() == [0, 1]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(["a", "b", "\x00", "é", "😀", "Z", " "]), max_size=20)
+                | st.text(max_size=12).map(lambda t: "customer-00" + t), unique=True))
+def test_ids_sort_like_python_strings(ids):
+    # ids are numbered in Python's string order; the byte-word sort must agree on shared prefixes, NULs, non-ASCII
+    order = _text_order(pa.array(ids, pa.string()))
+    assert [ids[i] for i in order] == sorted(ids)
+
+
+def test_ids_sort_like_python_strings_on_sliced_arrow_text():
+    text = pa.array(["zz", "b", "customer-0002", "customer-0001", "a"]).slice(1)
+    assert [text[int(i)].as_py() for i in _text_order(text)] == ["a", "b", "customer-0001", "customer-0002"]
+
+
+def test_touchpoint_labels_no_row_uses_are_not_nodes():
+    # a loaded touchpoint table keeps its categories after rows are set aside: only the ids on rows are people
+    customers = pd.Categorical(["eve"], categories=pd.Index(["ann", "eve", "zed"], dtype="str"))
+    tps = pd.DataFrame({"customer": customers, "provider": ["P"]})
+    G = build_graph(refs([("ann", "bob")], provider=["P"]), tps)
+    assert G.nodes["id"].tolist() == ["P", "ann", "bob", "eve"]
+    assert G.touchpoints["customer_idx"].tolist() == [3]
+
+
+def test_ties_to_oneself_still_date_the_node():
+    # no relationship joins a node to itself, but the referral or touchpoint still says when it was seen
+    tps = pd.DataFrame({"customer": ["Q", "eve"], "provider": ["Q", "P"], "at": ["2025-04-01", "2025-05-01"]})
+    G = build_graph(refs([("P", "P"), ("ann", "bob")], provider=["P", "P"], referred_at=["2025-01-01", "2025-02-01"]),
+                    tps)
+    assert not ((G.relationships["truster"] == G.relationships["trustee"]).any())
+    first, last = by_id(G, "first_seen"), by_id(G, "last_seen")
+    assert (first["P"], last["P"]) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-05-01"))
+    assert first["Q"] == last["Q"] == pd.Timestamp("2025-04-01")
+    assert first["ann"] == pd.Timestamp("2025-02-01")

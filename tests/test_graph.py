@@ -10,7 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from trustnet.graph import _text_order, build_graph
+from trustnet._textorder import text_order
+from trustnet.graph import build_graph, sort_order
 
 
 def refs(rows, **cols):
@@ -171,13 +172,13 @@ def test_self_referral_acquires_nobody():
                 | st.text(max_size=12).map(lambda t: "customer-00" + t), unique=True))
 def test_ids_sort_like_python_strings(ids):
     # ids are numbered in Python's string order; the byte-word sort must agree on shared prefixes, NULs, non-ASCII
-    order = _text_order(pa.array(ids, pa.string()))
+    order = text_order(pa.array(ids, pa.string()))
     assert [ids[i] for i in order] == sorted(ids)
 
 
 def test_ids_sort_like_python_strings_on_sliced_arrow_text():
     text = pa.array(["zz", "b", "customer-0002", "customer-0001", "a"]).slice(1)
-    assert [text[int(i)].as_py() for i in _text_order(text)] == ["a", "b", "customer-0001", "customer-0002"]
+    assert [text[int(i)].as_py() for i in text_order(text)] == ["a", "b", "customer-0001", "customer-0002"]
 
 
 def test_touchpoint_labels_no_row_uses_are_not_nodes():
@@ -199,3 +200,13 @@ def test_ties_to_oneself_still_date_the_node():
     assert (first["P"], last["P"]) == (pd.Timestamp("2025-01-01"), pd.Timestamp("2025-05-01"))
     assert first["Q"] == last["Q"] == pd.Timestamp("2025-04-01")
     assert first["ann"] == pd.Timestamp("2025-02-01")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=2**62), max_size=60), st.integers(min_value=0, max_value=3))
+def test_sort_order_is_the_stable_argsort(values, narrow):
+    # narrow keys take one packed sort; wide ones (bound past 63 - position bits) the multi-pass radix
+    key = np.array(values, dtype=np.int64) >> (20 * narrow)
+    assert sort_order(key).tolist() == np.argsort(key, kind="stable").tolist()
+    assert sort_order(key, bound=2**62).tolist() == np.argsort(key, kind="stable").tolist()
+    assert key.tolist() == (np.array(values, dtype=np.int64) >> (20 * narrow)).tolist()  # the keys are left as they were

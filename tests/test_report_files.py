@@ -259,3 +259,13 @@ def test_chunked_output_is_the_same_bytes(monkeypatch, tmp_path, small_graph):
     paths = [write_gexf(t, tmp_path / "g.gexf"), write_graphml(t, tmp_path / "g.graphml"), write_node_link_json(t, tmp_path / "g.json")]
     assert [Path(p).read_text(encoding="utf-8") for p in paths] == whole[1:]
     json.loads(whole[3])
+
+
+@pytest.mark.parametrize("rows", [slice(None), slice(1, None), slice(0, 0)])
+def test_category_text_is_each_rows_label(rows):
+    # labels are formatted once and gathered by code: missing rows stay missing, unused labels appear nowhere
+    col = pd.Series(pd.Categorical(["b", None, "a,\"x\"", "b", "=cmd"], categories=pd.Index(["a,\"x\"", "b", "=cmd", "unused"], dtype="str")))
+    part = col.iloc[rows]
+    assert textcols.text(part).to_pylist() == [None if pd.isna(v) else v for v in part.astype(object)]
+    numeric = pd.Series(pd.Categorical([0.5, None, 2.0]))  # labels that are not text keep ``str(value)``
+    assert textcols.text(numeric).to_pylist() == ["0.5", None, "2.0"]

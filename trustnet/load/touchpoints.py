@@ -19,6 +19,7 @@ from pandas.api.types import union_categoricals
 
 from .. import schema as S
 from .._memory import release_memory
+from .._textorder import text_order
 from ..aliases import REFERRAL_ALIASES, TICKET_ALIASES, TOUCHPOINT_ALIASES, normalise_header
 from ..errors import InputError
 from ..settings import Settings
@@ -412,6 +413,10 @@ def _rows_of(coded: Coded, values: pd.Series, per_value: np.ndarray) -> pd.Serie
 
 def _category(coded: Coded, per_value: pd.Series) -> pd.Categorical:
     """A categorical column from one (text or NA) result per distinct value; categories sorted."""
-    codes, categories = pd.factorize(per_value.astype("str"), sort=True)
-    codes = np.append(codes, -1)[coded.codes]  # from_codes keeps the smallest integer type that fits
-    return pd.Categorical.from_codes(codes, categories=pd.Index(categories, dtype="str"))
+    codes, uniques = pd.factorize(per_value.astype("str"))
+    order = text_order(pa.array(uniques.array))  # sorted as Python sorts (a string sort of a million ids is slow)
+    rank = np.empty(len(order) + 1, np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # NA, code -1
+    codes = rank[codes][coded.codes]  # from_codes keeps the smallest integer type that fits
+    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques.take(order), dtype="str"), validate=False)

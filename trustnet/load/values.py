@@ -141,9 +141,9 @@ class Coded:
         else:
             vals = np.asarray(per_value)
             if vals.dtype.kind in "fc":
-                out = pd.Series(np.append(vals, np.nan)[self.codes])
+                out = pd.Series(np.append(vals, np.nan)[self.codes], copy=False)
             elif vals.dtype.kind == "b":
-                out = pd.Series(np.append(vals, False)[self.codes])
+                out = pd.Series(np.append(vals, False)[self.codes], copy=False)
             else:
                 out = pd.Series(pd.array(per_value)).take(self.codes, allow_fill=True)
         if index is not None:

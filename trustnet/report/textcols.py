@@ -119,19 +119,35 @@ def starts_with_bytes(arr: pa.Array, chars: bytes) -> np.ndarray:
     return out
 
 
+#: 10.0 ** k, as ``np.power`` makes them, for every k rounding a double to up to 20 significant digits needs
+with np.errstate(over="ignore"):
+    _POW10 = np.power(10.0, np.arange(330, dtype=float))  # inf from 10 ** 309 on, as np.power gives
+
+
 def _significant(x: np.ndarray, digits: int) -> np.ndarray:
     """``x`` rounded to ``digits`` significant digits (``float(f"{v:.{digits}g}")`` for every value, vectorised).
 
     Dividing the rounded integer mantissa by an exact power of ten gives the double nearest
     to the short decimal, so its shortest text is the short decimal too.
+
+    >>> _significant(np.array([1234567.0, 1 / 3, -2.5e-9, 0.0, np.nan, np.inf]), 3).tolist()
+    [1230000.0, 0.333, -2.5e-09, 0.0, nan, inf]
     """
     with np.errstate(all="ignore"):
-        ok = np.isfinite(x) & (x != 0) & (np.abs(x) > 1e-290)
-        exp = np.floor(np.log10(np.abs(np.where(ok, x, 1.0)))).astype(np.int64)
-        k = np.where(ok, digits - 1 - exp, 0)
-        up = np.round(x * np.power(10.0, np.clip(k, 0, None))) / np.power(10.0, np.clip(k, 0, None))
-        down = np.round(x / np.power(10.0, np.clip(-k, 0, None))) * np.power(10.0, np.clip(-k, 0, None))
-        return np.where(ok, np.where(k >= 0, up, down), x)
+        magnitude = np.abs(x)
+        ok = np.isfinite(x) & (magnitude > 1e-290)  # zero, NaN, ±inf and subnormals stay as they are
+        np.log10(magnitude, out=magnitude, where=ok)
+        k = np.zeros(len(x), np.int64)
+        np.subtract(digits - 1, np.floor(magnitude, out=magnitude), out=k, where=ok, casting="unsafe")
+        del magnitude
+        up = k >= 0  # scale up, round, scale back; or down, round, back
+        scale = _POW10[np.abs(k)]
+        y = np.divide(x, scale)
+        np.multiply(x, scale, out=y, where=up)
+        np.round(y, out=y)
+        np.divide(y, scale, out=y, where=up)
+        np.multiply(y, scale, out=y, where=~up)
+        return np.where(ok, y, x)
 
 
 def number_text(
@@ -220,6 +236,10 @@ def text(values: pd.Series, *, booleans: tuple[str, str] = ("True", "False"), **
         return _as_text(pc.cast(seconds, pa.timestamp("s"), safe=False))
     if isinstance(dtype, pd.StringDtype):
         return _as_text(_arrow(values))
+    if isinstance(dtype, pd.CategoricalDtype) and isinstance(dtype.categories.dtype, pd.StringDtype):
+        # each label once, then a gather by code (``astype("str")`` makes a Python string per row)
+        codes = values.cat.codes.to_numpy()
+        return pc.take(_as_text(_arrow(pd.Series(dtype.categories))), pa.array(codes, mask=codes < 0))
     return _as_text(_arrow(values.astype("str")))
 
 

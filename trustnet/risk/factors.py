@@ -149,35 +149,50 @@ def _contacts(graph: TrustGraph, rows: _Rows, m: int) -> dict[str, np.ndarray]:
     row = np.concatenate(parts_row)
     at = np.concatenate(parts_at)
     ok = (row >= 0) & (at != _NAT)
-    day = at[ok] // _DAY
-    row = row[ok]
-    # one contact per relationship and day, sorted by relationship then day
-    pair = np.sort(row * np.int64(1 << 20) + (day - (day.min() if len(day) else 0)))
-    pair = pair[np.r_[True, pair[1:] != pair[:-1]]] if len(pair) else pair
-    base = day.min() if len(day) else 0
-    row, day = pair >> 20, (pair & ((1 << 20) - 1)) + base
+    # one contact per relationship and day, sorted by relationship then day: (row, day) packed in one
+    # integer, built and sorted in place (each temporary over ten million ties costs fresh memory)
+    pair = row[ok]
+    del row
+    day = at[ok]
+    del at, ok
+    day //= _DAY
+    base = int(day.min()) if len(day) else 0
+    day -= base
+    pair <<= 20
+    pair += day
+    del day
+    pair.sort()
+    if len(pair):
+        pair = pair[np.r_[True, pair[1:] != pair[:-1]]]
+    row = pair >> 20
+    pair &= (1 << 20) - 1
+    day = pair  # days since ``base``
     starts = np.flatnonzero(np.r_[True, row[1:] != row[:-1]]) if len(row) else np.array([], np.int64)
     ends = np.r_[starts[1:], len(row)] if len(row) else starts
     first = np.full(m, np.nan)
     last = np.full(m, np.nan)
     count = np.zeros(m, np.int64)
-    first[row[starts]] = day[starts]
-    last[row[starts]] = day[ends - 1]
+    first[row[starts]] = day[starts] + base
+    last[row[starts]] = day[ends - 1] + base
     count[row[starts]] = ends - starts
-    # median gap: gaps sorted within each relationship, then the middle one(s)
-    gaps = np.diff(day)
+    # median gap: gaps sorted within each relationship (rows stay in their order), then the middle one(s)
     same = row[1:] == row[:-1]
-    g_sorted = np.sort(row[1:][same] * np.int64(1 << 20) + gaps[same])  # gaps < 2**20 days
-    g_row, g_val = g_sorted >> 20, (g_sorted & ((1 << 20) - 1)).astype(float)
+    g_row = row[1:][same]
+    gap = np.diff(day)[same]
+    del day, pair, same
+    g_sorted = g_row << 20
+    g_sorted += gap  # gaps < 2**20 days
+    del gap
+    g_sorted.sort()
     rhythm = np.full(m, np.nan)
     if len(g_row):
         gs = np.flatnonzero(np.r_[True, g_row[1:] != g_row[:-1]])
         gn = np.diff(np.r_[gs, len(g_row)])
-        lo = gs + (gn - 1) // 2
-        hi = gs + gn // 2
-        med = (g_val[lo] + g_val[hi]) / 2.0
         keep = gn >= 2  # one gap is not a rhythm
-        rhythm[g_row[gs[keep]]] = med[keep]
+        gs, gn = gs[keep], gn[keep]
+        low = (1 << 20) - 1
+        med = ((g_sorted[gs + (gn - 1) // 2] & low) + (g_sorted[gs + gn // 2] & low)) / 2.0
+        rhythm[g_row[gs]] = med
     return {"first": first, "last": last, "count": count, "rhythm": rhythm}
 
 

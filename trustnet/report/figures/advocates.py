@@ -177,10 +177,12 @@ def referral_cascade(graph: Any, advocates: pd.DataFrame, *, advocate: str | Non
         with_tree = np.flatnonzero(has_child[ranked])  # index -1 (unknown) reads the extra False slot
         pick = int(with_tree[0]) if len(with_tree) else 0
         advocate = str(advocates[ADVOCATE].iloc[pick])
+        root = int(ranked[pick]) if len(ranked) else -1
         if pick > 0:
             note = (f"The {pick:,} better-ranked {_plural(pick, 'advocate', 'advocates')} acquired no new customer "
                     f"{_plural(pick, 'themself', 'themselves')}; this is advocate no. {pick + 1}. ")
-    root = int(graph.index_of([advocate])[0]) if graph.n else -1
+    else:
+        root = int(graph.index_of([advocate])[0]) if graph.n else -1
     if root < 0:
         return st.empty_figure("No referral cascade to draw", f"{st.short(advocate, 40)} is not in the referral graph.")
     covered = _subtree(graph, np.array([root]))

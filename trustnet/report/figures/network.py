@@ -91,22 +91,21 @@ def network_map(
     is_customer = nodes["is_customer"].to_numpy(bool)
 
     adv = advocates if _has(advocates, ADVOCATE) else pd.DataFrame({ADVOCATE: pd.Series([], dtype=str)})
-    adv_idx = graph.index_of(adv[ADVOCATE]) if len(adv) else np.array([], dtype=np.int64)
+    risky = pd.DataFrame({TRUSTER: pd.Series([], dtype=str), TRUSTEE: pd.Series([], dtype=str)})
+    if _has(at_risk, TRUSTER, TRUSTEE):
+        risky = at_risk[[TRUSTER, TRUSTEE]]  # only the columns used: no copy of the text columns
+        if LIKELIHOOD in at_risk.columns:
+            risky = risky[_num(at_risk, LIKELIHOOD) >= risk_cut]
+    # one lookup for the three id columns (each lookup hashes every node id)
+    found = graph.index_of(pd.concat([adv[ADVOCATE], risky[TRUSTER], risky[TRUSTEE]], ignore_index=True))
+    adv_idx, risk_src, risk_dst = np.split(found, np.cumsum([len(adv), len(risky)]))
     reach = np.zeros(n)
     if REACH in adv.columns and len(adv):
         ok = adv_idx >= 0
         reach[adv_idx[ok]] = np.nan_to_num(_num(adv, REACH)[ok])
     top_idx = adv_idx[adv_idx >= 0][: max(0, int(top))]
-
-    risk_src = risk_dst = np.array([], dtype=np.int64)
-    if _has(at_risk, TRUSTER, TRUSTEE):
-        risky = at_risk[[TRUSTER, TRUSTEE]]  # only the columns used: no copy of the text columns
-        if LIKELIHOOD in at_risk.columns:
-            risky = risky[_num(at_risk, LIKELIHOOD) >= risk_cut]
-        risk_src = graph.index_of(risky[TRUSTER])
-        risk_dst = graph.index_of(risky[TRUSTEE])
-        ok = (risk_src >= 0) & (risk_dst >= 0)
-        risk_src, risk_dst = risk_src[ok], risk_dst[ok]
+    ok = (risk_src >= 0) & (risk_dst >= 0)
+    risk_src, risk_dst = risk_src[ok], risk_dst[ok]
 
     rel_src = relationships[TRUSTER_IDX].to_numpy(np.int64) if TRUSTER_IDX in relationships else graph.index_of(relationships[TRUSTER])
     rel_dst = relationships[TRUSTEE_IDX].to_numpy(np.int64) if TRUSTEE_IDX in relationships else graph.index_of(relationships[TRUSTEE])

@@ -45,6 +45,7 @@ Examples
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
@@ -161,6 +162,36 @@ def _scores_at(graph: TrustGraph, ev_rel: np.ndarray, ev_dim: np.ndarray, ev_w: 
     return w_eff, W, score, conf, prior
 
 
+def _trend(graph: TrustGraph, ev_rel: np.ndarray, ev_dim: np.ndarray, ev_w: np.ndarray, ev_v: np.ndarray,
+           ev_at: np.ndarray, as_of: Any, chain: dict[str, np.ndarray], settings: Settings, score: np.ndarray,
+           overall: np.ndarray) -> np.ndarray:
+    """Change of (overall, people, process, platform) since ``trend_window_days`` ago; NaN where nothing was known then."""
+    ts = settings.trust
+    n_rel = len(score)
+    trend = np.full((n_rel, 4), np.nan)
+    if pd.isna(as_of) or not len(ev_rel):
+        return trend
+    then = pd.Timestamp(as_of) - pd.Timedelta(seconds=int(ts.trend_window_days * 86_400))
+    known = np.isnat(ev_at) | (ev_at <= then.to_datetime64())
+    if not known.any():
+        return trend
+    had = np.bincount(ev_rel, weights=known, minlength=n_rel) > 0
+    # later evidence weighs 0 (adding 0.0 leaves every sum exactly as without it): no copies of the table;
+    # its values need no zeroing where they are finite (0 times a finite value is 0). As _scores_at, with
+    # each temporary dropped as soon as it is used (this runs beside explain: the two share the memory)
+    if not np.isfinite(ev_v).all():
+        ev_v = np.where(known, ev_v, 0.0)
+    w_eff = recency_weights(np.where(known, ev_w, 0.0), ev_at, then, ts.half_life_days)
+    del known
+    W0, S0 = dimension_sums(ev_rel, ev_dim, w_eff, ev_v, n_rel)
+    del w_eff
+    score0 = score_relationships(graph, W0, S0, chain, settings, then)[0]
+    del W0, S0
+    now = np.column_stack([overall, score])
+    before = np.column_stack([overall_score(score0, ts.inconsistency_penalty), score0])
+    return np.where(had[:, None], now - before, np.nan)
+
+
 def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: Progress | None = None) -> TrustScores:
     """Score people / process / platform trust of every relationship and node of ``graph``.
 
@@ -197,7 +228,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     evidence, unmapped, inferred, unknown_events = build_evidence(graph, settings)
     report("trust", 1, _STEPS)
     ev_rel = evidence["rel_idx"].to_numpy(np.int64)
-    ev_dim = evidence["dimension"].cat.codes.to_numpy(np.int64)
+    ev_dim = evidence["dimension"].cat.codes.to_numpy()  # int8: a tenth of the memory of int64
     ev_w = evidence["weight"].to_numpy(float)
     ev_v = evidence["value"].to_numpy(float)
     ev_at = evidence["at"].to_numpy("datetime64[ns]")
@@ -208,30 +239,23 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     overall = overall_score(score, ts.inconsistency_penalty)
     report("trust", 2, _STEPS)
 
-    # --- trend: the same model on the evidence known trend_window_days ago
-    trend = np.full((n_rel, 4), np.nan)
-    if not pd.isna(as_of) and len(evidence):
-        then = np.datetime64(as_of, "ns") - np.timedelta64(int(ts.trend_window_days * 86_400), "s")
-        known = np.isnat(ev_at) | (ev_at <= then)
-        if known.any():
-            # later evidence weighs 0 (adding 0.0 leaves every sum exactly as without it): no copies of the table
-            _, W0, score0, _, _ = _scores_at(
-                graph, ev_rel, ev_dim, np.where(known, ev_w, 0.0), np.where(known, ev_v, 0.0), ev_at,
-                pd.Timestamp(then), chain, settings,
-            )
-            had = np.bincount(ev_rel, weights=known, minlength=n_rel) > 0
-            now = np.column_stack([overall, score])
-            before = np.column_stack([overall_score(score0, ts.inconsistency_penalty), score0])
-            trend = np.where(had[:, None], now - before, np.nan)
-    report("trust", 3, _STEPS)
-
     primary = evidence["primary"].to_numpy(bool)
     count = np.bincount(ev_rel[primary], minlength=n_rel).astype(np.int64)
     last = np.full(n_rel, np.iinfo(np.int64).min)
     dated = ~np.isnat(ev_at)
     if dated.any():
-        np.maximum.at(last, ev_rel[dated], ev_at[dated].astype(np.int64))
+        np.maximum.at(last, ev_rel[dated], ev_at[dated].view(np.int64))
+    del primary, dated
+    # the trend (the same model on the evidence known trend_window_days ago) and the nodes' trust in a
+    # second thread while this one explains the scores: numpy, scipy and Arrow release the GIL in the work
+    # over millions of rows, so two cores share it (neither writes what the other reads)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-trust")
+    trend_job = pool.submit(_trend, graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings, score, overall)
+    nodes_job = pool.submit(_node_scores, graph, score, conf, settings)
+    pool.shutdown(wait=False)
     why = explain(evidence, w_eff, score, W, prior)
+    trend = trend_job.result()
+    report("trust", 3, _STEPS)
     report("trust", 4, _STEPS)
 
     out = rel.copy(deep=False)  # shares the graph's columns (copy-on-write)
@@ -248,7 +272,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     out["prior"] = pd.Categorical.from_codes(prior, categories=pd.Index(["none", "population", "referral chain"]))
     out["why"] = pd.Series(why.array, index=out.index)
 
-    nodes = _node_scores(graph, score, conf, settings)
+    nodes = nodes_job.result()
     report("trust", 5, _STEPS)
     public_evidence = evidence.drop(columns=["primary"])
     report("trust", 6, _STEPS)

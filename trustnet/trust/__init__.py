@@ -162,34 +162,40 @@ def _scores_at(graph: TrustGraph, ev_rel: np.ndarray, ev_dim: np.ndarray, ev_w: 
     return w_eff, W, score, conf, prior
 
 
-def _trend(graph: TrustGraph, ev_rel: np.ndarray, ev_dim: np.ndarray, ev_w: np.ndarray, ev_v: np.ndarray,
-           ev_at: np.ndarray, as_of: Any, chain: dict[str, np.ndarray], settings: Settings, score: np.ndarray,
-           overall: np.ndarray) -> np.ndarray:
-    """Change of (overall, people, process, platform) since ``trend_window_days`` ago; NaN where nothing was known then."""
+def _scores_before(graph: TrustGraph, ev_rel: np.ndarray, ev_dim: np.ndarray, ev_w: np.ndarray, ev_v: np.ndarray,
+                   ev_at: np.ndarray, as_of: Any, chain: dict[str, np.ndarray], settings: Settings
+                   ) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The scores ``trend_window_days`` before ``as_of``, on the evidence known then, and which relationships
+    had any (both None when there is no date or no evidence then): what the trend is measured against."""
     ts = settings.trust
-    n_rel = len(score)
-    trend = np.full((n_rel, 4), np.nan)
     if pd.isna(as_of) or not len(ev_rel):
-        return trend
+        return None, None
     then = pd.Timestamp(as_of) - pd.Timedelta(seconds=int(ts.trend_window_days * 86_400))
     known = np.isnat(ev_at) | (ev_at <= then.to_datetime64())
     if not known.any():
-        return trend
+        return None, None
+    n_rel = len(graph.relationships)
     had = np.bincount(ev_rel, weights=known, minlength=n_rel) > 0
     # later evidence weighs 0 (adding 0.0 leaves every sum exactly as without it): no copies of the table;
     # its values need no zeroing where they are finite (0 times a finite value is 0). As _scores_at, with
-    # each temporary dropped as soon as it is used (this runs beside explain: the two share the memory)
+    # each temporary dropped as soon as it is used (this runs beside the other work: they share the memory)
     if not np.isfinite(ev_v).all():
         ev_v = np.where(known, ev_v, 0.0)
     w_eff = recency_weights(np.where(known, ev_w, 0.0), ev_at, then, ts.half_life_days)
     del known
     W0, S0 = dimension_sums(ev_rel, ev_dim, w_eff, ev_v, n_rel)
     del w_eff
-    score0 = score_relationships(graph, W0, S0, chain, settings, then)[0]
-    del W0, S0
-    now = np.column_stack([overall, score])
-    before = np.column_stack([overall_score(score0, ts.inconsistency_penalty), score0])
-    return np.where(had[:, None], now - before, np.nan)
+    return had, score_relationships(graph, W0, S0, chain, settings, then)[0]
+
+
+def _evidence_counts(ev_rel: np.ndarray, primary: np.ndarray, ev_at: np.ndarray, n_rel: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per relationship: pieces of evidence (observations: ``primary`` ones) and the last one's time (int64 ns)."""
+    count = np.bincount(ev_rel[primary], minlength=n_rel).astype(np.int64)
+    last = np.full(n_rel, np.iinfo(np.int64).min)
+    dated = ~np.isnat(ev_at)
+    if dated.any():
+        np.maximum.at(last, ev_rel[dated], ev_at[dated].view(np.int64))
+    return count, last
 
 
 def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: Progress | None = None) -> TrustScores:
@@ -235,26 +241,26 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     chain = chain_links(graph)
     as_of = graph.as_of
 
+    # the trend (the same model on the evidence known trend_window_days ago), the evidence counts, then the
+    # nodes' trust, in a second thread while this one scores and explains: numpy, scipy and Arrow release
+    # the GIL in the work over millions of rows, so two cores share it (neither writes what the other reads)
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-trust")
+    before_job = pool.submit(_scores_before, graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
+    counts_job = pool.submit(_evidence_counts, ev_rel, evidence["primary"].to_numpy(bool), ev_at, n_rel)
     w_eff, W, score, conf, prior = _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
     overall = overall_score(score, ts.inconsistency_penalty)
-    report("trust", 2, _STEPS)
-
-    primary = evidence["primary"].to_numpy(bool)
-    count = np.bincount(ev_rel[primary], minlength=n_rel).astype(np.int64)
-    last = np.full(n_rel, np.iinfo(np.int64).min)
-    dated = ~np.isnat(ev_at)
-    if dated.any():
-        np.maximum.at(last, ev_rel[dated], ev_at[dated].view(np.int64))
-    del primary, dated
-    # the trend (the same model on the evidence known trend_window_days ago) and the nodes' trust in a
-    # second thread while this one explains the scores: numpy, scipy and Arrow release the GIL in the work
-    # over millions of rows, so two cores share it (neither writes what the other reads)
-    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-trust")
-    trend_job = pool.submit(_trend, graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings, score, overall)
     nodes_job = pool.submit(_node_scores, graph, score, conf, settings)
     pool.shutdown(wait=False)
+    report("trust", 2, _STEPS)
+
     why = explain(evidence, w_eff, score, W, prior)
-    trend = trend_job.result()
+    count, last = counts_job.result()
+    trend = np.full((n_rel, 4), np.nan)
+    had, score0 = before_job.result()
+    if had is not None and score0 is not None:
+        now = np.column_stack([overall, score])
+        before = np.column_stack([overall_score(score0, ts.inconsistency_penalty), score0])
+        trend = np.where(had[:, None], now - before, np.nan)
     report("trust", 3, _STEPS)
     report("trust", 4, _STEPS)
 

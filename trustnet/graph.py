@@ -680,23 +680,30 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     # truster * n + trustee in fewer bits, so that one packed value sort finds it (see sort_order)
     used = np.zeros(n, bool)
     used[dst] = True
-    n_dst = max(int(used.sum()), 1)
+    trustees = np.flatnonzero(used)  # dense number -> node
+    n_dst = max(len(trustees), 1)
     key = src * n_dst + (np.cumsum(used) - 1)[dst]
-    del used
-    order = sort_order(key, n * n_dst)
-    sorted_key = key[order]
+    del used, src, dst
+    pos_bits = max((len(key) - 1).bit_length(), 1)
+    if max((n * n_dst - 1).bit_length(), 1) + pos_bits <= 63:
+        sorted_key = _packed_sort(key, pos_bits)  # sort_order's packed words: their high bits are the sorted keys
+        order = sorted_key & ((1 << pos_bits) - 1)
+        sorted_key >>= pos_bits
+    else:
+        order = sort_order(key, n * n_dst)
+        sorted_key = key[order]
     del key
     new_pair = np.r_[True, sorted_key[1:] != sorted_key[:-1]] if len(sorted_key) else np.array([], bool)
+    pair_key = sorted_key[new_pair]  # one key per relationship, in order: truster, then trustee
     del sorted_key
-    m_rel = int(new_pair.sum())
+    t_idx, e_idx = pair_key // n_dst, trustees[pair_key % n_dst]
+    m_rel = len(pair_key)
+    del pair_key
     row = np.empty(len(order), np.int64)  # the relationship row of each tie
-    row[order] = np.cumsum(new_pair) - 1
-    del order, new_pair
-    t_idx = np.zeros(m_rel, np.int64)
-    e_idx = np.zeros(m_rel, np.int64)
-    t_idx[row] = src
-    e_idx[row] = dst
-    del src, dst
+    rank = np.cumsum(new_pair)
+    rank -= 1
+    row[order] = rank
+    del order, new_pair, rank
     if keep is not None:
         full = np.full(len(self_tie), -1, np.int64)
         full[keep] = row
@@ -773,24 +780,32 @@ def sort_order(key: np.ndarray, bound: int | None = None) -> np.ndarray:
     free = 63 - pos_bits
     if free < 16:
         return np.argsort(key, kind="stable")
-    positions = np.arange(n, dtype=np.int64)
-    low = (np.int64(1) << pos_bits) - 1
-
-    def packed_order(part: np.ndarray) -> np.ndarray:  # in place on ``part``, a fresh array: no more temporaries
-        part <<= pos_bits
-        part |= positions
-        part.sort()
-        part &= low
-        return part
-
+    low = (1 << pos_bits) - 1
     if key_bits <= free:
-        return packed_order(key.copy())
-    order = positions
-    digit = (np.int64(1) << free) - 1
+        order = _packed_sort(key, pos_bits)
+        order &= low
+        return order
+    order = np.arange(n, dtype=np.int64)
+    digit = (1 << free) - 1
     for shift in range(0, key_bits, free):
-        step = packed_order((key if shift == 0 else key[order]) >> shift & digit)
+        step = _packed_sort((key if shift == 0 else key[order]) >> shift & digit, pos_bits)
+        step &= low
         order = step if shift == 0 else order[step]
     return order
+
+
+def _packed_sort(key: np.ndarray, pos_bits: int) -> np.ndarray:
+    """``key << pos_bits | position`` of every (non-negative) key, sorted: the high bits are the keys in
+    order, the low bits the stable ``argsort``. The caller makes sure both fit in 63 bits.
+
+    >>> words = _packed_sort(np.array([3, 1, 3]), 2)
+    >>> (words >> 2).tolist(), (words & 3).tolist()
+    ([1, 3, 3], [1, 0, 2])
+    """
+    words = np.left_shift(key, pos_bits, dtype=np.int64)  # a fresh array, then changed in place
+    words |= np.arange(len(key), dtype=np.int64)
+    words.sort()
+    return words
 
 
 def _acquisition_parents(refs: pd.DataFrame, ref_at: np.ndarray, n: int) -> np.ndarray:

@@ -520,3 +520,20 @@ def test_a_refused_refund_reads_as_such():
     cat = row(find_at_risk(G, scores_for(G), settings()), "cat")
     assert cat["factors"].startswith("refund denied")
     assert "refund denied on 10 Jun (20 days ago), no refund since" in cat["why"]
+
+
+def test_usual_gap_is_the_median_of_distinct_contact_days():
+    # contacts on 1 and 11 January (the 11th twice: one day counts once), 10 and 25 February, the referral
+    # itself on 1 January: gaps 10, 30, 15 -> median 15; a relationship with a single gap has no rhythm of
+    # its own and takes its provider's
+    refs = pd.DataFrame({"referrer": ["ann", "ann"], "referred": ["dan", "eve"], "provider": "P",
+                         "referred_at": pd.to_datetime(["2025-01-01", "2025-01-01"])})
+    tps = pd.DataFrame({"customer": ["dan"] * 5 + ["eve"], "provider": "P",
+                        "at": pd.to_datetime(["2025-02-25", "2025-01-11", "2025-01-01", "2025-02-10", "2025-01-11",
+                                              "2025-01-09"])})
+    G = build_graph(refs, tps, settings())
+    risks = find_at_risk(G, scores_for(G), settings())
+    dan = row(risks, "dan")
+    assert dan["usual_gap_days"] == 15
+    assert dan["last_contact"] == pd.Timestamp("2025-02-25") and dan["days_silent"] == 125
+    assert row(risks, "eve")["usual_gap_days"] == 15

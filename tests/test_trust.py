@@ -338,3 +338,19 @@ def test_ids_are_opaque_strings(people):
         assert one[cols].astype(float).tolist() == pytest.approx(two[cols].astype(float).tolist(), nan_ok=True)
         assert one["why"] == two["why"]
     assert "7" in set(T.relationships["truster"]) and "007" in set(T.relationships["trustee"])
+
+
+def test_scores_do_not_depend_on_the_threads_timing():
+    # the trend, the evidence counts and the nodes' trust are computed in a second thread: the same graph
+    # gives the same tables every time
+    people = [f"c{i}" for i in range(40)]
+    R = refs([("ann", c) for c in people], provider="P",
+             referred_at=[f"2025-0{1 + i % 5}-0{1 + i % 8}" for i in range(40)])
+    T = tps([(c, "P", "rating", i % 5 + 1, "stars", None, f"2025-0{1 + i % 6}-1{i % 9}") for i, c in enumerate(people)])
+    G = build_graph(R, T)
+    first = score_trust(G, settings())
+    for _ in range(3):
+        again = score_trust(G, settings())
+        pd.testing.assert_frame_equal(again.relationships, first.relationships)
+        pd.testing.assert_frame_equal(again.nodes, first.nodes)
+    assert first.relationships["trend"].notna().any() and first.relationships["evidence"].sum() > 0

@@ -348,8 +348,11 @@ def analyse(
     tick("fraud", 3, total)
     suspicion = find_suspicious(graph, settings=settings)
     tick("advocates", 4, total)
-    advocates = _with_set_aside(rank_advocates(graph, scores, settings, exclude=suspicion.set_aside), suspicion)
-    picks = nurture(graph, scores, settings=settings, exclude=suspicion.set_aside)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-nurture") as pool:
+        # whom to nurture in a second thread while the advocates are ranked (numpy and scipy release the GIL)
+        picking = pool.submit(nurture, graph, scores, settings=settings, exclude=suspicion.set_aside)
+        advocates = _with_set_aside(rank_advocates(graph, scores, settings, exclude=suspicion.set_aside), suspicion)
+        picks = picking.result()
     release_memory()
     tick("risk", 5, total)
     at_risk = find_at_risk(graph, scores, settings)

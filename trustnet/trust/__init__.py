@@ -245,12 +245,14 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     # nodes' trust, in a second thread while this one scores and explains: numpy, scipy and Arrow release
     # the GIL in the work over millions of rows, so two cores share it (neither writes what the other reads)
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-trust")
-    before_job = pool.submit(_scores_before, graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
-    counts_job = pool.submit(_evidence_counts, ev_rel, evidence["primary"].to_numpy(bool), ev_at, n_rel)
-    w_eff, W, score, conf, prior = _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
-    overall = overall_score(score, ts.inconsistency_penalty)
-    nodes_job = pool.submit(_node_scores, graph, score, conf, settings)
-    pool.shutdown(wait=False)
+    try:
+        before_job = pool.submit(_scores_before, graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
+        counts_job = pool.submit(_evidence_counts, ev_rel, evidence["primary"].to_numpy(bool), ev_at, n_rel)
+        w_eff, W, score, conf, prior = _scores_at(graph, ev_rel, ev_dim, ev_w, ev_v, ev_at, as_of, chain, settings)
+        overall = overall_score(score, ts.inconsistency_penalty)
+        nodes_job = pool.submit(_node_scores, graph, score, conf, settings)
+    finally:  # the worker ends with its queued jobs, also when today's scores fail
+        pool.shutdown(wait=False)
     report("trust", 2, _STEPS)
 
     why = explain(evidence, w_eff, score, W, prior)

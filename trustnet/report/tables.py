@@ -112,10 +112,9 @@ def write_csv_to(frame: pd.DataFrame, handle: BinaryIO) -> None:
     handle.write((",".join(csv_cells(header, lone=ncol == 1).to_pylist()) + "\n").encode("utf-8"))
     columns = [frame.iloc[:, j] for j in range(ncol)]
     for rows in chunks(len(frame)) if ncol else []:
-        parts: list[pa.Array | str] = []
-        for j, col in enumerate(columns):
-            parts += [csv_cells(col.iloc[rows], lone=ncol == 1), "," if j < ncol - 1 else "\n"]
-        write_lines(handle, parts)
+        cells = [csv_cells(col.iloc[rows], lone=ncol == 1) for col in columns]
+        cells[-1] = join([cells[-1], "\n"])
+        write_lines(handle, cells, sep=",")  # the commas as the separator, not as parts: half the time of the join
 
 
 def _umask() -> int:

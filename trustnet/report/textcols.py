@@ -249,9 +249,17 @@ def join(parts: Sequence[Part], sep: str = "") -> pa.Array:
     Examples
     --------
     >>> import pyarrow as pa
-    >>> join(["<", pa.array(["a", None]), ">"]).to_pylist()
-    ['<a>', '<>']
+    >>> join(["<", pa.array(["a", None]), ">", "!"]).to_pylist()
+    ['<a>!', '<>!']
     """
+    if not sep:  # fixed text next to fixed text is one part: the kernel's time goes by the number of parts
+        merged: list[Part] = []
+        for p in parts:
+            if isinstance(p, str) and merged and isinstance(merged[-1], str):
+                merged[-1] += p
+            else:
+                merged.append(p)
+        parts = merged
     args = [p if isinstance(p, (pa.Array, pa.ChunkedArray)) and p.type == _STR else
             pa.scalar(p, _STR) if isinstance(p, str) else _as_text(p) for p in parts]
     return pc.binary_join_element_wise(*args, pa.scalar(sep, _STR), null_handling="replace", null_replacement="")

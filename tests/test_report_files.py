@@ -105,6 +105,7 @@ import csv  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
@@ -220,7 +221,20 @@ def test_number_text_matches_python_formatting(values):
     assert all(len(t.lstrip("-").split("e")[0].replace(".", "").strip("0")) <= 6 for t, v in zip(six, values) if 1e-15 < abs(v) < 1e15)
     full = number_text(x, infinity=("Infinity", "-Infinity")).to_pylist()
     assert [json.loads(t) for t in full] == values and all(type(json.loads(t)) is float for t in full)
-    assert [float(t) for t in number_text(x, digits=6).to_pylist()] == _rounded(x).tolist()
+    rounded = number_text(x, digits=6).to_pylist()
+    assert [float(t) for t in rounded] == _rounded(x).tolist()
+    # a whole number keeps its point (typed readers see a float), and only plain digits get one
+    assert all(t == f"{int(v)}.0" for t, v in zip(rounded, _rounded(x)) if v == int(v) and abs(v) < 1e9)
+    assert not any(t.endswith(".0") and "e" in t for t in rounded)
+
+
+def test_whole_numbers_get_their_point_in_a_slice_with_missing_values():
+    from trustnet.report.textcols import _append
+
+    arr = pa.array(["9", "1", None, "2.5", "30", "x"], pa.large_string()).slice(1, 4)
+    assert _append(arr, np.array([True, False, False, True]), ".0").to_pylist() == ["1.0", None, "2.5", "30.0"]
+    assert number_text(pd.Series([1e9, 12.0, np.nan, 1e10, -3.0]), digits=6).to_pylist() == [
+        "1000000000.0", "12.0", None, "1e+10", "-3.0"]
 
 
 IDS_TEXT = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), min_size=1, max_size=8)

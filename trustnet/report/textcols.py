@@ -189,13 +189,35 @@ def number_text(
     return _float_text(x, point, infinity)
 
 
+def _append(arr: pa.Array, rows: np.ndarray, suffix: str) -> pa.Array:
+    """``suffix`` added to the text of the ``rows`` (a boolean mask) of a large-string array, by one byte copy.
+
+    >>> _append(pa.array(["1", None, "2.5", "3"], pa.large_string()), np.array([True, False, False, True]), ".0").to_pylist()
+    ['1.0', None, '2.5', '3.0']
+    """
+    if arr.offset:
+        arr = pa.concat_arrays([arr])  # a slice: its own buffers from 0
+    offsets, data = _layout(arr)
+    extra = np.frombuffer(suffix.encode("utf-8"), np.uint8)
+    ends = np.repeat(offsets[1:][rows] - offsets[0], len(extra))
+    data = np.insert(data[offsets[0]:offsets[-1]], ends, np.tile(extra, int(rows.sum())))
+    grown = np.zeros(len(arr) + 1, np.int64)
+    np.cumsum(rows * len(extra), out=grown[1:])
+    validity = arr.buffers()[0] if arr.null_count else None
+    return pa.LargeStringArray.from_buffers(len(arr), pa.py_buffer(offsets - offsets[0] + grown), pa.py_buffer(data),
+                                            validity, arr.null_count)
+
+
 def _float_text(x: np.ndarray, point: bool, infinity: tuple[str, str]) -> pa.Array:
     out = pc.cast(pa.array(x, from_pandas=True), _STR)
     if point:
         integral = np.isfinite(x) & (np.floor(x) == x)
-        if integral.any():  # "1e+15" stays as it is: only plain digits get the point
-            plain = pc.and_(pa.array(integral), pc.invert(pc.fill_null(pc.match_substring(out, "e"), True)))
-            out = pc.replace_with_mask(out, plain, join([pc.filter(out, plain), ".0"]))
+        big = integral & (np.abs(x) >= 1e9)  # below 1e9 Arrow writes whole numbers as plain digits
+        if big.any():  # "1e+15" stays as it is: only plain digits get the point
+            exponent = pc.match_substring(pc.filter(out, pa.array(big)), "e").to_numpy(zero_copy_only=False)
+            integral[np.flatnonzero(big)[exponent]] = False
+        if integral.any():
+            out = _append(out, integral, ".0")
     infinite = np.isinf(x)
     if infinite.any() and infinity != ("inf", "-inf"):
         out = pc.if_else(pa.array(infinite), pa.array(np.where(x > 0, infinity[0], infinity[1]), _STR), out)

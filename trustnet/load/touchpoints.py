@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import io
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Iterable, Mapping, Sequence
 
 import numpy as np
@@ -234,19 +235,25 @@ def touchpoints_from_table(
 
     # Columns of few distinct values (provider, touchpoint, scale, event, dimension...) are parsed
     # once per distinct value (Coded) and come out as categoricals.
-    customer, w, customer_codes = ids_coded(cells(S.CUSTOMER))
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-ids") as pool:
+        # the customer ids (millions of distinct texts hashed, in Arrow without the GIL) beside the
+        # provider and the dates; the rows are rejected below in the same order as ever
+        ids = pool.submit(ids_coded, cells(S.CUSTOMER))
+        prov = encode(cells(S.PROVIDER))
+        pv = prov.values.str.strip()
+        pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
+        provider = _category(prov, pv)
+        parsed = {c: parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
+                  for c in (S.AT, "solved_at") if c in colmap}
+        customer, w, customer_codes = ids.result()
     if w:
         warnings.append(w)
     ledger.reject((customer == "").to_numpy(), "missing customer")
-    prov = encode(cells(S.PROVIDER))
-    pv = prov.values.str.strip()
-    pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
-    provider = _category(prov, pv)
 
     dates = {}
     for c in (S.AT, "solved_at"):
-        if c in colmap:
-            d = parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
+        if c in parsed:
+            d = parsed[c]
             ledger.reject_cells(d.bad.to_numpy(), "unparseable date ", frame[colmap[c]], f" in {colmap[c]!r}")
             dates[c], date_forms[c] = d.values, d.form
         else:

@@ -16,6 +16,7 @@ Examples
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -206,9 +207,8 @@ def _provider_median(values: np.ndarray, trustee: np.ndarray, mask: np.ndarray, 
     return out
 
 
-def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: float,
-            last_day: np.ndarray) -> dict[str, np.ndarray]:
-    """Open problems, delays, outages and churn per relationship, from the touchpoints."""
+def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: float) -> dict[str, np.ndarray]:
+    """Open problems, delays, outages and the last churn event per relationship, from the touchpoints."""
     out = {
         "open": np.zeros(m, np.int64),
         "open_since": np.full(m, np.nan),      # day number of the oldest open problem
@@ -216,7 +216,7 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
         "outages": np.zeros(m, np.int64),
         "delays": np.zeros(m, np.int64),
         "response": np.full(m, np.nan),
-        "churn_event": np.zeros(m, bool),
+        "last_churn": np.full(m, _NAT, np.int64),  # ns; _BIG for an undated one
         "churn_day": np.full(m, np.nan),
         "recent": np.zeros(m),
         "recent_count": np.zeros(m, np.int64),
@@ -278,11 +278,10 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     out["open_since"] = np.where(has_open & (oldest != _BIG), oldest // _DAY, np.nan)
     out["outages"] = np.bincount(row[is_outage], minlength=m)
     out["delays"] = np.bincount(row[is_event("delay")], minlength=m)
-    # churned: a churn event on or after the last contact day (nothing came after it)
     churn = is_event(S.CHURNED)
     last_churn = _group_reduce(np.where(churn, row, -1), at_sort, m, np.maximum, _NAT)
+    out["last_churn"] = last_churn
     out["churn_day"] = np.where((last_churn != _NAT) & (last_churn != _BIG), last_churn // _DAY, np.nan)
-    out["churn_event"] = (last_churn != _NAT) & ((last_churn == _BIG) | ~(last_day > out["churn_day"]))
     # recent problems, fading with their age
     neg = is_event(*_NEGATIVE) & dated
     age = np.maximum(as_of_ns - at[neg], 0) / _DAY
@@ -381,8 +380,16 @@ def compute_factors(graph: TrustGraph, scores: Any, settings: Settings) -> dict[
     as_of_ns = _i64(np.array([np.datetime64(graph.as_of, "ns") if pd.notna(graph.as_of) else np.datetime64("NaT")]))[0]
     as_of_day = np.nan if as_of_ns == _NAT else float(as_of_ns // _DAY)
 
-    contacts = _contacts(graph, rows, m)
-    events = _events(graph, rows, m, as_of_ns, risk.problem_half_life_days, contacts["last"])
+    if graph.touchpoints is not None and len(graph.touchpoints):
+        rows.of(graph.touchpoints, "customer_idx", "provider_idx")  # cached here, before both threads use it
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-contacts") as pool:
+        # contact days (sorts that release the GIL) in a second thread beside the events
+        counting = pool.submit(_contacts, graph, rows, m)
+        events = _events(graph, rows, m, as_of_ns, risk.problem_half_life_days)
+        contacts = counting.result()
+    # churned: a churn event on or after the last contact day (nothing came after it)
+    last_churn = events["last_churn"]
+    events["churn_event"] = (last_churn != _NAT) & ((last_churn == _BIG) | ~(contacts["last"] > events["churn_day"]))
     status = _referral_status(graph, rows, m)
     gone = provider_rel & (status["churned"] | events["churn_event"])
     has_touch = np.zeros(m, bool)

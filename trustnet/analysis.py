@@ -343,10 +343,14 @@ def analyse(
     graph = build_graph(referrals, tps, settings)
     release_memory()
     tick("trust", 2, total)
-    scores = score_trust(graph, settings)
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-fraud") as pool:
+        # suspicious referrals (the graph alone) in a second thread while trust is scored: trust's evidence
+        # is built on one core, and numpy, scipy and Arrow release the GIL
+        finding = pool.submit(find_suspicious, graph, settings=settings)
+        scores = score_trust(graph, settings)
+        tick("fraud", 3, total)
+        suspicion = finding.result()
     release_memory()
-    tick("fraud", 3, total)
-    suspicion = find_suspicious(graph, settings=settings)
     tick("advocates", 4, total)
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-nurture") as pool:
         # whom to nurture in a second thread while the advocates are ranked (numpy and scipy release the GIL)

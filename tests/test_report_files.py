@@ -110,7 +110,13 @@ from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
 from trustnet.report import textcols  # noqa: E402
-from trustnet.report.graphfiles import GraphTables, write_gexf, write_graphml, write_node_link_json  # noqa: E402
+from trustnet.report.graphfiles import (  # noqa: E402
+    GraphTables,
+    write_gexf,
+    write_gexf_and_graphml,
+    write_graphml,
+    write_node_link_json,
+)
 from trustnet.report.textcols import number_text  # noqa: E402
 
 PROPS = settings(max_examples=60, deadline=None, derandomize=True, database=None,
@@ -272,6 +278,9 @@ def test_chunked_output_is_the_same_bytes(monkeypatch, tmp_path, small_graph):
     assert chunked == whole
     paths = [write_gexf(t, tmp_path / "g.gexf"), write_graphml(t, tmp_path / "g.graphml"), write_node_link_json(t, tmp_path / "g.json")]
     assert [Path(p).read_text(encoding="utf-8") for p in paths] == whole[1:]
+    # written side by side, a chunk of each in turn, sharing the attribute text: the same bytes
+    both = write_gexf_and_graphml(t, tmp_path / "both.gexf", tmp_path / "both.graphml")
+    assert [Path(p).read_text(encoding="utf-8") for p in both] == whole[1:3]
     json.loads(whole[3])
 
 

@@ -19,10 +19,11 @@ True
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 from json.encoder import encode_basestring as _encode_str  # json.dumps of a str, ensure_ascii=False
 from pathlib import Path
-from typing import Any, BinaryIO, Callable
+from typing import Any, BinaryIO, Callable, Iterator
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,7 @@ from . import tables as tables_module
 from .textcols import chunks, has_bytes, join, number_text, text, wrap, write_lines
 
 __all__ = ["GraphTables", "graph_tables", "gexf", "graphml", "node_link_json", "gephi_tables",
-           "write_gexf", "write_graphml", "write_node_link_json"]
+           "write_gexf", "write_graphml", "write_gexf_and_graphml", "write_node_link_json"]
 
 _TRUST_COLUMNS = ("people", "process", "platform", "overall")
 _ROLES = ("provider", "advocate", "customer")
@@ -232,8 +233,36 @@ def _stream(write: Callable[[BinaryIO], None]) -> str:
     return buffer.getvalue().decode("utf-8")
 
 
-def _write_gexf(tables: GraphTables, handle: BinaryIO, description: str) -> None:
+class _XmlText:
+    """The XML text of the columns of the chunk being written, made once per column.
+
+    GEXF and GraphML hold the same attribute text; written side by side (:func:`write_gexf_and_graphml`),
+    the two files share one of these and each column of a chunk is formatted once, not twice.
+    """
+
+    def __init__(self) -> None:
+        self.chunk: tuple[str, int] | None = None
+        self.texts: dict[tuple[str, str], pa.Array] = {}
+
+    def __call__(self, tag: str, rows: slice, part: pd.DataFrame, column: str, kind: str) -> pa.Array:
+        if self.chunk != (tag, rows.start):
+            self.chunk, self.texts = (tag, rows.start), {}
+        key = (column, kind)
+        if key not in self.texts:
+            self.texts[key] = _xml_values(part[column], kind)
+        return self.texts[key]
+
+
+def _drain(steps: Iterator[None]) -> None:
+    for _ in steps:
+        pass
+
+
+def _write_gexf(tables: GraphTables, handle: BinaryIO, description: str, xml: _XmlText | None = None) -> Iterator[None]:
+    """Write GEXF into ``handle``, yielding after each chunk of rows (see :func:`write_gexf_and_graphml`)."""
     from .. import __version__
+
+    xml = xml or _XmlText()
 
     nodes, edges = tables.nodes.reset_index(drop=True), tables.edges.reset_index(drop=True)
     ntypes = _attr_types(nodes, ("id", "label", "start"))
@@ -256,21 +285,25 @@ def _write_gexf(tables: GraphTables, handle: BinaryIO, description: str) -> None
     handle.write("\n".join(head).encode("utf-8"))
     for rows in chunks(len(nodes)):
         part = nodes.iloc[rows]
-        parts = ['      <node id="', _xml_escape(text(part["id"])), '" label="', _xml_escape(text(part["label"])), '"',
-                 *wrap(' start="', _xml_escape(text(part["start"])), '"'), "><attvalues>"]
+        parts = ['      <node id="', xml("node", rows, part, "id", "string"), '" label="',
+                 xml("node", rows, part, "label", "string"), '"',
+                 *wrap(' start="', xml("node", rows, part, "start", "string"), '"'), "><attvalues>"]
         for i, (c, t) in enumerate(ntypes.items()):
-            parts += wrap(f'<attvalue for="n{i}" value="', _xml_values(part[c], t), '"/>')
+            parts += wrap(f'<attvalue for="n{i}" value="', xml("node", rows, part, c, t), '"/>')
         write_lines(handle, [*parts, "</attvalues></node>\n"])
+        yield
     handle.write(b"    </nodes>\n    <edges>\n")
     for rows in chunks(len(edges)):
         part = edges.iloc[rows]
         ids = pa.array(np.arange(rows.start, rows.stop)).cast(pa.large_string())
-        parts = ['      <edge id="', ids, '" source="', _xml_escape(text(part["source"])), '" target="',
-                 _xml_escape(text(part["target"])), '"', *wrap(' weight="', _xml_values(part["weight"], "double"), '"'),
-                 *wrap(' start="', _xml_escape(text(part["start"])), '"'), "><attvalues>"]
+        parts = ['      <edge id="', ids, '" source="', xml("edge", rows, part, "source", "string"), '" target="',
+                 xml("edge", rows, part, "target", "string"), '"',
+                 *wrap(' weight="', xml("edge", rows, part, "weight", "double"), '"'),
+                 *wrap(' start="', xml("edge", rows, part, "start", "string"), '"'), "><attvalues>"]
         for i, (c, t) in enumerate(etypes.items()):
-            parts += wrap(f'<attvalue for="e{i}" value="', _xml_values(part[c], t), '"/>')
+            parts += wrap(f'<attvalue for="e{i}" value="', xml("edge", rows, part, c, t), '"/>')
         write_lines(handle, [*parts, "</attvalues></edge>\n"])
+        yield
     handle.write(b"    </edges>\n  </graph>\n</gexf>\n")
 
 
@@ -290,7 +323,7 @@ def gexf(tables: GraphTables, description: str = "trustnet referral and trust ne
     >>> text.startswith('<?xml version="1.0" encoding="UTF-8"?>'), text.count("<node "), text.count("<edge ")
     (True, 5, 7)
     """
-    return _stream(lambda h: _write_gexf(tables, h, description))
+    return _stream(lambda h: _drain(_write_gexf(tables, h, description)))
 
 
 def write_gexf(tables: GraphTables, path: str | Path, description: str = "trustnet referral and trust network") -> Path:
@@ -306,10 +339,12 @@ def write_gexf(tables: GraphTables, path: str | Path, description: str = "trustn
     >>> path.read_text(encoding="utf-8").count("<edge "), 'start="2025-01-02"' in path.read_text(encoding="utf-8")
     (1, True)
     """
-    return tables_module._atomic_write(Path(path), lambda handle: _write_gexf(tables, handle, description))
+    return tables_module._atomic_write(Path(path), lambda handle: _drain(_write_gexf(tables, handle, description)))
 
 
-def _write_graphml(tables: GraphTables, handle: BinaryIO) -> None:
+def _write_graphml(tables: GraphTables, handle: BinaryIO, xml: _XmlText | None = None) -> Iterator[None]:
+    """Write GraphML into ``handle``, yielding after each chunk of rows (see :func:`write_gexf_and_graphml`)."""
+    xml = xml or _XmlText()
     nodes, edges = tables.nodes.reset_index(drop=True), tables.edges.reset_index(drop=True)
     ntypes = _attr_types(nodes, ("id",))
     etypes = _attr_types(edges, ("source", "target"))
@@ -327,12 +362,14 @@ def _write_graphml(tables: GraphTables, handle: BinaryIO) -> None:
         for rows in chunks(len(frame)):
             part = frame.iloc[rows]
             if tag == "node":
-                parts: list[pa.Array | str] = ['    <node id="', _xml_escape(text(part["id"])), '">']
+                parts: list[pa.Array | str] = ['    <node id="', xml(tag, rows, part, "id", "string"), '">']
             else:
-                parts = ['    <edge source="', _xml_escape(text(part["source"])), '" target="', _xml_escape(text(part["target"])), '">']
+                parts = ['    <edge source="', xml(tag, rows, part, "source", "string"), '" target="',
+                         xml(tag, rows, part, "target", "string"), '">']
             for i, (c, t) in enumerate(types.items()):
-                parts += wrap(f'<data key="{tag[0]}{i}">', _xml_values(part[c], t), "</data>")
+                parts += wrap(f'<data key="{tag[0]}{i}">', xml(tag, rows, part, c, t), "</data>")
             write_lines(handle, [*parts, f"</{tag}>\n"])
+            yield
     handle.write(b"  </graph>\n</graphml>\n")
 
 
@@ -354,7 +391,7 @@ def graphml(tables: GraphTables) -> str:
     >>> G.number_of_nodes(), G.number_of_edges(), G.is_directed()
     (5, 7, True)
     """
-    return _stream(lambda h: _write_graphml(tables, h))
+    return _stream(lambda h: _drain(_write_graphml(tables, h)))
 
 
 def write_graphml(tables: GraphTables, path: str | Path) -> Path:
@@ -370,7 +407,30 @@ def write_graphml(tables: GraphTables, path: str | Path) -> Path:
     >>> dict(G.nodes(data=True)), list(G.edges(data=True))
     ({'a': {'value': 0.5}, 'b': {}}, [('a', 'b', {'n': 3})])
     """
-    return tables_module._atomic_write(Path(path), lambda handle: _write_graphml(tables, handle))
+    return tables_module._atomic_write(Path(path), lambda handle: _drain(_write_graphml(tables, handle)))
+
+
+def write_gexf_and_graphml(tables: GraphTables, gexf_path: str | Path, graphml_path: str | Path,
+                           description: str = "trustnet referral and trust network") -> tuple[Path, Path]:
+    """Write :func:`write_gexf` and :func:`write_graphml` together, a chunk of each in turn: the two
+    files hold the same attribute text, which is then made once (the same bytes as written one by one).
+
+    Examples
+    --------
+    >>> import pandas as pd, tempfile
+    >>> from pathlib import Path
+    >>> t = GraphTables(pd.DataFrame({"id": ["a", "b"], "label": ["a", "b"], "start": ["2025-01-02", None]}),
+    ...                 pd.DataFrame({"source": ["a"], "target": ["b"], "start": [None], "weight": [0.5]}))
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> g, m = write_gexf_and_graphml(t, folder / "g.gexf", folder / "g.graphml")
+    >>> g.read_text(encoding="utf-8") == gexf(t), m.read_text(encoding="utf-8") == graphml(t)
+    (True, True)
+    """
+    xml = _XmlText()
+    with tables_module.open_output(gexf_path) as to_gexf, tables_module.open_output(graphml_path) as to_graphml:
+        for _ in itertools.zip_longest(_write_gexf(tables, to_gexf, description, xml), _write_graphml(tables, to_graphml, xml)):
+            pass
+    return Path(gexf_path), Path(graphml_path)
 
 
 def _write_json_records(frame: pd.DataFrame, handle: BinaryIO) -> None:

@@ -252,8 +252,7 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
             gt = graphfiles.graph_tables(analysis.graph, analysis.relationships, analysis.nodes)
         gnodes, gedges = graphfiles.gephi_tables(gt)
         pending += _submit(pool, [
-            (graphfiles.write_gexf, gt, folder / "graph.gexf"),
-            (graphfiles.write_graphml, gt, folder / "graph.graphml"),
+            (_write_xml_graphs, gt, folder),
             (graphfiles.write_node_link_json, gt, folder / "graph.json"),
             (write_csv, gnodes, folder / "gephi" / "nodes.csv"),
             (write_csv, gedges, folder / "gephi" / "edges.csv"),
@@ -292,6 +291,12 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
     tick("done", steps, steps)
+
+
+def _write_xml_graphs(tables: graphfiles.GraphTables, folder: Path) -> Path:
+    """GEXF and GraphML written side by side (their attribute text is made once for both)."""
+    graphfiles.write_gexf_and_graphml(tables, folder / "graph.gexf", folder / "graph.graphml")
+    return folder
 
 
 def _submit(pool: ThreadPoolExecutor, jobs: list[tuple[Callable[..., Path], Any, Path]]) -> list[Any]:

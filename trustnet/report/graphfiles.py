@@ -18,6 +18,7 @@ True
 
 from __future__ import annotations
 
+import collections
 import io
 import itertools
 from dataclasses import dataclass
@@ -253,9 +254,9 @@ class _XmlText:
         return self.texts[key]
 
 
-def _drain(steps: Iterator[None]) -> None:
-    for _ in steps:
-        pass
+def _drain(steps: Iterator[Any]) -> None:
+    """Run a writer that yields after each chunk to its end."""
+    collections.deque(steps, maxlen=0)
 
 
 def _write_gexf(tables: GraphTables, handle: BinaryIO, description: str, xml: _XmlText | None = None) -> Iterator[None]:
@@ -428,8 +429,7 @@ def write_gexf_and_graphml(tables: GraphTables, gexf_path: str | Path, graphml_p
     """
     xml = _XmlText()
     with tables_module.open_output(gexf_path) as to_gexf, tables_module.open_output(graphml_path) as to_graphml:
-        for _ in itertools.zip_longest(_write_gexf(tables, to_gexf, description, xml), _write_graphml(tables, to_graphml, xml)):
-            pass
+        _drain(itertools.zip_longest(_write_gexf(tables, to_gexf, description, xml), _write_graphml(tables, to_graphml, xml)))
     return Path(gexf_path), Path(graphml_path)
 
 

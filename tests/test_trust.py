@@ -219,6 +219,22 @@ def test_why_names_the_strongest_evidence_in_plain_words():
     assert "people fair" in why and "referred 2 friends" in why
 
 
+def test_why_is_the_same_when_its_lines_are_joined_a_few_relationships_at_a_time(monkeypatch):
+    import importlib
+
+    explain = importlib.import_module("trustnet.trust.explain")  # the module (the package exports the function)
+    rows = [(c, "P", "billing", score, "1-5", event, f"2025-0{m}-0{m}")
+            for m, (c, score, event) in enumerate([("c", 2.0, "complaint"), ("d", 5.0, None), ("e", None, "praise"),
+                                                    ("c", None, "resolved"), ("f", 1.0, None)], start=1)]
+    G = build_graph(refs([("c", "d"), ("d", "e"), ("x", "f")], provider=["P", "P", "P"]), tps(rows), settings())
+    whole = score_trust(G, settings()).relationships["why"]
+    monkeypatch.setattr(explain, "_TEXT_BLOCK", 3)  # 8 relationships: the last block is short
+    blocks = score_trust(G, settings()).relationships["why"]
+    assert len(whole) % 3 and whole.str.len().gt(0).all()
+    pd.testing.assert_series_equal(blocks, whole)
+    assert str(blocks.dtype) == "str"
+
+
 def test_score_trust_does_not_mutate_the_graph_and_reports_progress():
     G = build_graph(refs([("a", "b")], provider=["P"]), tps([("b", "P", "app", 4, "stars", None, AS_OF)]))
     before = (G.relationships.copy(), G.nodes.copy(), G.touchpoints.copy(), G.referrals.copy())

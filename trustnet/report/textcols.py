@@ -33,7 +33,7 @@ __all__ = ["CHUNK_ROWS", "chunks", "text", "number_text", "join", "wrap", "write
 
 #: Rows formatted at a time: large enough that per-chunk overhead is nothing, small enough that a chunk's
 #: text (100k rows of the widest table, about 60 MB) adds little to the process's memory.
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 25_000
 
 _STR = pa.large_string()
 Part = Union[pa.Array, str]

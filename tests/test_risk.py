@@ -151,6 +151,23 @@ def test_outage_needs_later_positive_evidence_and_refund_denied_a_refund():
     assert ann["open_problems"] == 0  # refunded after all
 
 
+def test_only_a_good_rating_after_the_outage_closes_it():
+    # bob: a good rating before the outage and a poor one after; cat: a good one after (with no event)
+    refs, tps = two_customers()
+    events = pd.DataFrame({
+        "customer": ["bob", "bob", "bob", "cat", "cat"], "provider": "P",
+        "at": pd.to_datetime(["2025-03-20", "2025-04-01", "2025-04-10", "2025-04-01", "2025-04-12"]),
+        "event": [None, "outage", None, "outage", None],
+        "score": [5.0, np.nan, 2.0, np.nan, 4.0],
+        "scale": ["1-5", None, "1-5", None, "1-5"],
+    })
+    G = build_graph(refs, pd.concat([tps, events], ignore_index=True), settings())
+    risks = find_at_risk(G, scores_for(G), settings(weights={"silence": 0.0}))
+    assert row(risks, "bob")["open_problems"] == 1
+    assert row(risks, "bob")["next_action"].startswith("fix: outage on 1 Apr with nothing good since")
+    assert row(risks, "cat")["open_problems"] == 0  # 4 of 5 is good news (0.75 on the unit scale)
+
+
 def test_recent_problems_add_up_and_fade():
     refs, tps = two_customers()
     events = pd.DataFrame({"customer": ["cat", "cat", "cat", "ann"], "provider": "P",

@@ -249,14 +249,15 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     downstream = facts["downstream"][truster]
     reach = facts["reach"][truster]
     Xs = X[sel]
-    contrib = np.maximum(Xs * w, 0.0)
-    total = contrib.sum(axis=1, keepdims=True)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        shares = np.where(total > 0, contrib / np.where(total > 0, total, 1.0), 0.0)
-    del contrib, total, X
+    del X, facts["X"]  # every row's factors: only the selected rows' are needed from here on
+    shares = Xs * w  # each factor's contribution, then its share of the row's total (in place)
+    np.maximum(shares, 0.0, out=shares)
+    total = shares.sum(axis=1, keepdims=True)
+    np.divide(shares, total, out=shares, where=total > 0)  # a row with total 0 contributes 0 everywhere
+    del total
     # from here on only the selected rows' facts, in priority order (Xs holds their factors; downstream and
     # reach, per node, are used above): the text is built with a fraction of the memory
-    facts = {k: _fact_at_rows(v, sel) for k, v in facts.items() if k not in ("X", "downstream", "reach")}
+    facts = {k: _fact_at_rows(v, sel) for k, v in facts.items() if k not in ("downstream", "reach")}
     release_memory()  # the factors' scratch memory, before the text is built
 
     node_ids = pa.array(graph.nodes["id"])

@@ -226,7 +226,10 @@ def _dates(frame: pd.DataFrame | None, column: str) -> np.ndarray:
     if frame is None or column not in frame:
         n = 0 if frame is None else len(frame)
         return np.full(n, np.datetime64("NaT"), dtype=_NS)
-    return frame[column].to_numpy(dtype=_NS, na_value=np.datetime64("NaT"))
+    col = frame[column]
+    if isinstance(col.dtype, np.dtype):  # numpy datetimes: a view (an ``na_value`` would copy them)
+        return np.asarray(col.to_numpy(), dtype=_NS)
+    return col.to_numpy(dtype=_NS, na_value=np.datetime64("NaT"))
 
 
 def _arrow_text(col: pd.Series) -> pa.Array:

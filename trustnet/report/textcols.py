@@ -32,7 +32,8 @@ import pyarrow.compute as pc
 __all__ = ["CHUNK_ROWS", "chunks", "text", "number_text", "join", "wrap", "write_lines", "has_bytes", "starts_with_bytes"]
 
 #: Rows formatted at a time: large enough that per-chunk overhead is nothing, small enough that a chunk's
-#: text (100k rows of the widest table, about 60 MB) adds little to the process's memory.
+#: text adds little to the process's memory while several tables are written at once (the two largest
+#: tables at a million customers, side by side: 148 MiB at 25k rows against 385 MiB at 100k, in the same time).
 CHUNK_ROWS = 25_000
 
 _STR = pa.large_string()

@@ -666,3 +666,20 @@ def test_title_lines_above_the_header_are_skipped(tmp_path, preamble):
     n = preamble.count("\n")
     assert df[S.SOURCE_LINE].tolist() == [n + 2, n + 3]
     assert any("title line" in w and "Referral report" in w for w in rep.warnings)
+
+
+def test_touchpoint_ids_hold_no_python_object_per_customer():
+    # checking a categorical's categories for duplicates builds a hash of them as Python objects (a million
+    # customers: 64 MiB for the whole run); the loader drops it, and lookups on the column still work
+    def raw(n):
+        return pd.DataFrame({"customer": [f"c{i}" for i in range(n)], "provider": "P", "at": "2025-01-01",
+                             "touchpoint": "support", "score": 4.0})
+
+    load_touchpoints(raw(10))  # the first call's imports and caches
+    big = raw(20_000)
+    before = sys.getallocatedblocks()
+    tps, _ = load_touchpoints(big)
+    assert sys.getallocatedblocks() - before < 5_000  # not one object per distinct customer
+    customers = tps[S.CUSTOMER]
+    assert (customers == "c7").sum() == 1
+    assert customers.cat.categories[customers.cat.categories.get_loc("c7")] == "c7"

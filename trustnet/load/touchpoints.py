@@ -426,4 +426,8 @@ def _category(coded: Coded, per_value: pd.Series) -> pd.Categorical:
     rank[order] = np.arange(len(order))
     rank[-1] = -1  # NA, code -1
     codes = rank[codes][coded.codes]  # from_codes keeps the smallest integer type that fits
-    return pd.Categorical.from_codes(codes, categories=pd.Index(uniques.take(order), dtype="str"), validate=False)
+    column = pd.Categorical.from_codes(codes, categories=pd.Index(uniques.take(order), dtype="str"), validate=False)
+    # checking the categories are unique built a hash of them that holds each one as a Python object (a
+    # million customer ids: 1M objects, 64 MiB, kept as long as the table): nothing here looks them up again
+    getattr(column.categories, "_cache", {}).pop("_engine", None)
+    return column

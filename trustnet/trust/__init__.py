@@ -54,6 +54,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from .. import schema as S
+from .._memory import release_memory
 from ..graph import REFERRED_BY, TrustGraph
 from ..settings import Settings
 from .beta import chain_links, is_kind, dimension_sums, recency_weights, score_relationships
@@ -232,6 +233,7 @@ def score_trust(graph: TrustGraph, settings: Settings | None = None, progress: P
     n_rel = len(rel)
 
     evidence, unmapped, inferred, unknown_events = build_evidence(graph, settings)
+    release_memory()  # the evidence's scratch, before the scores' arrays over every piece of it
     report("trust", 1, _STEPS)
     ev_rel = evidence["rel_idx"].to_numpy(np.int64)
     ev_dim = evidence["dimension"].cat.codes.to_numpy()  # int8: a tenth of the memory of int64

@@ -29,6 +29,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import schema as S
+from .._memory import release_memory
 from ..graph import sort_order
 from .evidence import LABELS
 
@@ -92,6 +93,7 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     n_rel = len(score)
     chosen = _chosen_dimensions(score, W)
     g_rel, g_dim, g_lab, n_g, g_imp, last, aligned, within = _strongest_groups(evidence, w_eff, score, chosen)
+    release_memory()  # the grouping's scratch (sorts over every piece of evidence), before the text
 
     # --- phrases of the chosen groups from two small vocabularies: one text per distinct
     # (phrase form, count) and one " (last 3 Mar 2025)" per distinct day; no Python per group

@@ -43,6 +43,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..._memory import release_memory
 from ._base import alt_text, figure_bytes, title
 from .advocates import STATUS_COLOURS, advocate_leaderboard, referral_cascade
 from .network import network_map
@@ -96,11 +97,16 @@ def report_figures(
     >>> list(out) == list(FIGURE_NAMES)
     True
     """
-    return {
-        "network_map": network_map(graph, relationships, advocates, at_risk, top=top, seed=seed),
-        "advocate_leaderboard": advocate_leaderboard(advocates),
-        "trust_by_dimension": trust_by_dimension(relationships),
-        "risk_matrix": risk_matrix(at_risk),
-        "trust_over_time": trust_over_time(evidence),
-        "top_cascade": referral_cascade(graph, advocates),
+    draw = {
+        "network_map": lambda: network_map(graph, relationships, advocates, at_risk, top=top, seed=seed),
+        "advocate_leaderboard": lambda: advocate_leaderboard(advocates),
+        "trust_by_dimension": lambda: trust_by_dimension(relationships),
+        "risk_matrix": lambda: risk_matrix(at_risk),
+        "trust_over_time": lambda: trust_over_time(evidence),
+        "top_cascade": lambda: referral_cascade(graph, advocates),
     }
+    figures = {}
+    for name, make in draw.items():
+        figures[name] = make()
+        release_memory()  # this figure's scratch (arrays over every node or piece of evidence at scale)
+    return figures

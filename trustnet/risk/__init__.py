@@ -121,7 +121,7 @@ USUAL_GAP_DAYS = "usual_gap_days"
 OPEN_PROBLEMS = "open_problems"
 OPEN_SINCE = "open_since"
 SHARE_PREFIX = "share_"              #: share_<factor>: the factor's share of the risk, 0..1
-_TEXT_BLOCK = 1 << 17  # rows of the risk table whose words are built at a time (two blocks at once)
+_TEXT_BLOCK = 1 << 15  # rows of the risk table whose words are built at a time (two blocks at once)
 
 _UP = FACTORS.index("upstream")
 

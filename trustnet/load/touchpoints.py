@@ -235,17 +235,21 @@ def touchpoints_from_table(
 
     # Columns of few distinct values (provider, touchpoint, scale, event, dimension...) are parsed
     # once per distinct value (Coded) and come out as categoricals.
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-ids") as pool:
-        # the customer ids (millions of distinct texts hashed, in Arrow without the GIL) beside the
-        # provider and the dates; the rows are rejected below in the same order as ever
-        ids = pool.submit(ids_coded, cells(S.CUSTOMER))
-        prov = encode(cells(S.PROVIDER))
-        pv = prov.values.str.strip()
-        pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
-        provider = _category(prov, pv)
-        parsed = {c: parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
-                  for c in (S.AT, "solved_at") if c in colmap}
-        customer, w, customer_codes = ids.result()
+    # the customer ids (millions of distinct texts hashed, in Arrow without the GIL), then the codes of the
+    # few-valued columns, in a second thread beside the provider, the dates and the scores; nothing there
+    # touches the ledger: the rows are rejected below in the same order as ever
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trustnet-codes")
+    ids = pool.submit(ids_coded, cells(S.CUSTOMER))
+    few = [S.SCALE, *[S.EVENT] * (S.EVENT in colmap), S.TOUCHPOINT, S.DIMENSION, *[S.COMMENT] * given(S.COMMENT)]
+    coded = {c: pool.submit(encode, cells(c)) for c in few}
+    pool.shutdown(wait=False)  # nothing more to queue: the thread ends when these are done
+    prov = encode(cells(S.PROVIDER))
+    pv = prov.values.str.strip()
+    pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
+    provider = _category(prov, pv)
+    parsed = {c: parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
+              for c in (S.AT, "solved_at") if c in colmap}
+    customer, w, customer_codes = ids.result()
     if w:
         warnings.append(w)
     ledger.reject((customer == "").to_numpy(), "missing customer")
@@ -267,7 +271,7 @@ def touchpoints_from_table(
         ledger.reject_cells(bad.to_numpy(), "unparseable score ", score_text, f" in {colmap[S.SCORE]!r}")
     scored = ~np.isnan(score)
     default_scale = infer_scale(score_s[ledger.open & scored], colmap.get(S.SCORE, ""))
-    sc = encode(cells(S.SCALE))
+    sc = coded[S.SCALE].result()
     sv = sc.values.str.strip().str.lower()
     known = sv.isin(list(S.SCALES)).to_numpy()
     odd_u = (sv != "").to_numpy() & ~known
@@ -294,7 +298,7 @@ def touchpoints_from_table(
     ticket = bool({"ticket_id", "solved_at", "reopens"} & set(colmap)) or (
         S.EVENT in colmap and S.RESPONSE_DAYS in colmap) or (profile is not None and "ticket" in profile.name)
     if S.EVENT in colmap:
-        ev = encode(cells(S.EVENT))
+        ev = coded[S.EVENT].result()
         ev_values, _unknown = parse_event(ev.values)
         event = _category(ev, ev_values.where(ev_values != "", None).astype("str").str.lower())
     elif "solved_at" in colmap:
@@ -306,7 +310,7 @@ def touchpoints_from_table(
     if "reopens" in colmap:
         reopens, _ = parse_number(frame[colmap["reopens"]])
         reopened = (reopens.fillna(0) > 0).to_numpy()
-    tp = encode(cells(S.TOUCHPOINT))
+    tp = coded[S.TOUCHPOINT].result()
     tv = tp.values.str.strip()
     if ticket:
         default_tp = "support ticket"
@@ -341,7 +345,7 @@ def touchpoints_from_table(
     elif "solved_at" in colmap and S.AT in colmap:
         response = (dates["solved_at"] - dates[S.AT]).dt.total_seconds() / 86400.0
 
-    dc = encode(cells(S.DIMENSION))
+    dc = coded[S.DIMENSION].result()
     dv = dc.values.str.strip().str.lower()
     dim_known = dv.isin(list(S.DIMENSIONS)).to_numpy()
     odd_u = (dv != "").to_numpy() & ~dim_known
@@ -356,7 +360,7 @@ def touchpoints_from_table(
         value, bad = parse_money(frame[colmap[S.VALUE]])
         ledger.reject_cells(bad.to_numpy(), "unparseable amount ", frame[colmap[S.VALUE]])
     if given(S.COMMENT):
-        cm = encode(cells(S.COMMENT))
+        cm = coded[S.COMMENT].result()
         cv = cm.values.str.strip()
         comment = _category(cm, cv.where(cv != "", None))
     else:

@@ -253,7 +253,8 @@ def find_at_risk(graph: TrustGraph, scores: Any, settings: Settings | None = Non
     shares = Xs * w  # each factor's contribution, then its share of the row's total (in place)
     np.maximum(shares, 0.0, out=shares)
     total = shares.sum(axis=1, keepdims=True)
-    np.divide(shares, total, out=shares, where=total > 0)  # a row with total 0 contributes 0 everywhere
+    np.divide(shares, total, out=shares, where=total > 0)
+    shares[~(total[:, 0] > 0)] = 0.0  # nothing contributes: no shares
     del total
     # from here on only the selected rows' facts, in priority order (Xs holds their factors; downstream and
     # reach, per node, are used above): the text is built with a fraction of the memory

@@ -249,7 +249,7 @@ def _events(graph: TrustGraph, rows: _Rows, m: int, as_of_ns: int, half_life: fl
     with np.errstate(invalid="ignore", divide="ignore"):
         out["response"] = np.where(cnt > 0, total / np.maximum(cnt, 1), np.nan)
     at_all = _i64(tps[S.AT])
-    # a high rating is good news, as praise is (it closes an outage): the rated touchpoints that are
+    # a high rating is good news, as praise is (it closes an outage): where and when one was given
     good = np.flatnonzero(mapped & ~np.isnan(score_all))
     good = good[_score_unit(score_all[good], tps[S.SCALE].iloc[good]) >= _POSITIVE_SCORE]
     good_row, good_at = row_all[good], at_all[good]

@@ -144,7 +144,7 @@ def explain(evidence: pd.DataFrame, w_eff: np.ndarray, score: np.ndarray, W: np.
     if not n_rel:
         return pd.Series([], dtype="str")
     # the lines a block of relationships at a time: a block's parts are scratch, only its lines stay
-    # (at a million customers all parts at once held about 400 MB more)
+    # (at a million customers, all parts at once raised the trust stage's peak by about 200 MiB)
     lines = []
     for start in range(0, n_rel, _TEXT_BLOCK):
         block = comp[start:start + _TEXT_BLOCK]

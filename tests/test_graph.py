@@ -210,3 +210,17 @@ def test_sort_order_is_the_stable_argsort(values, narrow):
     assert sort_order(key).tolist() == np.argsort(key, kind="stable").tolist()
     assert sort_order(key, bound=2**62).tolist() == np.argsort(key, kind="stable").tolist()
     assert key.tolist() == (np.array(values, dtype=np.int64) >> (20 * narrow)).tolist()  # the keys are left as they were
+
+
+def test_a_long_sort_split_over_two_cores_gives_the_same_order(monkeypatch):
+    import trustnet.graph as graph_module
+
+    monkeypatch.setattr(graph_module, "_SPLIT_SORT_FROM", 4)  # every array below is "long"
+    rng = np.random.default_rng(3)
+    for n in (4, 5, 17, 1000):
+        words = rng.integers(0, 2**40, n)
+        split = words.copy()
+        graph_module._sort_in_place(split)
+        assert split.tolist() == sorted(words.tolist())
+    key = rng.integers(0, 50, 999)  # many equal keys: the order among them stays the rows' order
+    assert graph_module.sort_order(key).tolist() == np.argsort(key, kind="stable").tolist()

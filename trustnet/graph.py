@@ -61,7 +61,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
 
-__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS",
+__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "date_values", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS",
            "ADVOCATE_REL", "CUSTOMER_REL", "REFERRED_BY_REL", "TIE_REL"]
 
 ADVOCATE = "advocate"
@@ -224,14 +224,25 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     return out
 
 
+def date_values(col: pd.Series) -> np.ndarray:
+    """A date column as ``datetime64[ns]`` values, NaT where missing.
+
+    A column of numpy datetimes in nanoseconds is viewed, not copied (asking pandas for an ``na_value``
+    copies it: 57 MiB for 7.5M touchpoint times); Arrow or object columns are converted.
+
+    >>> date_values(pd.Series(pd.to_datetime(["2025-01-02", None]))).tolist()
+    [1735776000000000000, None]
+    """
+    if isinstance(col.dtype, np.dtype):  # numpy datetimes (NaT included)
+        return np.asarray(col.to_numpy(), dtype=_NS)
+    return col.to_numpy(dtype=_NS, na_value=np.datetime64("NaT"))
+
+
 def _dates(frame: pd.DataFrame | None, column: str) -> np.ndarray:
     if frame is None or column not in frame:
         n = 0 if frame is None else len(frame)
         return np.full(n, np.datetime64("NaT"), dtype=_NS)
-    col = frame[column]
-    if isinstance(col.dtype, np.dtype):  # numpy datetimes: a view (an ``na_value`` would copy them)
-        return np.asarray(col.to_numpy(), dtype=_NS)
-    return col.to_numpy(dtype=_NS, na_value=np.datetime64("NaT"))
+    return date_values(frame[column])
 
 
 def _arrow_text(col: pd.Series) -> pa.Array:

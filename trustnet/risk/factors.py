@@ -27,7 +27,7 @@ import pyarrow.compute as pc
 from .. import schema as S
 from .._memory import release_memory
 from ..errors import InputError
-from ..graph import ADVOCATE, ADVOCATE_REL, CUSTOMER_OF, CUSTOMER_REL, KINDS, TIE_REL, TrustGraph
+from ..graph import ADVOCATE, ADVOCATE_REL, CUSTOMER_OF, CUSTOMER_REL, KINDS, TIE_REL, TrustGraph, date_values
 from ..settings import Settings
 from .forest import forest_downstream
 from .weights import FACTORS
@@ -48,19 +48,12 @@ _BIG = np.iinfo(np.int64).max
 
 
 def _i64(values: Any) -> np.ndarray:
-    """datetime64 values (Series or array) as int64 nanoseconds, NaT as int64 min.
-
-    A column of numpy datetimes is viewed, not copied (asking pandas for an ``na_value`` copies it:
-    60 MB per call on 7.5M touchpoints, with two calls at once).
+    """datetime64 values (Series or array) as int64 nanoseconds, NaT as int64 min (a view where it can be).
 
     >>> _i64(pd.Series(pd.to_datetime(["1970-01-01 00:00:01", None]))).tolist()
     [1000000000, -9223372036854775808]
     """
-    if hasattr(values, "to_numpy"):
-        if isinstance(values.dtype, np.dtype):  # numpy datetimes (NaT is already int64 min)
-            values = values.to_numpy()
-        else:  # Arrow or object: NA becomes NaT
-            values = values.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+    values = date_values(values) if isinstance(values, pd.Series) else values
     return np.asarray(values, dtype="datetime64[ns]").view(np.int64)
 
 

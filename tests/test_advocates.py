@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from trustnet.advocates import ADVOCATE_COLUMNS, NURTURE_COLUMNS, SEGMENTS, forest_metrics, nurture, rank_advocates
-from trustnet.advocates.metrics import brokerage
+from trustnet.advocates.metrics import _midrank_pct, brokerage
 from trustnet.advocates.nurture import cascade_edges
 from trustnet.advocates.rank import _decimal2, _thousands
 from trustnet.errors import InputError, SettingsError
@@ -541,3 +541,15 @@ def test_nurture_stops_sampling_when_a_supercritical_cascade_fills_the_budget(mo
     assert out.attrs["samples"] < 20_000
     # every tie fires: one seed reaches the other 199 people
     assert out.loc[0, "expected_reach"] == pytest.approx(199.0, rel=0.02)
+
+
+@pytest.mark.parametrize("groups", [5, 70_000])  # a narrow (radix-sorted) and a wide group number
+def test_midrank_percentile_is_the_average_rank_within_each_group(groups):
+    rng = np.random.default_rng(3)
+    group = rng.integers(0, groups, 200_000) * 3  # sparse ids, as trustee indices are
+    value = rng.integers(0, 50, 200_000) / 10  # many ties
+    value[::7] = -0.0  # ties with 0.0
+    frame = pd.DataFrame({"g": group, "v": value})
+    expected = (frame.groupby("g")["v"].rank(method="average") - 0.5) / frame.groupby("g")["v"].transform("size")
+    np.testing.assert_allclose(_midrank_pct(group, value), expected.to_numpy(), rtol=0, atol=1e-12)
+    assert _midrank_pct(np.zeros(0, np.int64), np.zeros(0)).shape == (0,)

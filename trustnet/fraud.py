@@ -1169,7 +1169,7 @@ def _advocate_table(graph: TrustGraph, out: pd.DataFrame, r: np.ndarray, bits: n
                           + " referrals set aside (value " + pd.Series(money, dtype="str") + "): "
                           + names.iloc[some].reset_index(drop=True)).to_numpy()
     return pd.DataFrame({
-        "advocate": graph.nodes["id"].to_numpy()[idx],
+        "advocate": graph.nodes["id"].array.take(idx),
         "idx": idx,
         "referrals": made,
         "referrals_set_aside": aside_n,

@@ -698,8 +698,12 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     used[dst] = True
     trustees = np.flatnonzero(used)  # dense number -> node
     n_dst = max(len(trustees), 1)
-    key = src * n_dst + (np.cumsum(used) - 1)[dst]
-    del used, src, dst
+    dense = np.cumsum(used, dtype=np.int32 if n < 2**31 else np.int64)  # (a narrow table gathers faster)
+    dense -= 1
+    key = src  # (src is this function's own copy: the key is built in place)
+    key *= n_dst
+    key += dense[dst]
+    del used, dense, src, dst
     pos_bits = max((len(key) - 1).bit_length(), 1)
     if max((n * n_dst - 1).bit_length(), 1) + pos_bits <= 63:
         sorted_key = _packed_sort(key, pos_bits)  # sort_order's packed words: their high bits are the sorted keys

@@ -336,9 +336,24 @@ def _relationship_rows(graph: TrustGraph, truster: np.ndarray, trustee: np.ndarr
 
 def _midrank_pct(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     """Mid-rank percentile of each value within its group, ties sharing their mean rank:
-    ``(rank - 0.5) / size``, so a group's median (and a lone member) sits at 0.5."""
+    ``(rank - 0.5) / size``, so a group's median (and a lone member) sits at 0.5. Groups are non-negative
+    integers, values finite.
+
+    >>> _midrank_pct(np.array([7, 7, 7, 2]), np.array([0.9, 0.1, 0.9, 0.4])).tolist()
+    [0.6666666666666666, 0.16666666666666666, 0.6666666666666666, 0.5]
+    """
     m = len(value)
-    order = np.lexsort((value, group))
+    if not m:
+        return np.zeros(0)
+    # by value, then stably by group: the groups numbered densely in a narrow type, whose stable sort
+    # is a radix sort (at 1M customers 0.20 s, np.lexsort 0.40); the order among equal values is free
+    by_value = np.argsort(value)
+    used = np.zeros(int(group.max()) + 1, bool)
+    used[group] = True
+    dense = np.cumsum(used, dtype=np.int64)
+    dense -= 1
+    narrow = np.uint16 if dense[-1] < 2**16 else np.int64
+    order = by_value[np.argsort(dense[group[by_value]].astype(narrow), kind="stable")]
     g, v = group[order], value[order]
     new_group = np.r_[True, g[1:] != g[:-1]]
     start = np.maximum.accumulate(np.where(new_group, np.arange(m), 0))

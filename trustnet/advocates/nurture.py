@@ -320,14 +320,14 @@ def nurture(
         gains = np.concatenate([gains, np.zeros(len(rest))])
     reach = measure_sets.reach_of_prefixes(picks, n)
     base = measure_sets.reach_of_prefixes(busiest, n)
-    ids = graph.nodes["id"].to_numpy()
+    ids = graph.nodes["id"].array  # (Arrow text: taking a few is cheap, converting all is not)
     out = pd.DataFrame({
         "rank": np.arange(1, k + 1),
-        "advocate": pd.Series(ids[picks], dtype="str"),
+        "advocate": pd.Series(ids.take(picks), dtype="str"),
         "direct_referrals": made[picks],
         "marginal_gain": gains,
         "expected_reach": reach,
-        "by_count_advocate": pd.Series(ids[busiest], dtype="str"),
+        "by_count_advocate": pd.Series(ids.take(busiest), dtype="str"),
         "by_count_expected_reach": base,
         "extra_reach": reach - base,
         "node": picks,

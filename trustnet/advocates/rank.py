@@ -172,7 +172,7 @@ def rank_advocates(
     node = np.flatnonzero(conv["direct_referrals"].to_numpy() > 0)
     t = pd.concat([conv, forest, cred, rep, own, dates], axis=1).iloc[node].reset_index(drop=True)
     t["brokerage"] = broker[node]
-    t["advocate"] = graph.nodes["id"].to_numpy()[node]
+    t["advocate"] = graph.nodes["id"].array.take(node)  # (Arrow text: not a million Python strings)
     t["node"] = node
 
     parts = {

@@ -234,6 +234,29 @@ def test_brokerage_by_hand():
     assert b[G2.index_of("a")[0]] == pytest.approx(0.5)
 
 
+
+def test_brokerage_counts_each_persons_ties_per_tree_and_provider(monkeypatch):
+    from trustnet.advocates import metrics
+
+    rng = np.random.default_rng(5)  # people who refer to several providers, into each other's trees
+    pairs = [(f"p{a}", f"p{b}") for a, b in rng.integers(0, 600, (2000, 2))]
+    G = build_graph(refs(pairs, provider=[f"P{k}" for k in rng.integers(0, 4, 2000)]))
+    keep = np.ones(len(G.referrals), bool)
+    keep[::9] = False
+    tree = forest_metrics(G)["tree"].to_numpy()
+    got = brokerage(G, keep, tree)
+    r, d, p = (G.referrals[c].to_numpy()[keep] for c in ("referrer_idx", "referred_idx", "provider_idx"))
+    ties = pd.DataFrame({"person": np.r_[r, d], "tree": np.r_[tree[d], tree[r]], "provider": np.r_[p, p]})
+    share = ties.groupby(["person", "tree", "provider"]).size() / ties.groupby("person").size()
+    expected = np.zeros(G.n)
+    simpson = 1 - (share ** 2).groupby(level="person").sum()
+    expected[simpson.index.to_numpy()] = simpson.to_numpy()
+    np.testing.assert_allclose(got, expected, atol=1e-12)
+    assert (got > 0).sum() > 10
+    monkeypatch.setattr(metrics, "_KEY_BITS", 8)  # the groups hashed, as when person × group outgrows 63 bits
+    np.testing.assert_allclose(brokerage(G, keep, tree), expected, atol=1e-12)
+
+
 # --- segments and words --------------------------------------------------------------------------------
 
 def test_segments_follow_their_rules_in_order():

@@ -15,7 +15,7 @@ import pandas as pd
 
 from .. import schema as S
 from ..errors import InputError
-from ..graph import ADVOCATE, CUSTOMER_OF, TrustGraph
+from ..graph import ADVOCATE, CUSTOMER_OF, TrustGraph, sort_order
 
 __all__ = ["forest_metrics", "FOREST_COLUMNS"]
 
@@ -34,6 +34,8 @@ NODE_VALUE = "value"
 FOREST_COLUMNS = ("reach", "depth", "value_direct", "value_downstream", "value_attributed", "reach_attributed", "tree")
 
 _NAT = np.iinfo(np.int64).min
+#: Bits of a packed non-negative int64 sort key.
+_KEY_BITS = 63
 
 
 def sorted_unique(values: np.ndarray) -> np.ndarray:
@@ -42,6 +44,21 @@ def sorted_unique(values: np.ndarray) -> np.ndarray:
     if len(values) < 2:
         return values
     return values[np.r_[True, values[1:] != values[:-1]]]
+
+
+def dense_numbers(values: np.ndarray, bound: int) -> tuple[np.ndarray, int]:
+    """Number the distinct values (non-negative integers below ``bound``) 0, 1, ... in their order, by one
+    table of ``bound`` flags instead of a hash or a sort; also the count of distinct values.
+
+    >>> numbers, count = dense_numbers(np.array([40, 7, 40, 12]), 50)
+    >>> numbers.tolist(), count
+    ([2, 0, 2, 1], 3)
+    """
+    used = np.zeros(bound, bool)
+    used[values] = True
+    number = np.cumsum(used, dtype=np.int64)
+    number -= 1
+    return number[values], int(number[-1]) + 1 if bound else 0
 
 
 def kind_is(graph: TrustGraph, *kinds: str) -> np.ndarray:
@@ -326,7 +343,7 @@ def _relationship_rows(graph: TrustGraph, truster: np.ndarray, trustee: np.ndarr
     want = truster.astype(np.int64) * n + trustee.astype(np.int64)
     sorter = None if (np.diff(key) >= 0).all() else np.argsort(key, kind="stable")  # build_graph sorts them
     sorted_key = key if sorter is None else key[sorter]
-    q = np.argsort(want, kind="stable")  # sorted queries walk the keys in order: cache-friendly
+    q = sort_order(want, n * n)  # sorted queries walk the keys in order: cache-friendly
     rows = np.empty(len(want), np.int64)
     rows[q] = np.minimum(np.searchsorted(sorted_key, want[q]), len(key) - 1)
     if sorter is not None:
@@ -348,12 +365,8 @@ def _midrank_pct(group: np.ndarray, value: np.ndarray) -> np.ndarray:
     # by value, then stably by group: the groups numbered densely in a narrow type, whose stable sort
     # is a radix sort (at 1M customers 0.20 s, np.lexsort 0.40); the order among equal values is free
     by_value = np.argsort(value)
-    used = np.zeros(int(group.max()) + 1, bool)
-    used[group] = True
-    dense = np.cumsum(used, dtype=np.int64)
-    dense -= 1
-    narrow = np.uint16 if dense[-1] < 2**16 else np.int64
-    order = by_value[np.argsort(dense[group[by_value]].astype(narrow), kind="stable")]
+    number, count = dense_numbers(group[by_value], int(group.max()) + 1)
+    order = by_value[np.argsort(number.astype(np.uint16 if count <= 2**16 else np.int64), kind="stable")]
     g, v = group[order], value[order]
     new_group = np.r_[True, g[1:] != g[:-1]]
     start = np.maximum.accumulate(np.where(new_group, np.arange(m), 0))
@@ -472,15 +485,22 @@ def brokerage(graph: TrustGraph, keep: np.ndarray, tree: np.ndarray) -> np.ndarr
     person = np.concatenate([r, d])
     other_tree = np.concatenate([tree[d], tree[r]])
     prov = np.concatenate([p, p])
-    nn = max(n, 1)
-    group = other_tree * nn + prov
     if not len(person):
         return np.zeros(n)
-    gcode = pd.factorize(group)[0]
-    key = np.sort(person * (int(gcode.max()) + 1) + gcode)
+    # each (tree, provider) group numbered: trees and providers densely, then their pairs; a hash of the
+    # pairs only when person × group would not fit in 63 bits (0.13 → 0.02 s at 1M customers)
+    tree_no, trees = dense_numbers(other_tree, n)
+    prov_no, provs = dense_numbers(prov, n)
+    span = trees * provs
+    if (n * span).bit_length() <= _KEY_BITS:
+        group = tree_no * provs + prov_no
+    else:
+        group = pd.factorize(tree_no * provs + prov_no)[0]
+        span = int(group.max()) + 1
+    key = np.sort(person * span + group)
     start = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
     c = np.diff(np.r_[start, len(key)]).astype(float)
-    who = key[start] // (int(gcode.max()) + 1)
+    who = key[start] // span
     tot = np.bincount(who, weights=c, minlength=n)
     sq = np.bincount(who, weights=c * c, minlength=n)
     return np.where(tot > 0, 1.0 - sq / np.maximum(tot, 1.0) ** 2, 0.0)

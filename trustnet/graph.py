@@ -698,8 +698,7 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     used[dst] = True
     trustees = np.flatnonzero(used)  # dense number -> node
     n_dst = max(len(trustees), 1)
-    dense = np.cumsum(used, dtype=np.int32 if n < 2**31 else np.int64)  # (a narrow table gathers faster)
-    dense -= 1
+    dense = np.cumsum(used) - 1
     # src's and dst's buffers are this function's own, and are reused below: an array of a tie per element
     # is 80 MB at a million customers, and each fresh one costs its page faults (about 0.08 s on a VM)
     key = src

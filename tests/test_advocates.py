@@ -310,6 +310,10 @@ def test_why_reads_like_the_example():
 def test_number_formatting_is_vectorised_and_right():
     assert _thousands([0, 7, 999, 1000, 12400, 1234567, -4500, 1e9]).tolist() == [
         "0", "7", "999", "1,000", "12,400", "1,234,567", "-4,500", "1,000,000,000"]
+    rng = np.random.default_rng(0)
+    values = np.concatenate([rng.integers(-10**15, 10**15, 2000), rng.integers(-2000, 2000, 2000), [999, -999, 10**17]])
+    assert _thousands(values).tolist() == [f"{v:,}" for v in values.tolist()]
+    assert _thousands([]).tolist() == [] and _thousands([np.nan, 5.6]).tolist() == ["0", "6"]
     assert _decimal2([0.824, 1.0, -0.15, 0.05]).tolist() == ["0.82", "1.00", "-0.15", "0.05"]
 
 

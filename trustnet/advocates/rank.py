@@ -243,20 +243,15 @@ def _cat(*parts: pa.Array) -> pa.Array:
 def _arrow_thousands(values: Any) -> pa.Array:
     x = np.rint(np.nan_to_num(np.asarray(values, dtype=float))).astype(np.int64)
     a = np.abs(x)
-    m = len(a)
-    if not m or int(a.max()) < 1000:  # no separator anywhere: one cast
-        return _str(x)
-    out = _lit("")
-    started = np.zeros(m, bool)
-    top = int(np.log10(max(int(a.max()), 1)) // 3) if m else 0
-    comma = _lit(",")
-    for k in range(top, -1, -1):  # one step per digit group (at most 7), never per row
-        digits = _str((a // 1000 ** k) % 1000)
-        has = (a >= 1000 ** k) | (k == 0)
-        piece = pc.if_else(pa.array(started), _cat(comma, pc.utf8_lpad(digits, width=3, padding="0")), digits)
-        out = pc.if_else(pa.array(has), _cat(out, piece), out)
-        started |= has
-    return pc.if_else(pa.array(x < 0), _cat(_lit("-"), out), out)
+    digits = _str(a)
+    if len(a) and int(a.max()) >= 1000:
+        # every number padded with zeros to whole groups of three, cut at the same places, joined with commas,
+        # the leading zeros and commas trimmed: a few kernels in all, never one per row or per digit group
+        width = -(-len(str(int(a.max()))) // 3) * 3
+        padded = pc.utf8_lpad(digits, width=width, padding="0")
+        grouped = pc.binary_join_element_wise(*(pc.utf8_slice_codeunits(padded, i, i + 3) for i in range(0, width, 3)), ",")
+        digits = pc.if_else(pa.array(a >= 1000), pc.utf8_ltrim(grouped, characters="0,"), digits)
+    return pc.if_else(pa.array(x < 0), _cat(_lit("-"), digits), digits) if (x < 0).any() else digits
 
 
 def _arrow_decimal2(values: Any) -> pa.Array:
@@ -312,24 +307,22 @@ def _why(t: pd.DataFrame, currency: str, low_cred: float, risk_pct: float, risk_
     worth = (t["value_direct"] + t["value_downstream"]).to_numpy()
     depth = t["depth"].to_numpy()
     cred = t["credibility"].to_numpy(dtype=float)
-    verdict = np.select([cred >= 0.55, cred < low_cred, cred <= 0.45],
-                        ["more than average", "much less than average", "less than average"],
-                        "about as much as average").astype(object)
+    verdicts = pa.array(["more than average", "much less than average", "less than average", "about as much as average"])
+    verdict = np.select([cred >= 0.55, cred < low_cred, cred <= 0.45], [0, 1, 2], 3)
     own = t["own_trust"].to_numpy(dtype=float)
     own_pct = t["own_trust_pct"].to_numpy(dtype=float)
     trend = t["own_trend"].to_numpy(dtype=float)
     falling = trend <= -risk_drop
     broker = t["brokerage"].to_numpy(dtype=float)
-    people = np.where(reach == 1, " customer", " customers").astype(object)
     parts = [
         lit("referred "), _arrow_thousands(made),
         when(conv_known, lambda r: [lit(" ("), _arrow_thousands(converted[r]), lit(" converted)")]),
         when(reach > 0, lambda r: [lit("; their chains reached "), _arrow_thousands(reach[r]),
-                                   pa.array(people[r], pa.string())]),
+                                   pc.if_else(pa.array(reach[r] == 1), lit(" customer"), lit(" customers"))]),
         when((reach > 0) & (worth > 0), lambda r: [lit(" worth " + currency), _arrow_thousands(worth[r])]),
         when((reach > 0) & (depth > 1), lambda r: [lit(", "), _str(depth[r]), lit(" levels deep")]),
         when(np.isfinite(cred), lambda r: [lit("; the people they referred trust the provider "),
-                                           pa.array(verdict[r], pa.string()), lit(" (credibility "),
+                                           verdicts.take(pa.array(verdict[r])), lit(" (credibility "),
                                            _arrow_decimal2(cred[r]), lit(")")]),
         when(falling, lambda r: [lit("; their own trust in the provider is falling ("), _arrow_decimal2(trend[r]),
                                  lit(")")]),

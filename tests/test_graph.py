@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from trustnet._textorder import text_order
-from trustnet.graph import build_graph, sort_order
+from trustnet.graph import TIE_REL, build_graph, sort_order
 
 
 def refs(rows, **cols):
@@ -224,3 +224,34 @@ def test_a_long_sort_split_over_two_cores_gives_the_same_order(monkeypatch):
         assert split.tolist() == sorted(words.tolist())
     key = rng.integers(0, 50, 999)  # many equal keys: the order among them stays the rows' order
     assert graph_module.sort_order(key).tolist() == np.argsort(key, kind="stable").tolist()
+
+
+def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_pair():
+    # up to 12 providers per customer: more than the rounds that place touchpoints on pairs without sorting
+    rng = np.random.default_rng(4)
+    m = 20_000
+    tps = pd.DataFrame({"customer": [f"c{k}" for k in rng.integers(0, 300, m)],
+                        "provider": [f"P{k}" for k in rng.integers(0, 12, m)],
+                        "at": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 10**6, m), unit="min")})
+    tps.loc[::97, "customer"] = tps.loc[::97, "provider"]  # ties to oneself are no relationship
+    referral_ties = [("c1", "P1"), ("c2", "P1"), ("c2", "c1"), ("c3", "P2"), ("c4", "P2"), ("c4", "c3")]
+    G = build_graph(refs([("c1", "c2"), ("c3", "c4")], provider=["P1", "P2"], referred_at=["2025-01-01", "2025-01-02"]),
+                    tps)
+    own = tps[tps["customer"] != tps["provider"]]
+    expected = own.groupby(["customer", "provider"])["at"].agg(["min", "max"])
+    rel = G.relationships
+    assert not rel.duplicated(["truster", "trustee"]).any()
+    assert len(rel) == len(expected.index.union(pd.MultiIndex.from_tuples(referral_ties)))
+    plain = expected[~expected.index.isin(referral_ties)]
+    touched = rel.set_index(["truster", "trustee"]).loc[plain.index]
+    assert (touched["kind"] == "customer").all() and (touched["referrals"] == 0).all()
+    assert (touched["first_seen"].to_numpy() == plain["min"].to_numpy()).all()
+    assert (touched["last_seen"].to_numpy() == plain["max"].to_numpy()).all()
+    # each touchpoint's relationship row is its own pair's, -1 for a tie to oneself
+    tie = G.touchpoints[TIE_REL].to_numpy()
+    customer = G.touchpoints["customer"].astype(str).to_numpy()
+    provider = G.touchpoints["provider"].astype(str).to_numpy()
+    assert ((tie < 0) == (customer == provider)).all()
+    ok = tie >= 0
+    assert (rel["truster"].to_numpy()[tie[ok]] == customer[ok]).all()
+    assert (rel["trustee"].to_numpy()[tie[ok]] == provider[ok]).all()

@@ -781,8 +781,8 @@ def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,
     more than once; the relationship sort merges them). Which provider a round notes for a customer does not
     change the pairs, only their order, and the relationship table is sorted.
 
-    >>> pc, pp, of = _touchpoint_pairs(np.array([0, 1, 0, 0, 1]), np.array([5, 6, 5, 7, 6]), 8)
-    >>> sorted(zip(pc.tolist(), pp.tolist())), [(int(pc[k]), int(pp[k])) for k in of]
+    >>> cust, prov, of = _touchpoint_pairs(np.array([0, 1, 0, 0, 1]), np.array([5, 6, 5, 7, 6]), 8)
+    >>> sorted(zip(cust.tolist(), prov.tolist())), [(int(cust[k]), int(prov[k])) for k in of]
     ([(0, 5), (0, 7), (1, 6)], [(0, 5), (1, 6), (0, 5), (0, 7), (1, 6)])
     """
     pair_of = np.empty(len(customer), np.int64)

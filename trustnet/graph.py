@@ -61,7 +61,7 @@ from .settings import Settings
 if TYPE_CHECKING:
     from pandas._libs.tslibs.nattype import NaTType
 
-__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "date_values", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS",
+__all__ = ["TrustGraph", "build_graph", "build_rating_graph", "sort_order", "dense_numbers", "date_values", "ADVOCATE", "CUSTOMER_OF", "REFERRED_BY", "RATED", "KINDS",
            "ADVOCATE_REL", "CUSTOMER_REL", "REFERRED_BY_REL", "TIE_REL"]
 
 ADVOCATE = "advocate"
@@ -699,17 +699,14 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
         src, dst = src[keep], dst[keep]
     # pairs sorted by (truster, trustee), the trustees numbered densely in id order: the order of
     # truster * n + trustee in fewer bits, so that one packed value sort finds it (see sort_order)
-    used = np.zeros(n, bool)
-    used[dst] = True
-    trustees = np.flatnonzero(used)  # dense number -> node
+    dst_number, trustees = dense_numbers(dst, n)  # (trustees: dense number -> node)
     n_dst = max(len(trustees), 1)
-    dense = np.cumsum(used) - 1
     # src's and dst's buffers are this function's own, and are reused below: an array of a tie per element
     # is 80 MB at a million customers, and each fresh one costs its page faults (about 0.08 s on a VM)
     key = src
     key *= n_dst
-    key += dense[dst]
-    del used, dense, src
+    key += dst_number
+    del dst_number, src
     pos_bits = max((len(key) - 1).bit_length(), 1)
     if max((n * n_dst - 1).bit_length(), 1) + pos_bits <= 63:
         # sort_order's packed words, in key's buffer: their high bits are the sorted keys, the low the order
@@ -794,13 +791,10 @@ def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,
         c = customer if todo is None else customer[todo]
         p = provider if todo is None else provider[todo]
         noted[c] = p
-        present = np.zeros(n, bool)
-        present[c] = True
-        customers = np.flatnonzero(present)
-        number = np.cumsum(present) - 1
+        number, customers = dense_numbers(c, n)
         placed = noted[c] == p
         rows = np.flatnonzero(placed) if todo is None else todo[placed]
-        pair_of[rows] = found + number[c[placed]]
+        pair_of[rows] = found + number[placed]
         pair_customer.append(customers)
         pair_provider.append(noted[customers])
         found += len(customers)
@@ -815,6 +809,21 @@ def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,
         pair_provider.append(provider[rest])
     return (np.concatenate(pair_customer).astype(np.int64, copy=False),
             np.concatenate(pair_provider).astype(np.int64, copy=False), pair_of)
+
+
+def dense_numbers(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:
+    """Number the distinct values (non-negative integers below ``bound``) 0, 1, ... in their order, by one
+    table of ``bound`` flags instead of a hash or a sort; also the distinct values, in order.
+
+    >>> numbers, distinct = dense_numbers(np.array([40, 7, 40, 12]), 50)
+    >>> numbers.tolist(), distinct.tolist()
+    ([2, 0, 2, 1], [7, 12, 40])
+    """
+    used = np.zeros(bound, bool)
+    used[values] = True
+    number = np.cumsum(used, dtype=np.int64)
+    number -= 1
+    return number[values], np.flatnonzero(used)
 
 
 def sort_order(key: np.ndarray, bound: int | None = None) -> np.ndarray:

@@ -55,6 +55,13 @@ def test_touchpoints_add_customer_relationships_and_dates():
     assert by_id(G, "last_seen")["P"] == pd.Timestamp("2025-03-01")
 
 
+def test_missing_revenue_and_touchpoint_value_add_nothing_to_a_customers_value():
+    tps = pd.DataFrame({"customer": ["bob", "bob", "cat"], "provider": ["P"] * 3, "at": ["2025-03-01"] * 3,
+                        "value": [5.0, np.nan, np.nan]})
+    G = build_graph(refs([("ann", "bob"), ("ann", "cat")], provider=["P", "P"], revenue=[100.0, np.nan]), tps)
+    assert by_id(G, "value") == {"P": 0.0, "ann": 0.0, "bob": 105.0, "cat": 0.0}
+
+
 def test_touchpoint_providers_stay_a_category_and_missing_ones_get_the_default():
     cats = pd.Categorical(["P", None, "P"], categories=pd.Index(["P"], dtype="str"))
     tps = pd.DataFrame({"customer": ["eve", "eve", "fay"], "provider": cats, "at": ["2025-03-01"] * 3})

@@ -55,6 +55,7 @@ import scipy.sparse as sp
 from scipy.sparse import csgraph
 
 from . import schema as S
+from ._memory import release_memory
 from ._textorder import text_order
 from .settings import Settings
 
@@ -243,6 +244,24 @@ def _dates(frame: pd.DataFrame | None, column: str) -> np.ndarray:
         n = 0 if frame is None else len(frame)
         return np.full(n, np.datetime64("NaT"), dtype=_NS)
     return date_values(frame[column])
+
+
+def _undated_last(at: np.ndarray) -> np.ndarray:
+    """int64 times with NaT (int64 min) raised to int64 max, so that a missing date never wins a minimum;
+    ``at`` itself when every time is there (no copy: 57 MiB for 7.5M touchpoints).
+
+    >>> _undated_last(np.array(["2025-01-02", "NaT"], "datetime64[ns]").view(np.int64))[1] == np.iinfo(np.int64).max
+    np.True_
+    """
+    nat = np.iinfo(np.int64).min
+    if not len(at) or at.min() != nat:
+        return at
+    return np.where(at == nat, np.iinfo(np.int64).max, at)
+
+
+def _weights(values: np.ndarray) -> np.ndarray:
+    """Values to sum with ``np.bincount``: missing ones count as 0 (no copy when all are finite)."""
+    return values if np.isfinite(values).all() else np.nan_to_num(values)
 
 
 def _arrow_text(col: pd.Series) -> pa.Array:
@@ -602,6 +621,9 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
             texts.append(_arrow_text(_as_str(col)))
             category_codes.append(None)
     encoded = pc.dictionary_encode(pa.concat_arrays([t.cast(pa.large_string()) for t in texts]))
+    # the hash table's memory (270 MB at a million customers) back to the system now, for the arrays below:
+    # Arrow's pool would keep it, and pages new to the process cost far more than reused ones on some VMs
+    release_memory()
     ids = encoded.dictionary
     order = text_order(ids)
     rank = np.empty(len(order), np.int64)
@@ -632,20 +654,20 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
     is_advocate[r_idx] = True
     is_customer = np.zeros(n, bool)
     is_customer[d_idx] = True
-    value = np.bincount(d_idx, weights=np.nan_to_num(refs[S.REVENUE].to_numpy(float)), minlength=n).astype(float)
+    value = np.bincount(d_idx, weights=_weights(refs[S.REVENUE].to_numpy(float)), minlength=n).astype(float)
     # (bincount of no referrals gives int zeros, which cannot take the touchpoints' values below)
     # a node's first and last date: those of its relationships, either end, and of its ties to itself (not
     # relationships); NaT is int64 min, so it never wins a maximum, and it is lifted to int64 max for the minimum
     nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
     first_rel = relationships["first_seen"].to_numpy().view(np.int64)
-    first_rel = np.where(first_rel == nat, big, first_rel)
+    first_rel = _undated_last(first_rel)
     last_rel = relationships["last_seen"].to_numpy().view(np.int64)
     own = list(zip(tie_rows[:3], (r_idx, d_idx, d_idx), (ref_at,) * 3))
     if tps is not None:
         c_idx = tps["customer_idx"].to_numpy()
         is_customer[c_idx] = True
         is_provider[tps["provider_idx"].to_numpy()] = True
-        value += np.bincount(c_idx, weights=np.nan_to_num(tps[S.VALUE].to_numpy(float)), minlength=n)
+        value += np.bincount(c_idx, weights=_weights(tps[S.VALUE].to_numpy(float)), minlength=n)
         own.append((tie_rows[3], c_idx, tp_at))
     first = np.full(n, big)
     last = np.full(n, nat)
@@ -656,7 +678,7 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
     for rows, idx, when in own:
         mine = rows < 0
         at = when.view(np.int64)[mine]
-        np.minimum.at(first, idx[mine], np.where(at == nat, big, at))
+        np.minimum.at(first, idx[mine], _undated_last(at))
         np.maximum.at(last, idx[mine], at)
     first_seen = np.where(first == big, nat, first).view(_NS)
     last_seen = last.view(_NS)
@@ -749,7 +771,7 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
             ok = rows >= 0
             rows, at = rows[ok], at[ok]
         np.maximum.at(last, rows, at)
-        np.minimum.at(first, rows, np.where(at == nat, big, at))
+        np.minimum.at(first, rows, _undated_last(at))
         kind_g[rows] = kind
         if counts:
             count_g += np.bincount(rows, minlength=m_rel)
@@ -782,31 +804,30 @@ def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,
     >>> sorted(zip(cust.tolist(), prov.tolist())), [(int(cust[k]), int(prov[k])) for k in of]
     ([(0, 5), (0, 7), (1, 6)], [(0, 5), (1, 6), (0, 5), (0, 7), (1, 6)])
     """
-    pair_of = np.empty(len(customer), np.int64)
-    pair_customer, pair_provider = [], []
     noted = np.empty(n, np.int64)
-    todo: np.ndarray | None = None  # the rows still to place (None: all)
-    found = 0
-    for _ in range(rounds):
-        c = customer if todo is None else customer[todo]
-        p = provider if todo is None else provider[todo]
+    noted[customer] = provider
+    # the first round, on all touchpoints, numbers its pairs by customer: its numbers are every touchpoint's
+    # pair unless a later round or the rest below places it again
+    pair_of, customers = dense_numbers(customer, n)
+    pair_customer, pair_provider = [customers], [noted[customers]]
+    found = len(customers)
+    todo = np.flatnonzero(noted[customer] != provider)  # the rows still to place
+    for _ in range(rounds - 1):
+        if not len(todo):
+            break
+        c, p = customer[todo], provider[todo]
         noted[c] = p
         number, customers = dense_numbers(c, n)
         placed = noted[c] == p
-        rows = np.flatnonzero(placed) if todo is None else todo[placed]
-        pair_of[rows] = found + number[placed]
+        pair_of[todo[placed]] = found + number[placed]
         pair_customer.append(customers)
         pair_provider.append(noted[customers])
         found += len(customers)
-        left = np.flatnonzero(~placed) if todo is None else todo[~placed]
-        if not len(left):
-            break
-        todo = left
-    else:
-        rest = np.arange(len(customer)) if todo is None else todo
-        pair_of[rest] = found + np.arange(len(rest))
-        pair_customer.append(customer[rest])
-        pair_provider.append(provider[rest])
+        todo = todo[~placed]
+    if len(todo):
+        pair_of[todo] = found + np.arange(len(todo))
+        pair_customer.append(customer[todo])
+        pair_provider.append(provider[todo])
     return (np.concatenate(pair_customer).astype(np.int64, copy=False),
             np.concatenate(pair_provider).astype(np.int64, copy=False), pair_of)
 
@@ -928,7 +949,7 @@ def _acquisition_parents(refs: pd.DataFrame, ref_at: np.ndarray, n: int) -> np.n
     nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
     rows = np.flatnonzero(r_idx != d_idx)  # a self-referral acquires nobody (and would be a 1-cycle)
     # the per-person minimum of each key in turn, keeping the rows that reach it (no sort of all referrals)
-    for key in (np.where(at == nat, big, at), refs[S.SOURCE_LINE].to_numpy(np.int64), r_idx):
+    for key in (_undated_last(at), refs[S.SOURCE_LINE].to_numpy(np.int64), r_idx):
         best = np.full(n, big)
         np.minimum.at(best, d_idx[rows], key[rows])
         rows = rows[key[rows] == best[d_idx[rows]]]

@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import trustnet.graph as graph_module
 from trustnet._textorder import text_order
 from trustnet.graph import TIE_REL, build_graph, sort_order
 
@@ -220,7 +221,6 @@ def test_sort_order_is_the_stable_argsort(values, narrow):
 
 
 def test_a_long_sort_split_over_two_cores_gives_the_same_order(monkeypatch):
-    import trustnet.graph as graph_module
 
     monkeypatch.setattr(graph_module, "_SPLIT_SORT_FROM", 4)  # every array below is "long"
     rng = np.random.default_rng(3)
@@ -233,8 +233,11 @@ def test_a_long_sort_split_over_two_cores_gives_the_same_order(monkeypatch):
     assert graph_module.sort_order(key).tolist() == np.argsort(key, kind="stable").tolist()
 
 
-def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_pair():
-    # up to 12 providers per customer: more than the rounds that place touchpoints on pairs without sorting
+@pytest.mark.parametrize("chunk", [1 << 20, 999])
+def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_pair(chunk, monkeypatch):
+    # up to 12 providers per customer: more than the rounds that place touchpoints on pairs without sorting;
+    # the touchpoints in one chunk, and in 21 (the steps that go a chunk at a time at a million customers)
+    monkeypatch.setattr(graph_module, "_CHUNK", chunk)
     rng = np.random.default_rng(4)
     m = 20_000
     tps = pd.DataFrame({"customer": [f"c{k}" for k in rng.integers(0, 300, m)],

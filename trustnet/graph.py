@@ -760,7 +760,8 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     kind_g = np.full(m_rel, len(KINDS), np.int64)
     count_g = np.zeros(m_rel, np.int64)
     bounds = np.cumsum([0] + [len(p[0]) for p in parts])
-    tie_rows = [row[lo:hi] if part[5] is None else row[lo:hi][part[5]]
+    # (the touchpoints' rows are written over their pair numbers, which are this function's own)
+    tie_rows = [row[lo:hi] if part[5] is None else _gather_into(row[lo:hi], part[5], out=part[5])
                 for part, lo, hi in zip(parts, bounds[:-1], bounds[1:])]
     # one source at a time (no concatenated copies of dates), the weakest kind first: the strongest is written last
     for i in sorted(range(len(parts)), key=lambda i: -parts[i][2]):
@@ -811,7 +812,10 @@ def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,
     pair_of, customers = dense_numbers(customer, n)
     pair_customer, pair_provider = [customers], [noted[customers]]
     found = len(customers)
-    todo = np.flatnonzero(noted[customer] != provider)  # the rows still to place
+    mismatch = np.empty(len(customer), bool)
+    for lo in range(0, len(customer), _CHUNK):
+        np.not_equal(noted[customer[lo:lo + _CHUNK]], provider[lo:lo + _CHUNK], out=mismatch[lo:lo + _CHUNK])
+    todo = np.flatnonzero(mismatch)  # the rows still to place
     for _ in range(rounds - 1):
         if not len(todo):
             break
@@ -830,6 +834,25 @@ def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,
         pair_provider.append(provider[todo])
     return (np.concatenate(pair_customer).astype(np.int64, copy=False),
             np.concatenate(pair_provider).astype(np.int64, copy=False), pair_of)
+
+
+#: rows per step where a step over millions of touchpoints would otherwise make an array as long as they are
+_CHUNK = 1 << 20
+
+
+def _gather_into(table: np.ndarray, index: np.ndarray, out: np.ndarray) -> np.ndarray:
+    """``table[index]`` written into ``out`` (which may be ``index`` itself), a chunk of rows at a time.
+
+    No array as long as ``index`` is made: at a million customers one is 57 MiB for the touchpoints, and
+    memory new to the process costs more than the gather itself on some VMs.
+
+    >>> index = np.array([2, 0, 2])
+    >>> _gather_into(np.array([10, 11, 12]), index, out=index).tolist(), index.tolist()
+    ([12, 10, 12], [12, 10, 12])
+    """
+    for lo in range(0, len(index), _CHUNK):
+        out[lo:lo + _CHUNK] = table[index[lo:lo + _CHUNK]]
+    return out
 
 
 def dense_numbers(values: np.ndarray, bound: int) -> tuple[np.ndarray, np.ndarray]:

@@ -761,7 +761,8 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     del key, dst
     new_pair = np.r_[True, sorted_key[1:] != sorted_key[:-1]] if len(sorted_key) else np.array([], bool)
     pair_key = sorted_key[new_pair]  # one key per relationship, in order: truster, then trustee
-    t_idx, e_idx = pair_key // n_dst, trustees[pair_key % n_dst]
+    t_idx, e_number = np.divmod(pair_key, n_dst)
+    e_idx = trustees[e_number]
     m_rel = len(pair_key)
     del pair_key
     rank = np.cumsum(new_pair, out=sorted_key)  # (the sorted keys are done with)
@@ -799,7 +800,8 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     first[first == big] = nat
     table = pd.DataFrame({
         S_TRUSTER: uniques.take(t_idx).array,
-        S_TRUSTEE: uniques.take(e_idx).array,
+        # (from the trustees' own ids: a gather from a tenth of the ids, as the trusters' is in order)
+        S_TRUSTEE: uniques.take(trustees).take(e_number).array,
         "truster_idx": t_idx,
         "trustee_idx": e_idx,
         "kind": pd.Categorical.from_codes(kind_g, categories=pd.Index(KINDS)),

@@ -84,10 +84,11 @@ def test_forest_depth_and_level_order():
 
 
 def test_first_referral_acquires_and_later_ones_do_not():
-    # c is referred by a first, later by b: a is the parent
-    G = build_graph(refs([("b", "c"), ("a", "c")], referred_at=["2025-02-01", "2025-01-01"]))
-    parent = G.nodes["id"].to_numpy()[G.parent[G.index_of("c")]]
-    assert parent.tolist() == ["a"]
+    # c is referred by a first, later by b: a is the parent; d and e, referred once, by their only referrer
+    G = build_graph(refs([("b", "c"), ("a", "c"), ("b", "d"), ("d", "e")],
+                         referred_at=["2025-02-01", "2025-01-01", "2025-01-05", "2025-01-09"]))
+    parent = G.nodes["id"].to_numpy()[G.parent[G.index_of(["c", "d", "e"])]]
+    assert parent.tolist() == ["a", "b", "d"]
 
 
 
@@ -218,6 +219,8 @@ def test_sort_order_is_the_stable_argsort(values, narrow):
     assert sort_order(key).tolist() == np.argsort(key, kind="stable").tolist()
     assert sort_order(key, bound=2**62).tolist() == np.argsort(key, kind="stable").tolist()
     assert key.tolist() == (np.array(values, dtype=np.int64) >> (20 * narrow)).tolist()  # the keys are left as they were
+    levels = np.abs(key) % 7  # keys below 2**16 (a forest's depths): numpy's radix sort
+    assert sort_order(levels).tolist() == np.argsort(levels, kind="stable").tolist()
 
 
 def test_a_long_sort_split_over_two_cores_gives_the_same_order(monkeypatch):

@@ -463,7 +463,7 @@ def build_graph(
 
     parent = _acquisition_parents(refs, ref_at, n)
     parent, depth = _cut_cycles_and_depth(parent, refs, ref_at)
-    order = np.argsort(depth, kind="stable")
+    order = sort_order(depth)
 
     return TrustGraph(
         nodes=nodes,
@@ -898,8 +898,9 @@ def sort_order(key: np.ndarray, bound: int | None = None) -> np.ndarray:
     Each key is shifted left and its position written into the low bits, so
     that a plain value sort (much faster than ``argsort`` on large arrays)
     orders by key, then position; keys too wide for one 63-bit word are sorted
-    in two or more passes on their low bits first (LSD radix). Negative keys
-    fall back to ``numpy.argsort(kind="stable")``.
+    in two or more passes on their low bits first (LSD radix). Keys below
+    2**16 (a forest's levels) go to numpy's radix sort of 16-bit integers;
+    negative keys fall back to ``numpy.argsort(kind="stable")``.
 
     Parameters
     ----------
@@ -926,6 +927,8 @@ def sort_order(key: np.ndarray, bound: int | None = None) -> np.ndarray:
     if int(key.min()) < 0:
         return np.argsort(key, kind="stable")
     bound = int(key.max()) + 1 if bound is None else max(int(bound), int(key.max()) + 1)
+    if bound <= 1 << 16:  # numpy's stable sort of 16-bit integers is a radix sort: one pass per byte
+        return np.argsort(key.astype(np.uint16), kind="stable")
     pos_bits = max((n - 1).bit_length(), 1)
     key_bits = max((bound - 1).bit_length(), 1)
     free = 63 - pos_bits
@@ -993,11 +996,16 @@ def _acquisition_parents(refs: pd.DataFrame, ref_at: np.ndarray, n: int) -> np.n
     at = ref_at.view(np.int64)
     nat, big = np.iinfo(np.int64).min, np.iinfo(np.int64).max
     rows = np.flatnonzero(r_idx != d_idx)  # a self-referral acquires nobody (and would be a 1-cycle)
-    # the per-person minimum of each key in turn, keeping the rows that reach it (no sort of all referrals)
-    for key in (_undated_last(at), refs[S.SOURCE_LINE].to_numpy(np.int64), r_idx):
-        best = np.full(n, big)
-        np.minimum.at(best, d_idx[rows], key[rows])
-        rows = rows[key[rows] == best[d_idx[rows]]]
+    # among the referrals of a person referred more than once, the per-person minimum of each key in turn,
+    # keeping the rows that reach it (no sort of all referrals); a person referred once has one candidate
+    contested = np.bincount(d_idx[rows], minlength=n)[d_idx[rows]] > 1
+    if contested.any():
+        alone, rows = rows[~contested], rows[contested]
+        for key in (_undated_last(at), refs[S.SOURCE_LINE].to_numpy(np.int64), r_idx):
+            best = np.full(n, big)
+            np.minimum.at(best, d_idx[rows], key[rows])
+            rows = rows[key[rows] == best[d_idx[rows]]]
+        rows = np.concatenate([alone, rows])
     child, par, when = d_idx[rows], r_idx[rows], at[rows]  # rows left for one person are the same referral
     # a referral reaching someone who had already referred others earlier does not acquire them
     first_made = np.full(n, big)

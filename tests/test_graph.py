@@ -237,9 +237,11 @@ def test_a_long_sort_split_over_two_cores_gives_the_same_order(monkeypatch):
 
 
 @pytest.mark.parametrize("chunk", [1 << 20, 999])
-def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_pair(chunk, monkeypatch):
+@pytest.mark.parametrize("ids", ["str", "category"])
+def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_pair(chunk, ids, monkeypatch):
     # up to 12 providers per customer: more than the rounds that place touchpoints on pairs without sorting;
-    # the touchpoints in one chunk, and in 21 (the steps that go a chunk at a time at a million customers)
+    # the touchpoints in one chunk, and in 21 (the steps that go a chunk at a time at a million customers);
+    # ids as text (pairs found by node numbers) and as categories (by the categories' codes, as loaded)
     monkeypatch.setattr(graph_module, "_CHUNK", chunk)
     rng = np.random.default_rng(4)
     m = 20_000
@@ -247,10 +249,12 @@ def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_
                         "provider": [f"P{k}" for k in rng.integers(0, 12, m)],
                         "at": pd.Timestamp("2025-01-01") + pd.to_timedelta(rng.integers(0, 10**6, m), unit="min")})
     tps.loc[::97, "customer"] = tps.loc[::97, "provider"]  # ties to oneself are no relationship
+    tps.loc[::89, "at"] = pd.NaT
+    tps = tps.astype({"customer": ids, "provider": ids})
     referral_ties = [("c1", "P1"), ("c2", "P1"), ("c2", "c1"), ("c3", "P2"), ("c4", "P2"), ("c4", "c3")]
     G = build_graph(refs([("c1", "c2"), ("c3", "c4")], provider=["P1", "P2"], referred_at=["2025-01-01", "2025-01-02"]),
                     tps)
-    own = tps[tps["customer"] != tps["provider"]]
+    own = tps[tps["customer"].astype(str) != tps["provider"].astype(str)].astype({"customer": str, "provider": str})
     expected = own.groupby(["customer", "provider"])["at"].agg(["min", "max"])
     rel = G.relationships
     assert not rel.duplicated(["truster", "trustee"]).any()

@@ -43,7 +43,7 @@ Tiles        False         True
 from __future__ import annotations
 
 import os
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final, Iterable
 
@@ -431,15 +431,29 @@ def build_graph(
     id_parts = [refs[S.REFERRER], refs[S.REFERRED], refs[S.PROVIDER]]
     if tps is not None:
         id_parts += [tps[S.CUSTOMER], tps[S.PROVIDER]]
-    uniques, part = _factorize_together(id_parts)
-    n = len(uniques)
+    ref_at = _dates(refs, S.REFERRED_AT)
+    tp_at = _dates(tps, S.AT)
+    by_label: Future[TouchpointTies] | None = None
+    with ThreadPoolExecutor(1) as beside:
+        if tps is not None and all(isinstance(tps[c].dtype, pd.CategoricalDtype) for c in (S.CUSTOMER, S.PROVIDER)):
+            # loaded touchpoints' ids are categories: their (customer, provider) pairs are found by the categories'
+            # codes, in a second thread while the ids are encoded (Arrow's hashing lets go of the GIL)
+            by_label = beside.submit(_touchpoint_ties, tps[S.CUSTOMER].cat.codes.to_numpy(),
+                                     tps[S.PROVIDER].cat.codes.to_numpy(), len(tps[S.CUSTOMER].cat.categories), tp_at)
+        uniques, part, label_nodes = _factorize_together(id_parts)
+        n = len(uniques)
+        tp_ties: TouchpointTies | None = None
+        if by_label is not None:
+            customers, providers, pair_of, first, last = by_label.result()
+            customer_node, provider_node = label_nodes[3], label_nodes[4]
+            assert customer_node is not None and provider_node is not None  # (category columns have them)
+            tp_ties = (customer_node[customers], provider_node[providers], pair_of, first, last)
+        elif tps is not None:
+            tp_ties = _touchpoint_ties(part[3], part[4], n, tp_at)
     r_idx, d_idx, p_idx = part[0], part[1], part[2]
     refs = _with_columns(refs, {"referrer_idx": r_idx, "referred_idx": d_idx, "provider_idx": p_idx})
     if tps is not None:
         tps = _with_columns(tps, {"customer_idx": part[3], "provider_idx": part[4]})
-
-    ref_at = _dates(refs, S.REFERRED_AT)
-    tp_at = _dates(tps, S.AT)
 
     # --- the export's end
     as_of: pd.Timestamp | NaTType
@@ -451,7 +465,7 @@ def build_graph(
                      default=np.iinfo(np.int64).min)
         as_of = pd.Timestamp(latest) if latest != np.iinfo(np.int64).min else pd.NaT
 
-    relationships, tie_rows = _relationship_table(uniques, refs, tps, ref_at, tp_at, n)
+    relationships, tie_rows = _relationship_table(uniques, refs, tp_ties, ref_at, n)
     nodes = _node_table(uniques, refs, tps, relationships, tie_rows, ref_at, tp_at)
     # each referral's and touchpoint's relationship rows (-1 for a tie to oneself): later stages need not search
     refs = _with_columns(refs, {ADVOCATE_REL: tie_rows[0], CUSTOMER_REL: tie_rows[1], REFERRED_BY_REL: tie_rows[2]})
@@ -539,7 +553,7 @@ def build_rating_graph(
     own = rater == ratee
     rater, ratee, value, at = rater[~own], ratee[~own], value[~own], at[~own]
     extra = pd.Series(list(people) if people is not None else [], dtype=object).astype(str).to_numpy(dtype=object)
-    uniques, part = _factorize_together([pd.Series(rater, dtype="str"), pd.Series(ratee, dtype="str"),
+    uniques, part, _ = _factorize_together([pd.Series(rater, dtype="str"), pd.Series(ratee, dtype="str"),
                                          pd.Series(extra, dtype="str")])
     n = len(uniques)
     u, v = part[0].astype(np.int64), part[1].astype(np.int64)
@@ -623,8 +637,9 @@ def build_rating_graph(
     )
 
 
-def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.ndarray]]:
-    """One sorted id index over several text columns and each column's codes into it.
+def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.ndarray], list[np.ndarray | None]]:
+    """One sorted id index over several text columns, each column's codes into it, and for a category column
+    the index of each of its labels (0 for labels no row uses; None for other columns).
 
     Arrow hashes every row once (a category column: its used labels, not its
     rows), then the distinct ids are put in order with :func:`trustnet._textorder.text_order`.
@@ -650,17 +665,22 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
     codes = rank[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int64)
-    out, start = [], 0
+    out: list[np.ndarray] = []
+    label_nodes: list[np.ndarray | None] = []
+    start = 0
     for text, category in zip(texts, category_codes):
         part = codes[start:start + len(text)]
         start += len(text)
+        of_label = None
         if category is not None:  # the labels' codes, then one gather for the rows
             rows, used = category
             of_label = np.zeros(len(used), np.int64)
             of_label[used] = part
             part = of_label[rows]
         out.append(part)
-    return pd.Index(ids.take(order).to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan))), out
+        label_nodes.append(of_label)
+    index = pd.Index(ids.take(order).to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan)))
+    return index, out, label_nodes
 
 
 def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, relationships: pd.DataFrame,
@@ -715,7 +735,7 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
     }, copy=False)
 
 
-def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, ref_at: np.ndarray, tp_at: np.ndarray,
+def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tp_ties: TouchpointTies | None, ref_at: np.ndarray,
                         n: int) -> tuple[pd.DataFrame, list[np.ndarray]]:
     """The relationship table, and the relationship row of each tie (-1 for a tie to oneself), one array per source:
     referrer → provider, referred → provider, referred → referrer (one row per referral each), then touchpoints."""
@@ -723,16 +743,18 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     d_idx = refs["referred_idx"].to_numpy()
     p_idx = refs["provider_idx"].to_numpy()
     code = {k: i for i, k in enumerate(KINDS)}  # advocate (0) wins over customer (1) on the same pair
-    # (truster, trustee, kind, dates, counts as a referral, each date's tie or None: one per date) of every
-    # observed tie, one part per source; the touchpoints as the pairs they fall on (7.5M touchpoints, 1.0M
-    # pairs at a million customers), so that the sort below has far fewer ties to order
-    Part = tuple[np.ndarray, np.ndarray, int, np.ndarray, int, "np.ndarray | None"]
-    parts: list[Part] = [(r_idx, p_idx, code[ADVOCATE], ref_at, 1, None), (d_idx, p_idx, code[CUSTOMER_OF], ref_at, 1, None),
-                         (d_idx, r_idx, code[REFERRED_BY], ref_at, 1, None)]
-    if tps is not None:
-        pair_customer, pair_provider, pair_of = _touchpoint_pairs(tps["customer_idx"].to_numpy(),
-                                                                  tps["provider_idx"].to_numpy(), n)
-        parts.append((pair_customer, pair_provider, code[CUSTOMER_OF], tp_at, 0, pair_of))
+    # (truster, trustee, kind, first and last times, counts as a referral, each touchpoint's tie or None) of
+    # every observed tie, one part per source; the touchpoints as the pairs they fall on (7.5M touchpoints,
+    # 1.0M pairs at a million customers), so that the sort below has far fewer ties to order
+    Part = tuple[np.ndarray, np.ndarray, int, np.ndarray, np.ndarray, int, "np.ndarray | None"]
+    ref_last = ref_at.view(np.int64)
+    ref_first = _undated_last(ref_last)
+    parts: list[Part] = [(r_idx, p_idx, code[ADVOCATE], ref_first, ref_last, 1, None),
+                         (d_idx, p_idx, code[CUSTOMER_OF], ref_first, ref_last, 1, None),
+                         (d_idx, r_idx, code[REFERRED_BY], ref_first, ref_last, 1, None)]
+    if tp_ties is not None:
+        pair_customer, pair_provider, pair_of, pair_first, pair_last = tp_ties
+        parts.append((pair_customer, pair_provider, code[CUSTOMER_OF], pair_first, pair_last, 0, pair_of))
     src = np.concatenate([p[0] for p in parts], dtype=np.int64)
     dst = np.concatenate([p[1] for p in parts], dtype=np.int64)
     self_tie = src == dst
@@ -781,22 +803,21 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
     kind_g = np.full(m_rel, len(KINDS), np.int64)
     count_g = np.zeros(m_rel, np.int64)
     bounds = np.cumsum([0] + [len(p[0]) for p in parts])
-    # (the touchpoints' rows are written over their pair numbers, which are this function's own)
-    tie_rows = [row[lo:hi] if part[5] is None else _gather_into(row[lo:hi], part[5], out=part[5])
-                for part, lo, hi in zip(parts, bounds[:-1], bounds[1:])]
+    part_rows = [row[lo:hi] for lo, hi in zip(bounds[:-1], bounds[1:])]
     # one source at a time (no concatenated copies of dates), the weakest kind first: the strongest is written last
     for i in sorted(range(len(parts)), key=lambda i: -parts[i][2]):
-        _, _, kind, when, counts, _ = parts[i]
-        rows = tie_rows[i]
-        at = when.view(np.int64)
+        _, _, kind, part_first, part_last, counts, _ = parts[i]
+        rows = part_rows[i]
         if keep is not None:
             ok = rows >= 0
-            rows, at = rows[ok], at[ok]
-        np.maximum.at(last, rows, at)
-        np.minimum.at(first, rows, _undated_last(at))
+            rows, part_first, part_last = rows[ok], part_first[ok], part_last[ok]
+        np.maximum.at(last, rows, part_last)
+        np.minimum.at(first, rows, part_first)
         kind_g[rows] = kind
         if counts:
             count_g += np.bincount(rows, minlength=m_rel)
+    # each touchpoint's row, its pair's (written over the pair numbers, which are this function's own)
+    tie_rows = [rows if part[6] is None else _gather_into(rows, part[6], out=part[6]) for part, rows in zip(parts, part_rows)]
     first[first == big] = nat
     table = pd.DataFrame({
         S_TRUSTER: uniques.take(t_idx).array,
@@ -810,6 +831,28 @@ def _relationship_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame
         "referrals": count_g,
     }, copy=False)
     return table, tie_rows
+
+
+#: the touchpoints' (customer, provider) pairs, each touchpoint's pair, and each pair's first and last time
+#: (int64 nanoseconds; a pair with no dated touchpoint: first int64 max, last NaT)
+TouchpointTies = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _touchpoint_ties(customer: np.ndarray, provider: np.ndarray, n: int, at: np.ndarray) -> TouchpointTies:
+    """:func:`_touchpoint_pairs` and each pair's first and last time ``at``.
+
+    >>> at = np.array(["2025-01-03", "2025-01-01", "NaT"], "datetime64[ns]")
+    >>> cust, prov, of, first, last = _touchpoint_ties(np.array([0, 0, 1]), np.array([5, 5, 6]), 2, at)
+    >>> first.astype("datetime64[ns]")[of[:2]].astype(str).tolist(), last[of[2]] == np.iinfo(np.int64).min
+    (['2025-01-01T00:00:00.000000000', '2025-01-01T00:00:00.000000000'], np.True_)
+    """
+    pair_customer, pair_provider, pair_of = _touchpoint_pairs(customer, provider, n)
+    when = at.view(np.int64)
+    first = np.full(len(pair_customer), np.iinfo(np.int64).max)
+    last = np.full(len(pair_customer), np.iinfo(np.int64).min)
+    np.minimum.at(first, pair_of, _undated_last(when))
+    np.maximum.at(last, pair_of, when)
+    return pair_customer, pair_provider, pair_of, first, last
 
 
 def _touchpoint_pairs(customer: np.ndarray, provider: np.ndarray, n: int,

@@ -269,6 +269,10 @@ def test_touchpoints_of_customers_with_many_providers_make_one_relationship_per_
     customer = G.touchpoints["customer"].astype(str).to_numpy()
     provider = G.touchpoints["provider"].astype(str).to_numpy()
     assert ((tie < 0) == (customer == provider)).all()
+    # every touchpoint's customer is a customer, and its provider a provider
+    nodes = G.nodes.set_index("id")
+    assert set(nodes.index[nodes["is_customer"]]) == set(customer) | {"c2", "c4"}
+    assert set(nodes.index[nodes["is_provider"]]) == set(provider) | {"P1", "P2"}
     ok = tie >= 0
     assert (rel["truster"].to_numpy()[tie[ok]] == customer[ok]).all()
     assert (rel["trustee"].to_numpy()[tie[ok]] == provider[ok]).all()

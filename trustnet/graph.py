@@ -466,7 +466,7 @@ def build_graph(
         as_of = pd.Timestamp(latest) if latest != np.iinfo(np.int64).min else pd.NaT
 
     relationships, tie_rows = _relationship_table(uniques, refs, tp_ties, ref_at, n)
-    nodes = _node_table(uniques, refs, tps, relationships, tie_rows, ref_at, tp_at)
+    nodes = _node_table(uniques, refs, tps, tp_ties, relationships, tie_rows, ref_at, tp_at)
     # each referral's and touchpoint's relationship rows (-1 for a tie to oneself): later stages need not search
     refs = _with_columns(refs, {ADVOCATE_REL: tie_rows[0], CUSTOMER_REL: tie_rows[1], REFERRED_BY_REL: tie_rows[2]})
     if tps is not None:
@@ -683,8 +683,9 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
     return index, out, label_nodes
 
 
-def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, relationships: pd.DataFrame,
-                tie_rows: list[np.ndarray], ref_at: np.ndarray, tp_at: np.ndarray) -> pd.DataFrame:
+def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None, tp_ties: TouchpointTies | None,
+                relationships: pd.DataFrame, tie_rows: list[np.ndarray], ref_at: np.ndarray,
+                tp_at: np.ndarray) -> pd.DataFrame:
     n = len(uniques)
     r_idx = refs["referrer_idx"].to_numpy()
     d_idx = refs["referred_idx"].to_numpy()
@@ -703,10 +704,10 @@ def _node_table(uniques: pd.Index, refs: pd.DataFrame, tps: pd.DataFrame | None,
     first_rel = _undated_last(first_rel)
     last_rel = relationships["last_seen"].to_numpy().view(np.int64)
     own = list(zip(tie_rows[:3], (r_idx, d_idx, d_idx), (ref_at,) * 3))
-    if tps is not None:
+    if tps is not None and tp_ties is not None:
+        is_customer[tp_ties[0]] = True  # (the touchpoints' pairs name every customer and provider they do)
+        is_provider[tp_ties[1]] = True
         c_idx = tps["customer_idx"].to_numpy()
-        is_customer[c_idx] = True
-        is_provider[tps["provider_idx"].to_numpy()] = True
         value += _sum_by(c_idx, tps[S.VALUE].to_numpy(float), n)
         own.append((tie_rows[3], c_idx, tp_at))
     first = np.full(n, big)

@@ -565,7 +565,7 @@ def build_rating_graph(
     key, at_s, val_s = key[order], at[order], value[order]
     starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]]) if len(key) else np.array([], np.int64)
     if len(key):
-        first = np.minimum.reduceat(np.where(at_s == nat, big, at_s), starts)
+        first = np.minimum.reduceat(_undated_last(at_s), starts)
         first[first == big] = nat
         last = np.maximum.reduceat(at_s, starts)
         count = np.diff(np.r_[starts, len(key)])
@@ -621,8 +621,8 @@ def build_rating_graph(
     refs = _canonical_referrals(pd.DataFrame({S.REFERRER: pd.Series([], dtype="str"),
                                               S.REFERRED: pd.Series([], dtype="str")}), settings)
     empty = np.array([], np.int64)
-    refs = refs.assign(referrer_idx=empty, referred_idx=empty, provider_idx=empty,
-                       **{ADVOCATE_REL: empty, CUSTOMER_REL: empty, REFERRED_BY_REL: empty})
+    refs = _with_columns(refs, {"referrer_idx": empty, "referred_idx": empty, "provider_idx": empty,
+                                ADVOCATE_REL: empty, CUSTOMER_REL: empty, REFERRED_BY_REL: empty})
     adjacency = sp.csr_matrix((count.astype(float), (t_idx, e_idx)), shape=(n, n))
     return TrustGraph(
         nodes=nodes,

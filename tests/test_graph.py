@@ -199,6 +199,23 @@ def test_touchpoint_labels_no_row_uses_are_not_nodes():
     assert G.touchpoints["customer_idx"].tolist() == [3]
 
 
+def test_loaded_referrers_and_providers_as_categories_give_the_graph_text_ids_give():
+    # the loader hands referrers and providers over as categories (ids hashed once); the graph is the same
+    rows = [("dan", "eve"), ("ann", "bob"), ("ann", "cat"), ("bob", "dan"), ("P", "ann")]
+    provider = ["P", "Q", None, "P", "Q"]
+    text = refs(rows, provider=pd.Series(provider, dtype="str"), referred_at=pd.date_range("2025-01-01", periods=5))
+    coded = text.copy()
+    for col, unused in (("referrer", "zed"), ("provider", "R")):  # plus a category no row holds
+        coded[col] = pd.Categorical(text[col], categories=pd.Index(sorted({*text[col].dropna(), unused}), dtype="str"))
+    a, b = build_graph(text), build_graph(coded)
+    assert "zed" not in b.nodes["id"].tolist() and "R" not in b.nodes["id"].tolist()
+    pd.testing.assert_frame_equal(a.nodes, b.nodes)
+    pd.testing.assert_frame_equal(a.relationships, b.relationships)
+    assert isinstance(b.referrals["referrer"].dtype, pd.CategoricalDtype)
+    pd.testing.assert_frame_equal(a.referrals, b.referrals.astype({"referrer": "str", "provider": "str"}))
+    assert (a.parent == b.parent).all() and (a.order == b.order).all()
+
+
 def test_ties_to_oneself_still_date_the_node():
     # no relationship joins a node to itself, but the referral or touchpoint still says when it was seen
     tps = pd.DataFrame({"customer": ["Q", "eve"], "provider": ["Q", "P"], "at": ["2025-04-01", "2025-05-01"]})

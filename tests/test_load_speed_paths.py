@@ -108,3 +108,37 @@ def test_touchpoint_categories_are_sorted_as_python_sorts_them():
         assert cats == sorted(cats) and len(cats) == len(names), col
     assert got[S.CUSTOMER].tolist() == names  # each row keeps its own label
     assert got[S.TOUCHPOINT].tolist() == [f"call {n}" for n in names]
+
+
+def test_referrers_and_providers_are_sorted_categories_of_accepted_rows_only():
+    text = ("Referrer,Referred,Provider\n"
+            " Ann@X.com,bob,Tiles\n"    # trimmed and case-folded: the same referrer as the next row
+            "ann@x.com,cat, Paint \n"
+            "zed,,Roofs\n"              # rejected (no referred): zed and Roofs are nobody's on an accepted row
+            "dan,eve,\n")               # no provider: the default
+    df, rep = load_referrals(io.StringIO(text))
+    assert rep.rejected == 1
+    for col in (S.REFERRER, S.PROVIDER):
+        assert isinstance(df[col].dtype, pd.CategoricalDtype) and df[col].dtype.categories.dtype == "str", col
+    assert df[S.REFERRER].tolist() == ["ann@x.com", "ann@x.com", "dan"]
+    assert df[S.REFERRER].cat.categories.tolist() == ["ann@x.com", "dan"]
+    default = df[S.PROVIDER].iloc[2]
+    assert df[S.PROVIDER].tolist() == ["Tiles", "Paint", default]
+    assert df[S.PROVIDER].cat.categories.tolist() == sorted(["Tiles", "Paint", default])
+    assert df[S.REFERRER].value_counts().to_dict() == {"ann@x.com": 2, "dan": 1}
+    assert df[S.REFERRED].dtype == "str"
+
+
+def test_participant_referrers_are_categories_too():
+    df, _ = load_referrals(io.StringIO("id,email,referrerId\n1,a@x.com,\n2,b@x.com,1\n3,c@x.com,2\n"))
+    assert isinstance(df[S.REFERRER].dtype, pd.CategoricalDtype)
+    assert df[S.REFERRER].tolist() == ["a@x.com", "b@x.com"]
+    assert df[S.REFERRER].cat.categories.tolist() == ["a@x.com", "b@x.com"]
+
+
+def test_rejected_touchpoints_leave_no_customer_or_provider_behind():
+    text = "customer,provider,touchpoint,score,at\nann,P1,call,4,2025-01-01\nbob,P2,call,4,not a date\n"
+    got, rep = load_touchpoints(io.StringIO(text))
+    assert rep.rejected == 1
+    assert got[S.CUSTOMER].cat.categories.tolist() == ["ann"]
+    assert got[S.PROVIDER].cat.categories.tolist() == ["P1"]

@@ -20,7 +20,6 @@ from pandas.api.types import union_categoricals
 
 from .. import schema as S
 from .._memory import release_memory
-from .._textorder import text_order
 from ..aliases import REFERRAL_ALIASES, TICKET_ALIASES, TOUCHPOINT_ALIASES, normalise_header
 from ..errors import InputError
 from ..settings import Settings
@@ -33,6 +32,7 @@ from .values import (
     Coded,
     _series,
     apply_value_map,
+    drop_unused,
     encode,
     ids_coded,
     parse_dates,
@@ -246,7 +246,7 @@ def touchpoints_from_table(
     prov = encode(cells(S.PROVIDER))
     pv = prov.values.str.strip()
     pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
-    provider = _category(prov, pv)
+    provider = prov.categorical(pv)
     parsed = {c: parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
               for c in (S.AT, "solved_at") if c in colmap}
     customer, w, customer_codes = ids.result()
@@ -300,7 +300,7 @@ def touchpoints_from_table(
     if S.EVENT in colmap:
         ev = coded[S.EVENT].result()
         ev_values, _unknown = parse_event(ev.values)
-        event = _category(ev, ev_values.where(ev_values != "", None).astype("str").str.lower())
+        event = ev.categorical(ev_values.where(ev_values != "", None).astype("str").str.lower())
     elif "solved_at" in colmap:
         event = pd.Categorical.from_codes(dates["solved_at"].isna().to_numpy().astype(np.int8),
                                           categories=pd.Index(["resolved", "unresolved"], dtype="str"))
@@ -328,7 +328,7 @@ def touchpoints_from_table(
         base = tv.to_numpy(dtype=object)[pairs // 2]
         tv = pd.Series(np.where(pairs % 2 == 1, base + " (reopened)", base), dtype="str")
         tp = Coded(pair.astype(np.int32), tv)
-    touchpoint = _category(tp, tv.where(tv != "", None))
+    touchpoint = tp.categorical(tv.where(tv != "", None))
 
     # --- response time in days
     response = pd.Series(np.nan, index=frame.index, dtype="float64")
@@ -362,7 +362,7 @@ def touchpoints_from_table(
     if given(S.COMMENT):
         cm = coded[S.COMMENT].result()
         cv = cm.values.str.strip()
-        comment = _category(cm, cv.where(cv != "", None))
+        comment = cm.categorical(cv.where(cv != "", None))
     else:
         comment = _missing(n)
 
@@ -374,7 +374,7 @@ def touchpoints_from_table(
                                            value.to_numpy(dtype="float64"), dc.codes])
     keep = ledger.open
     out = pd.DataFrame({
-        S.CUSTOMER: _category(customer_codes, customer_codes.values),  # ids hashed once, here: the graph reuses the codes
+        S.CUSTOMER: customer_codes.categorical(customer_codes.values),  # ids hashed once, here: the graph reuses the codes
         S.PROVIDER: provider,
         S.AT: dates[S.AT].astype("datetime64[ns]"),
         S.TOUCHPOINT: touchpoint,
@@ -389,6 +389,8 @@ def touchpoints_from_table(
     }, index=frame.index, copy=False)  # the new columns as they are: no second copy of a table of millions
     if not keep.all():
         out = out[keep]
+        for c in (S.CUSTOMER, S.PROVIDER):
+            out[c] = drop_unused(out[c])
     out = out.reset_index(drop=True)
     public = {k: v for k, v in colmap.items()}
     report = ledger.report(kind="touchpoints", mapping=public, warnings=warnings, date_forms=date_forms,
@@ -420,18 +422,3 @@ def _rows_of(coded: Coded, values: pd.Series, per_value: np.ndarray) -> pd.Serie
     """The rows' values (in row order) where ``per_value`` holds, for counting them."""
     rows = coded.codes[coded.mask(per_value)]
     return pd.Series(values.to_numpy(dtype=object)[rows], dtype="str")
-
-
-def _category(coded: Coded, per_value: pd.Series) -> pd.Categorical:
-    """A categorical column from one (text or NA) result per distinct value; categories sorted."""
-    codes, uniques = pd.factorize(per_value.astype("str"))
-    order = text_order(pa.array(uniques.array))  # sorted as Python sorts (a string sort of a million ids is slow)
-    rank = np.empty(len(order) + 1, np.int64)
-    rank[order] = np.arange(len(order))
-    rank[-1] = -1  # NA, code -1
-    codes = rank[codes][coded.codes]  # from_codes keeps the smallest integer type that fits
-    column = pd.Categorical.from_codes(codes, categories=pd.Index(uniques.take(order), dtype="str"), validate=False)
-    # checking the categories are unique built a hash of them that holds each one as a Python object (a
-    # million customer ids: 1M objects, 64 MiB, kept as long as the table): nothing here looks them up again
-    getattr(column.categories, "_cache", {}).pop("_engine", None)
-    return column

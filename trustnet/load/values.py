@@ -25,6 +25,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from .._textorder import text_order
 from ..aliases import EVENT_VALUES, STATUS_VALUES, TRUE_VALUES
 from ..errors import InputError
 
@@ -43,6 +44,7 @@ __all__ = [
     "parse_flag",
     "parse_event",
     "DateColumn",
+    "drop_unused",
 ]
 
 _SCI = r"^[-+]?\d(\.\d+)?[eE]\+?\d+$"
@@ -160,6 +162,28 @@ class Coded:
         """
         return np.append(np.asarray(per_value, dtype=bool), False)[self.codes]
 
+    def categorical(self, per_value: pd.Series) -> pd.Categorical:
+        """The rows as a categorical column of one (text or NA) result per distinct value; categories sorted,
+        each once (values whose results are equal share one).
+
+        Examples
+        --------
+        >>> c = encode(pd.Series([" b", "a", "b", " b"])).categorical(pd.Series([" b", "a", "b"]).str.strip())
+        >>> c.tolist(), c.categories.tolist(), c.codes.tolist()
+        (['b', 'a', 'b', 'b'], ['a', 'b'], [1, 0, 1, 1])
+        """
+        codes, uniques = pd.factorize(per_value.astype("str"))
+        order = text_order(pa.array(uniques.array))  # sorted as Python sorts (a string sort of a million ids is slow)
+        rank = np.empty(len(order) + 1, np.int64)
+        rank[order] = np.arange(len(order))
+        rank[-1] = -1  # NA, code -1
+        column = pd.Categorical.from_codes(rank[codes][self.codes],  # (from_codes keeps the smallest integer type)
+                                           categories=pd.Index(uniques.take(order), dtype="str"), validate=False)
+        # checking the categories are unique built a hash of them that holds each one as a Python object (a
+        # million customer ids: 1M objects, 64 MiB, kept as long as the table): nothing here looks them up again
+        getattr(column.categories, "_cache", {}).pop("_engine", None)
+        return column
+
     def counts(self) -> np.ndarray:
         """Rows per distinct value.
 
@@ -183,6 +207,29 @@ def encode(col: pd.Series) -> Coded:
     dtype = np.int32 if len(uniques) < 2 ** 31 - 1 else np.int64
     values = pd.Series(uniques.astype("str") if len(uniques) else [], dtype="str")
     return Coded(codes.astype(dtype, copy=False), values)
+
+
+def drop_unused(col: pd.Series) -> pd.Series:
+    """A categorical column without the categories no row holds (the ids of rejected rows), so that counts
+    of it show only what was accepted; the column itself when every category is used.
+
+    Examples
+    --------
+    >>> col = pd.Series(pd.Categorical(["b", "a", "b"]))[[0, 2]]
+    >>> drop_unused(col).cat.categories.tolist(), drop_unused(col).tolist()
+    (['b'], ['b', 'b'])
+    """
+    codes = col.cat.codes.to_numpy()
+    used = np.zeros(len(col.cat.categories) + 1, bool)
+    used[codes] = True  # (NA, code -1, marks the last place)
+    used = used[:-1]
+    if used.all():
+        return col
+    number = np.cumsum(used) - 1
+    number = np.append(number, -1)  # NA stays NA
+    column = pd.Categorical.from_codes(number[codes], categories=col.cat.categories[used], validate=False)
+    getattr(column.categories, "_cache", {}).pop("_engine", None)  # (see Coded.categorical)
+    return pd.Series(column, index=col.index, name=col.name, copy=False)
 
 
 def _mostly_repeated(col: pd.Series, sample: int = 20_000) -> bool:

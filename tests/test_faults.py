@@ -71,6 +71,34 @@ def demo_export(tmp_path_factory) -> Path:
     return DEMO / "referrals.csv"
 
 
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_lost_in_a_finaliser_still_stops_the_run(sig, monkeypatch):
+    # Python drops an exception raised inside __del__; the run's next step (or the last one, before the report
+    # folder is renamed into place) raises it again
+    from trustnet.cli import _stop_on_signals
+
+    lost: list[BaseException] = []
+    monkeypatch.setattr(sys, "unraisablehook", lambda info: lost.append(info.exc_value))
+    saved = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    try:
+        check = _stop_on_signals()
+        check("load", 0, 6)  # no signal yet: the run goes on
+
+        class Finaliser:
+            def __del__(self):
+                os.kill(os.getpid(), sig)
+                time.sleep(0.01)  # the handler runs here, inside __del__
+
+        Finaliser()
+        assert len(lost) == 1  # the signal's exception was dropped...
+        expected = KeyboardInterrupt if sig == signal.SIGINT else SystemExit
+        with pytest.raises(expected):
+            check("report", 5, 6)  # ...and the next step stops the run
+    finally:
+        for s, h in saved.items():
+            signal.signal(s, h)
+
+
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM, signal.SIGINT, signal.SIGHUP],
                          ids=["kill", "term", "int", "hup"])
 def test_interrupted_analyse_leaves_nothing_behind(sig, tmp_path, demo_export):

@@ -499,16 +499,36 @@ def _progress_bar(quiet: bool) -> Any:
     return tick
 
 
-def _stop_on_sigterm() -> None:
-    """Turn SIGTERM and SIGHUP (a closed terminal) into a normal exit so that temporary report folders are removed."""
+def _stop_on_signals() -> Any:
+    """Turn Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) into an exception, so that the temporary report
+    folder is removed; returns a progress callback that raises it again at the next step of the run.
+
+    Python drops an exception raised inside a finaliser (``__del__``, a weak reference's callback) with an
+    "Exception ignored" line: a signal landing there would let the run go on and write its report. The
+    callback, called between steps and last just before the report folder is renamed into place, stops it.
+    """
     import signal
 
-    def handler(signum: int, frame: Any) -> None:
+    stopped: list[int] = []
+
+    def stop(signum: int) -> None:
+        if signum == signal.SIGINT:
+            raise KeyboardInterrupt  # click then says "Aborted!"
         raise SystemExit(128 + signum)
 
-    for name in ("SIGTERM", "SIGHUP"):
+    def handler(signum: int, frame: Any) -> None:
+        stopped.append(signum)
+        stop(signum)
+
+    for name in ("SIGINT", "SIGTERM", "SIGHUP"):
         if hasattr(signal, name):  # Windows has no SIGHUP
             signal.signal(getattr(signal, name), handler)
+
+    def check(stage: str, done: int, total: int) -> None:
+        if stopped:
+            stop(stopped[0])
+
+    return check
 
 
 @cli.command(epilog="""\b
@@ -559,14 +579,20 @@ def analyse(file: str, out: str | None, anonymise: bool, fmt: str | None, config
     from .analysis import analyse as run_analysis
     from .settings import load_settings
 
-    _stop_on_sigterm()
+    check_stopped = _stop_on_signals()
     settings = load_settings(config, **{"report.anonymise": anonymise or None, "report.figure_format": fmt,
                                         "fraud.keep_suspicious": keep_suspicious})
     stem = "stdin" if file == "-" else Path(file).name.split(".")[0]
     target = Path(out) if out else Path("reports") / stem
     if target.exists() and not force:
         raise UserError(f"{target} already exists; pass --force to replace it, or choose another folder with -o")
-    progress = _progress_bar(quiet)
+    bar = _progress_bar(quiet)
+
+    def progress(stage: str, done: int, total: int) -> None:
+        check_stopped(stage, done, total)
+        if bar is not None:
+            bar(stage, done, total)
+
     kwargs = load_kwargs(options)
     if options.get("kind") not in (None, "auto"):
         kwargs["kind"] = options["kind"]

@@ -289,8 +289,22 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
         for job in pending:
             job.result()  # the first error of a file, if any
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        _shut_down(pool)
     tick("done", steps, steps)
+
+
+def _shut_down(pool: ThreadPoolExecutor) -> None:
+    """Wait for the writing threads, even when a Ctrl-C (or a second one) interrupts the wait: the caller then
+    removes the folder they write into, and a thread still writing would leave files behind."""
+    interrupted: BaseException | None = None
+    while True:
+        try:
+            pool.shutdown(wait=True, cancel_futures=True)
+            break
+        except BaseException as err:  # (KeyboardInterrupt, SystemExit from a signal handler)
+            interrupted = interrupted or err
+    if interrupted is not None:
+        raise interrupted
 
 
 def _write_xml_graphs(tables: graphfiles.GraphTables, folder: Path) -> Path:

@@ -1098,17 +1098,15 @@ def _pointer_doubling_depth(parent: np.ndarray) -> tuple[np.ndarray, np.ndarray]
     anc = parent.copy()
     depth = (parent >= 0).astype(np.int64)
     rounds = max(1, int(np.ceil(np.log2(max(n, 2)))) + 1)
+    idx = np.flatnonzero(anc >= 0)  # the nodes whose root is not reached yet
     for _ in range(rounds):
-        has = anc >= 0
-        if not has.any():
+        if not len(idx):
             break
-        idx = np.flatnonzero(has)
         up = anc[idx]
-        # invariant: depth[x] is the distance to anc[x], or x's depth once anc[x] == -1
-        new_depth = depth.copy()
-        new_depth[idx] = depth[idx] + depth[up]
-        new_anc = anc.copy()
-        new_anc[idx] = anc[up]
-        depth, anc = new_depth, new_anc
+        # invariant: depth[x] is the distance to anc[x], or x's depth once anc[x] == -1; each right-hand side
+        # is read whole before its write, so every node moves on the values of the round before
+        depth[idx] = depth[idx] + depth[up]
+        anc[idx] = anc[up]
+        idx = idx[anc[idx] >= 0]
     unresolved = anc >= 0
     return depth, unresolved

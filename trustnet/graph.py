@@ -657,21 +657,20 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
         else:
             texts.append(_arrow_text(_as_str(col)))
             category_codes.append(None)
-    encoded = pc.dictionary_encode(pa.concat_arrays([t.cast(pa.large_string()) for t in texts]))
+    # one hash table over the columns as chunks of one array (no concatenated copy of the text), one dictionary
+    encoded = pc.dictionary_encode(pa.chunked_array([t.cast(pa.large_string()) for t in texts], pa.large_string()))
     # the hash table's memory (270 MB at a million customers) back to the system now, for the arrays below:
     # Arrow's pool would keep it, and pages new to the process cost far more than reused ones on some VMs
     release_memory()
-    ids = encoded.dictionary
+    ids = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.large_string())
     order = text_order(ids)
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
-    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)] if len(encoded) else np.zeros(0, np.int64)
     out: list[np.ndarray] = []
     label_nodes: list[np.ndarray | None] = []
-    start = 0
+    chunks = iter(encoded.chunks)  # (Arrow leaves out empty chunks)
     for text, category in zip(texts, category_codes):
-        part = codes[start:start + len(text)]
-        start += len(text)
+        part = rank[next(chunks).indices.to_numpy(zero_copy_only=False)] if len(text) else np.zeros(0, np.int64)
         of_label = None
         if category is not None:  # the labels' codes, then one gather for the rows
             rows, used = category

@@ -216,6 +216,20 @@ def test_loaded_referrers_and_providers_as_categories_give_the_graph_text_ids_gi
     assert (a.parent == b.parent).all() and (a.order == b.order).all()
 
 
+@pytest.mark.parametrize("ids", ["str", "category"])
+def test_empty_tables_give_an_empty_graph_and_empty_touchpoints_change_nothing(ids):
+    # (the ids are encoded as chunks of one array, and Arrow leaves empty chunks out of the result)
+    none = pd.DataFrame({"referrer": [], "referred": [], "provider": []}, dtype="str").astype({"provider": ids})
+    G = build_graph(none)
+    assert G.n == 0 and G.relationships.empty and len(G.order) == 0
+    no_tps = pd.DataFrame({"customer": [], "provider": []}, dtype="str").astype(ids)
+    some = refs([("ann", "bob")], provider=["P"])
+    a, b = build_graph(some), build_graph(some, no_tps)
+    pd.testing.assert_frame_equal(a.nodes, b.nodes)
+    pd.testing.assert_frame_equal(a.relationships, b.relationships)
+    assert b.touchpoints.empty
+
+
 def test_ties_to_oneself_still_date_the_node():
     # no relationship joins a node to itself, but the referral or touchpoint still says when it was seen
     tps = pd.DataFrame({"customer": ["Q", "eve"], "provider": ["Q", "P"], "at": ["2025-04-01", "2025-05-01"]})

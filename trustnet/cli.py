@@ -8,7 +8,7 @@ stderr and exit code 2; ``--debug`` shows the traceback.
 from __future__ import annotations
 
 import sys
-from typing import Any
+from typing import Any, Callable
 
 import click
 
@@ -499,7 +499,7 @@ def _progress_bar(quiet: bool) -> Any:
     return tick
 
 
-def _stop_on_signals() -> Any:
+def _stop_on_signals() -> Callable[[str, int, int], None]:
     """Turn Ctrl-C (SIGINT), SIGTERM and SIGHUP (a closed terminal) into an exception, so that the temporary report
     folder is removed; returns a progress callback that raises it again at the next step of the run.
 

@@ -46,6 +46,7 @@ from .values import (
     parse_money,
     parse_number,
     parse_status,
+    providers_coded,
 )
 
 __all__ = ["load_referrals", "referrals_from_table"]
@@ -342,9 +343,7 @@ def referrals_from_table(
     else:
         status = pd.Series(pd.NA, index=frame.index, dtype="str")
 
-    provider_codes = encode(col(S.PROVIDER))  # a few distinct providers: each parsed once
-    provider = provider_codes.values.str.strip()
-    provider = parse_ids(provider.where(provider != "", settings.load.default_provider))[0]
+    provider = providers_coded(col(S.PROVIDER), settings.load.default_provider)[1]
 
     def text(canonical: str, fold_email: bool = False) -> pd.Series:
         if canonical not in colmap_full and not (use_profile is not None and canonical in use_profile.constants):
@@ -359,7 +358,7 @@ def referrals_from_table(
         # categories, their ids hashed once, here, and the graph hashes the categories, not the rows
         S.REFERRER: referrer_codes.categorical(referrer_codes.values),
         S.REFERRED: referred.astype("str"),
-        S.PROVIDER: provider_codes.categorical(provider),
+        S.PROVIDER: provider,
         S.REFERRED_AT: dates[S.REFERRED_AT],
         S.STATUS: status.astype("str"),
         S.REVENUE: revenue.astype("float64"),

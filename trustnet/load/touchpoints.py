@@ -37,9 +37,9 @@ from .values import (
     ids_coded,
     parse_dates,
     parse_event,
-    parse_ids,
     parse_money,
     parse_number,
+    providers_coded,
 )
 
 __all__ = ["load_touchpoints", "touchpoints_from_table", "infer_scale"]
@@ -243,10 +243,7 @@ def touchpoints_from_table(
     few = [S.SCALE, *[S.EVENT] * (S.EVENT in colmap), S.TOUCHPOINT, S.DIMENSION, *[S.COMMENT] * given(S.COMMENT)]
     coded = {c: pool.submit(encode, cells(c)) for c in few}
     pool.shutdown(wait=False)  # nothing more to queue: the thread ends when these are done
-    prov = encode(cells(S.PROVIDER))
-    pv = prov.values.str.strip()
-    pv = parse_ids(pv.where(pv != "", settings.load.default_provider))[0]
-    provider = prov.categorical(pv)
+    prov, provider = providers_coded(cells(S.PROVIDER), settings.load.default_provider)
     parsed = {c: parse_dates(frame[colmap[c]], dayfirst=dayfirst, column=colmap[c], name=name)
               for c in (S.AT, "solved_at") if c in colmap}
     customer, w, customer_codes = ids.result()

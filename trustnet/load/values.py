@@ -45,6 +45,7 @@ __all__ = [
     "parse_event",
     "DateColumn",
     "drop_unused",
+    "providers_coded",
 ]
 
 _SCI = r"^[-+]?\d(\.\d+)?[eE]\+?\d+$"
@@ -103,6 +104,21 @@ def ids_coded(col: pd.Series) -> tuple[pd.Series, str | None, Coded]:
         warning = (f"{int(sci.sum())} id(s) look like Excel scientific notation (e.g. {out[sci].iloc[0]!r}): "
                    "Excel rounded them; re-export the ids as text")
     return out, warning, Coded(coded.codes, _series(arr, pd.RangeIndex(len(arr))))
+
+
+def providers_coded(col: pd.Series, default: str) -> tuple[Coded, pd.Categorical]:
+    """A provider column parsed once per distinct value (trimmed, e-mails case-folded, ``default`` where
+    empty): its :class:`Coded` form, for keys built on the raw cells, and the providers as a sorted category.
+
+    Examples
+    --------
+    >>> coded, providers = providers_coded(pd.Series([" Tiles", "", "Tiles"]), "the business")
+    >>> coded.codes.tolist(), providers.tolist(), providers.categories.tolist()
+    ([0, 1, 2], ['Tiles', 'the business', 'Tiles'], ['Tiles', 'the business'])
+    """
+    coded = encode(col)
+    names = coded.values.str.strip()
+    return coded, coded.categorical(parse_ids(names.where(names != "", default))[0])
 
 
 @dataclass

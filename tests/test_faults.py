@@ -122,6 +122,39 @@ def test_interrupted_analyse_leaves_nothing_behind(sig, tmp_path, demo_export):
     assert leftovers(out.parent) == []
 
 
+def test_a_signal_while_a_writing_thread_starts_leaves_nothing_behind(tmp_path, monkeypatch):
+    # the CI failure of test_interrupted_analyse_leaves_nothing_behind[hup]: the signal landed inside
+    # pool.submit, after the new thread had started but before the pool recorded it; the pool's shutdown did not
+    # wait for it, and it wrote its table after the temporary folder was removed, putting the folder back
+    import threading
+
+    import trustnet
+    import trustnet.report.writer as writer
+
+    analysis = trustnet.analyse(small_export(tmp_path))
+    real_start, real_write_csv = threading.Thread.start, writer.write_csv
+
+    def start_then_signal(thread):
+        real_start(thread)
+        if thread.name.startswith("trustnet-write"):
+            raise SystemExit(128 + signal.SIGHUP)  # what the CLI's handler raises
+
+    def slow_write_csv(frame, path):
+        time.sleep(0.3)  # still writing when the temporary folder is removed
+        return real_write_csv(frame, path)
+
+    monkeypatch.setattr(threading.Thread, "start", start_then_signal)
+    monkeypatch.setattr(writer, "write_csv", slow_write_csv)
+    with pytest.raises(SystemExit):
+        writer.write_report(analysis, tmp_path / "reports" / "q3")
+    monkeypatch.undo()
+    for thread in threading.enumerate():
+        if thread.name.startswith("trustnet-write"):
+            thread.join()  # a thread left running has now done what it would do
+    assert leftovers(tmp_path / "reports") == []
+    assert not (tmp_path / "reports" / "q3").exists()
+
+
 def test_the_next_run_into_the_same_parent_cleans_up_whatever_its_name(tmp_path, demo_export):
     out = tmp_path / "reports" / "q3"
     proc = start_analyse(demo_export, out)

@@ -19,6 +19,7 @@ import errno
 import json
 import os
 import shutil
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Callable
@@ -225,7 +226,9 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
         (write_csv, frame, folder / f"{name}.csv") for name, frame in tables.items() if not name.startswith("_")
     ]
     release_memory()
-    pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="trustnet-write")
+    started: list[threading.Thread] = []  # each thread adds itself: see _shut_down
+    pool = ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1), thread_name_prefix="trustnet-write",
+                              initializer=lambda: started.append(threading.current_thread()))
     try:
         pending = _submit(pool, jobs)
 
@@ -289,17 +292,25 @@ def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, 
         for job in pending:
             job.result()  # the first error of a file, if any
     finally:
-        _shut_down(pool)
+        _shut_down(pool, started)
     tick("done", steps, steps)
 
 
-def _shut_down(pool: ThreadPoolExecutor) -> None:
+def _shut_down(pool: ThreadPoolExecutor, started: list[threading.Thread]) -> None:
     """Wait for the writing threads, even when a Ctrl-C (or a second one) interrupts the wait: the caller then
-    removes the folder they write into, and a thread still writing would leave files behind."""
+    removes the folder they write into, and a thread still writing would put it back.
+
+    ``started`` holds every thread of the pool that has begun to run. A signal landing inside ``pool.submit``,
+    after a new thread has started but before the pool has recorded it, leaves a thread that ``shutdown`` does
+    not wait for. Once ``shutdown`` has emptied the queue, such a thread can only have work if it took it
+    before, and then it is in ``started``.
+    """
     interrupted: BaseException | None = None
     while True:
         try:
             pool.shutdown(wait=True, cancel_futures=True)
+            for thread in started:
+                thread.join()
             break
         except BaseException as err:  # (KeyboardInterrupt, SystemExit from a signal handler)
             interrupted = interrupted or err

@@ -177,6 +177,49 @@ def test_a_stale_temp_folder_of_a_live_process_is_kept(tmp_path):
     assert alive.is_dir()
 
 
+def _replace_failing_at(call: int, error: BaseException, parent: Path):
+    """``os.replace`` that raises ``error`` instead of the ``call``-th rename of a folder in ``parent``."""
+    real, calls = os.replace, {"n": 0}
+
+    def replace(src, dst):
+        if Path(src).parent == parent:
+            calls["n"] += 1
+            if calls["n"] == call:
+                raise error
+        return real(src, dst)
+
+    return replace
+
+
+@pytest.mark.parametrize("error", [SystemExit(128 + signal.SIGHUP), OSError(errno.EACCES, "Permission denied")],
+                         ids=["signal", "denied"])
+def test_the_previous_report_survives_a_failure_between_the_two_renames(error, tmp_path, monkeypatch):
+    # --force moves the previous report aside, then renames the new one into place; if the second rename
+    # fails or a signal lands between them, the previous report goes back
+    export = small_export(tmp_path)
+    out = tmp_path / "r"
+    assert run(["analyse", str(export), "-o", str(out), "--quiet"]).exit_code == 0
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    monkeypatch.setattr(os, "replace", _replace_failing_at(2, error, tmp_path))
+    result = CliRunner().invoke(cli, ["analyse", str(export), "-o", str(out), "--quiet", "--force"])
+    monkeypatch.undo()
+    assert result.exit_code == (129 if isinstance(error, SystemExit) else 2), result.output
+    assert "Traceback" not in result.output
+    assert leftovers(tmp_path) == []
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+
+
+def test_a_previous_report_moved_aside_by_a_killed_run_is_put_back(tmp_path):
+    # killed outright between the two renames: the next run into the same parent puts the previous report back
+    export = small_export(tmp_path)
+    assert run(["analyse", str(export), "-o", str(tmp_path / "r"), "--quiet"]).exit_code == 0
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    (tmp_path / "r").rename(tmp_path / f".r{TMP_MARK}old-{int(dead.stdout)}")
+    assert run(["analyse", str(export), "-o", str(tmp_path / "r2"), "--quiet"]).exit_code == 0
+    assert leftovers(tmp_path) == []
+    assert (tmp_path / "r" / "index.html").is_file()
+
+
 def _failing_after(n: int, error: OSError):
     calls = {"n": 0}
     real = tables._atomic_write

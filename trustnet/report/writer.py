@@ -3,7 +3,7 @@
 An interrupted run (Ctrl-C, SIGTERM, an error, a full disk) removes its
 temporary folder, and a later run removes any left by a process that was
 killed outright; the previous report is replaced only with ``force=True`` and
-only once the new one is complete.
+only once the new one is complete, and put back if the swap fails half-way.
 
 Folder layout (see DESIGN.md "Outputs")::
 
@@ -49,18 +49,24 @@ def _pid_alive(pid: int) -> bool:
     return True
 
 
-def _remove_stale_temp(parent: Path, name: str) -> None:
+def _remove_stale_temp(parent: Path) -> None:
     """Remove temporary folders left by runs that were killed outright (their process is gone).
 
     Every report's leftovers in ``parent`` go, not only ``name``'s: a run killed while writing
     ``reports/q3`` is cleaned up by the next run into ``reports/``, whatever its folder's name.
+    A previous report moved aside by a run killed in the middle of replacing it is put back.
     """
     for path in parent.glob(f".*{_TMP_MARK}*"):
         try:
             pid = int(path.name.rsplit("-", 1)[-1])
         except ValueError:
             continue
-        if pid != os.getpid() and not _pid_alive(pid):
+        if pid == os.getpid() or _pid_alive(pid):
+            continue
+        report = parent / path.name[1:path.name.index(_TMP_MARK)]
+        if path.name.endswith(f"old-{pid}") and not report.exists():
+            os.replace(path, report)
+        else:
             shutil.rmtree(path, ignore_errors=True)
 
 
@@ -182,31 +188,38 @@ def write_report(
         raise OutputError(f"cannot create the folder {parent}: {err.strerror}; choose another place with -o") from err
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError(f"cannot write into {parent}: permission denied; choose another place with -o")
-    _remove_stale_temp(parent, out.name)
+    _remove_stale_temp(parent)
     tmp = parent / f".{out.name}{_TMP_MARK}{os.getpid()}"
-    shutil.rmtree(tmp, ignore_errors=True)
+    old = parent / f".{out.name}{_TMP_MARK}old-{os.getpid()}"  # the previous report, moved aside for the swap
+    for path in (tmp, old):
+        shutil.rmtree(path, ignore_errors=True)
     tick = progress or (lambda stage, done, total: None)
     try:
         tmp.mkdir()
         _write_contents(analysis, tmp, fmt, tick, render_html)
         if out.exists():
-            old = parent / f".{out.name}{_TMP_MARK}old-{os.getpid()}"
             os.replace(out, old)
-            os.replace(tmp, out)
-            shutil.rmtree(old, ignore_errors=True)
-        else:
-            os.replace(tmp, out)
-    except OSError as err:
-        shutil.rmtree(tmp, ignore_errors=True)
-        if err.errno == errno.ENOSPC:
+        os.replace(tmp, out)
+        shutil.rmtree(old, ignore_errors=True)
+    except BaseException as err:
+        _undo(tmp, old, out)
+        if isinstance(err, OSError) and err.errno == errno.ENOSPC:
             raise OutputError(f"the disk is full while writing the report to {out}; free some space and run again") from err
-        if err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        if isinstance(err, OSError) and err.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
             raise OutputError(f"cannot write the report to {out}: {err.strerror}; choose another place with -o") from err
         raise
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out / "index.html"
+
+
+def _undo(tmp: Path, old: Path, out: Path) -> None:
+    """After a failed or interrupted write: remove the new report's temporary folder, and if the previous report
+    had been moved aside and the new one not yet put in its place, put the previous one back."""
+    shutil.rmtree(tmp, ignore_errors=True)
+    if old.exists():
+        if out.exists():
+            shutil.rmtree(old, ignore_errors=True)  # the new report is complete and in place
+        else:
+            os.replace(old, out)
 
 
 def _write_contents(analysis: Any, folder: Path, fmt: str, tick: Callable[[str, int, int], None], render_html: Callable[..., str]) -> None:

@@ -52,8 +52,8 @@ def _pid_alive(pid: int) -> bool:
 def _remove_stale_temp(parent: Path) -> None:
     """Remove temporary folders left by runs that were killed outright (their process is gone).
 
-    Every report's leftovers in ``parent`` go, not only ``name``'s: a run killed while writing
-    ``reports/q3`` is cleaned up by the next run into ``reports/``, whatever its folder's name.
+    Every report's leftovers in ``parent`` go: a run killed while writing ``reports/q3`` is cleaned up
+    by the next run into ``reports/``, whatever its folder's name.
     A previous report moved aside by a run killed in the middle of replacing it is put back.
     """
     for path in parent.glob(f".*{_TMP_MARK}*"):

@@ -35,6 +35,11 @@ def small_export(folder: Path) -> Path:
     return path
 
 
+def contents(folder: Path) -> dict[Path, bytes]:
+    """Every file under ``folder`` and its bytes."""
+    return {p.relative_to(folder): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
 def leftovers(parent: Path) -> list[str]:
     return sorted(p.name for p in parent.iterdir() if TMP_MARK in p.name) if parent.is_dir() else []
 
@@ -199,14 +204,14 @@ def test_the_previous_report_survives_a_failure_between_the_two_renames(error, t
     export = small_export(tmp_path)
     out = tmp_path / "r"
     assert run(["analyse", str(export), "-o", str(out), "--quiet"]).exit_code == 0
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = contents(out)
     monkeypatch.setattr(os, "replace", _replace_failing_at(2, error, tmp_path))
     result = CliRunner().invoke(cli, ["analyse", str(export), "-o", str(out), "--quiet", "--force"])
     monkeypatch.undo()
     assert result.exit_code == (129 if isinstance(error, SystemExit) else 2), result.output
     assert "Traceback" not in result.output
     assert leftovers(tmp_path) == []
-    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == before
+    assert contents(out) == before
 
 
 def test_a_previous_report_moved_aside_by_a_killed_run_is_put_back(tmp_path):
@@ -238,7 +243,7 @@ def test_full_disk_gives_a_message_and_keeps_the_old_report(after, tmp_path, mon
     export = small_export(tmp_path)
     out = tmp_path / "r"
     assert run(["analyse", str(export), "-o", str(out), "--quiet"]).exit_code == 0
-    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    before = contents(out)
     write, calls = _failing_after(after, OSError(errno.ENOSPC, "No space left on device"))
     monkeypatch.setattr(tables, "_atomic_write", write)
     result = run(["analyse", str(export), "-o", str(out), "--quiet", "--force"])
@@ -246,8 +251,7 @@ def test_full_disk_gives_a_message_and_keeps_the_old_report(after, tmp_path, mon
     assert result.exit_code == 2
     assert "disk is full" in result.output and "Traceback" not in result.output
     assert leftovers(tmp_path) == []
-    after_files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert after_files == before, "the previous report was damaged by a failed run"
+    assert contents(out) == before, "the previous report was damaged by a failed run"
     monkeypatch.undo()
     assert run(["analyse", str(export), "-o", str(out), "--quiet", "--force"]).exit_code == 0
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ctypes
 
 import pyarrow as pa
+import pytest
 
 from trustnet import _memory
 
@@ -27,8 +28,21 @@ def test_without_jemalloc_the_pool_is_left_alone(monkeypatch):
         raise NotImplementedError("built without jemalloc")
 
     monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    monkeypatch.setattr(pa, "supported_memory_backends", lambda: ["mimalloc", "system"])
     monkeypatch.setattr(pa, "jemalloc_memory_pool", missing)
     before = pa.default_memory_pool().backend_name
     assert _memory.use_returning_allocator() is False
     assert pa.default_memory_pool().backend_name == before
 
+
+
+def test_with_jemalloc_arrow_allocates_with_it(monkeypatch):
+    monkeypatch.delenv("ARROW_DEFAULT_MEMORY_POOL", raising=False)
+    if "jemalloc" not in pa.supported_memory_backends():
+        pytest.skip("this pyarrow is built without jemalloc")
+    before = pa.default_memory_pool()
+    try:
+        assert _memory.use_returning_allocator() is True
+        assert pa.default_memory_pool().backend_name == "jemalloc"
+    finally:
+        pa.set_memory_pool(before)

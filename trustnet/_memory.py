@@ -61,8 +61,7 @@ def use_returning_allocator() -> bool:
     """
     if os.environ.get("ARROW_DEFAULT_MEMORY_POOL"):
         return pa.default_memory_pool().backend_name == "jemalloc"
-    try:
-        pa.set_memory_pool(pa.jemalloc_memory_pool())
-    except (NotImplementedError, pa.ArrowNotImplementedError):  # pyarrow built without jemalloc: keep its pool
+    if "jemalloc" not in pa.supported_memory_backends():  # pyarrow built without it: its pool stays
         return False
+    pa.set_memory_pool(pa.jemalloc_memory_pool())
     return True

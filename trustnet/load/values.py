@@ -229,6 +229,9 @@ def drop_unused(col: pd.Series) -> pd.Series:
     """A categorical column without the categories no row holds (the ids of rejected rows), so that counts
     of it show only what was accepted; the column itself when every category is used.
 
+    The same result as pandas' ``cat.remove_unused_categories()``, which hashes the categories as Python
+    objects: on 7.5M rows of 1M categories it took 1.1-1.4 s, this 0.18-0.30 s.
+
     Examples
     --------
     >>> col = pd.Series(pd.Categorical(["b", "a", "b"]))[[0, 2]]

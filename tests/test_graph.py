@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import networkx as nx
 import numpy as np
 import pandas as pd
@@ -11,7 +13,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import trustnet.graph as graph_module
-from trustnet._textorder import text_order
+import trustnet
+import trustnet._textorder
+from trustnet._textorder import number_in_order, text_order
 from trustnet.graph import TIE_REL, build_graph, sort_order
 
 
@@ -188,6 +192,38 @@ def test_ids_sort_like_python_strings(ids):
 def test_ids_sort_like_python_strings_on_sliced_arrow_text():
     text = pa.array(["zz", "b", "customer-0002", "customer-0001", "a"]).slice(1)
     assert [text[int(i)].as_py() for i in text_order(text)] == ["a", "b", "customer-0001", "customer-0002"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.lists(st.text(alphabet=st.sampled_from(["a", "b", "\x00", "é", "😀", "Z", " "]), max_size=20)
+                         | st.text(max_size=12).map(lambda t: "customer-00" + t), max_size=40), max_size=5),
+       st.integers(1, 9))
+def test_ids_numbered_in_parts_like_one_sorted_dictionary(texts, parts):
+    # however the strings are split into ranges (some empty, some all one id), the ids and numbers are the same
+    ids, numbers = number_in_order([pa.array(t, pa.string()) for t in texts], parts=parts)
+    expected = sorted({s for t in texts for s in t})
+    assert ids.to_pylist() == expected
+    assert [n.tolist() for n in numbers] == [[expected.index(s) for s in t] for t in texts]
+
+
+def test_ids_numbered_in_parts_from_sliced_arrow_text():
+    texts = [pa.array(["zz", "b", "customer-0002", "a"]).slice(1), pa.array(["a", "customer-0001", "b"]).slice(1, 1)]
+    ids, numbers = number_in_order(texts, parts=2)
+    assert ids.to_pylist() == ["a", "b", "customer-0001", "customer-0002"]
+    assert [n.tolist() for n in numbers] == [[1, 3, 0], [2]]
+
+
+def test_a_large_export_is_numbered_in_parts_to_the_same_graph(monkeypatch):
+    # the bundled demo's ids split into the 8 ranges a large export gets: the same graph as one dictionary
+    demo = Path(__file__).resolve().parents[1] / "datasets" / "home-services"
+    referrals = trustnet.load_referrals(demo / "referrals.csv")[0]
+    touchpoints = trustnet.load_touchpoints(demo / "touchpoints.csv")[0]
+    whole = build_graph(referrals, touchpoints)
+    monkeypatch.setattr(trustnet._textorder, "PART_FROM", 1)
+    parts = build_graph(referrals, touchpoints)
+    pd.testing.assert_frame_equal(whole.nodes, parts.nodes)
+    pd.testing.assert_frame_equal(whole.relationships, parts.relationships)
+    pd.testing.assert_frame_equal(whole.touchpoints, parts.touchpoints)
 
 
 def test_touchpoint_labels_no_row_uses_are_not_nodes():

@@ -56,7 +56,7 @@ from scipy.sparse import csgraph
 
 from . import schema as S
 from ._memory import release_memory
-from ._textorder import text_order
+from ._textorder import number_in_order
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -642,8 +642,8 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
     """One sorted id index over several text columns, each column's codes into it, and for a category column
     the index of each of its labels (0 for labels no row uses; None for other columns).
 
-    Arrow hashes every row once (a category column: its used labels, not its
-    rows), then the distinct ids are put in order with :func:`trustnet._textorder.text_order`.
+    Every row is hashed once (a category column: its used labels, not its rows)
+    by :func:`trustnet._textorder.number_in_order`, which also puts the ids in order.
     """
     texts: list[pa.Array] = []
     category_codes: list[tuple[np.ndarray, np.ndarray] | None] = []
@@ -657,29 +657,22 @@ def _factorize_together(columns: list[pd.Series]) -> tuple[pd.Index, list[np.nda
         else:
             texts.append(_arrow_text(_as_str(col)))
             category_codes.append(None)
-    # one hash table over the columns as chunks of one array (no concatenated copy of the text), one dictionary
-    encoded = pc.dictionary_encode(pa.chunked_array([t.cast(pa.large_string()) for t in texts], pa.large_string()))
-    # the hash table's memory (270 MB at a million customers) back to the system now, for the arrays below:
-    # Arrow's pool would keep it, and pages new to the process cost far more than reused ones on some VMs
+    ids, numbers = number_in_order(texts)
+    # the hash tables' memory back to the system now, for the arrays below: Arrow's pool would keep it, and
+    # pages new to the process cost far more than reused ones on some VMs
     release_memory()
-    ids = encoded.chunk(0).dictionary if encoded.num_chunks else pa.array([], pa.large_string())
-    order = text_order(ids)
-    rank = np.empty(len(order), np.int64)
-    rank[order] = np.arange(len(order))
     out: list[np.ndarray] = []
     label_nodes: list[np.ndarray | None] = []
-    chunks = iter(encoded.chunks)  # (Arrow leaves out empty chunks)
-    for text, category in zip(texts, category_codes):
-        part = rank[next(chunks).indices.to_numpy(zero_copy_only=False)] if len(text) else np.zeros(0, np.int64)
+    for part, category in zip(numbers, category_codes):
         of_label = None
-        if category is not None:  # the labels' codes, then one gather for the rows
+        if category is not None:  # the labels' numbers, then one gather for the rows
             rows, used = category
             of_label = np.zeros(len(used), np.int64)
             of_label[used] = part
             part = of_label[rows]
         out.append(part)
         label_nodes.append(of_label)
-    index = pd.Index(ids.take(order).to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan)))
+    index = pd.Index(ids.to_pandas(types_mapper=lambda _: pd.StringDtype("pyarrow", na_value=np.nan)))
     return index, out, label_nodes
 
 

@@ -1,4 +1,5 @@
-"""Putting distinct strings in Python's order fast: the ids of the graph and of the loaded columns.
+"""Putting distinct strings in Python's order fast, and numbering them: the ids of the graph and of the
+loaded columns.
 
 Arrow's and pandas' string sorts compare strings byte by byte; reading each string's first 8 bytes
 as one big-endian integer lets a number sort do most of the work.
@@ -69,12 +70,15 @@ def _words(text: pa.Array | pa.ChunkedArray) -> tuple[Callable[[np.ndarray, int]
     data = text.buffers()[2]
     data = np.frombuffer(data, np.uint8) if data is not None else np.zeros(0, np.uint8)
     start, length = offsets[:-1], np.diff(offsets)
-    window = np.lib.stride_tricks.sliding_window_view(np.r_[data, np.zeros(8, np.uint8)], 8)  # 8 bytes from each
-    lane = np.arange(8)
+    # the 8 bytes from each byte on, as one unaligned big-endian integer; padded so the last ones exist
+    eight = np.ndarray((len(data) + 1,), ">u8", np.r_[data, np.zeros(8, np.uint8)], 0, (1,))
+    # the bits of a string's first 0 … 8 bytes in such an integer (the rest is the next string's, or padding)
+    keep = np.array([(2**64 - 1) ^ (2 ** (64 - 8 * m) - 1) for m in range(9)], np.uint64)
 
     def word(rows: np.ndarray, k: int) -> np.ndarray:
-        at = np.minimum(start[rows] + 8 * k, len(data))
-        return (window[at] * (lane < length[rows, None] - 8 * k)).view(">u8").ravel().astype(np.uint64)
+        out = eight[np.minimum(start[rows] + 8 * k, len(data))].astype(np.uint64)
+        out &= keep[np.clip(length[rows] - 8 * k, 0, 8)]
+        return out
 
     return word, length
 
@@ -87,7 +91,22 @@ def number_in_order(texts: list[pa.Array], parts: int | None = None) -> tuple[pa
     first 8 bytes into ``parts`` ranges (8 from :data:`PART_FROM` strings, else 1), so
     each range's hash table fits the processor's cache, and two threads hash and sort
     the ranges side by side (Arrow's hashing and numpy's sorts let go of the GIL). On
-    the 2.2 million ids of a million customers: 0.25-0.32 s against 0.62-0.97 s.
+    the 2.2 million ids of a million customers: 0.28-0.32 s against 0.62-0.97 s.
+
+    Parameters
+    ----------
+    texts : list of pyarrow string arrays
+        No nulls.
+    parts : int, optional
+        How many ranges, 1 to 256. Fewer when the first words are too alike to
+        split (``customer_0001``, ``customer_0002``... are all one range).
+
+    Returns
+    -------
+    ids : pyarrow.Array
+        The distinct strings, sorted.
+    numbers : list of numpy int64 arrays
+        Per array, each string's position in ``ids``.
 
     Examples
     --------
@@ -98,7 +117,7 @@ def number_in_order(texts: list[pa.Array], parts: int | None = None) -> tuple[pa
     texts = [t.cast(pa.large_string()) for t in texts]
     every = pa.concat_arrays(texts) if texts else pa.array([], pa.large_string())
     n = len(every)
-    parts = (parts or (PARTS if n >= PART_FROM else 1)) if n else 1  # (at most 256)
+    parts = (parts or (PARTS if n >= PART_FROM else 1)) if n else 1
     # the ranges' bounds: quantiles of a fixed sample of the first words; equal words fall in one range
     first = _words(every)[0](np.arange(n), 0)
     sample = np.sort(first[::max(1, n // 4096)])

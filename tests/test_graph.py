@@ -219,8 +219,17 @@ def test_a_large_export_is_numbered_in_parts_to_the_same_graph(monkeypatch):
     referrals = trustnet.load_referrals(demo / "referrals.csv")[0]
     touchpoints = trustnet.load_touchpoints(demo / "touchpoints.csv")[0]
     whole = build_graph(referrals, touchpoints)
+    hashed = []
+    encode = trustnet._textorder.pc.dictionary_encode
+
+    def counted(text):
+        hashed.append(len(text))
+        return encode(text)
+
+    monkeypatch.setattr(trustnet._textorder.pc, "dictionary_encode", counted)
     monkeypatch.setattr(trustnet._textorder, "PART_FROM", 1)
     parts = build_graph(referrals, touchpoints)
+    assert len(hashed) == 8 and max(hashed) < sum(hashed) / 4  # (8 ranges, none holding most of the ids)
     pd.testing.assert_frame_equal(whole.nodes, parts.nodes)
     pd.testing.assert_frame_equal(whole.relationships, parts.relationships)
     pd.testing.assert_frame_equal(whole.touchpoints, parts.touchpoints)
